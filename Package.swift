@@ -1,0 +1,51 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-assistants",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "assistants", targets: ["assistants"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Wire types, ids, validation and errors: pure values, no I/O.
+        .target(name: "AssistantsAPI"),
+        // The store protocol and the blob store: what the rest of the system may assume about persistence.
+        .target(name: "AssistantsStore", dependencies: ["AssistantsAPI"]),
+        // The SQLite (GRDB) implementation of the store.
+        .target(name: "SQLiteStore", dependencies: [
+            "AssistantsStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // HTTP routes, auth, error mapping and server configuration.
+        .target(name: "AssistantsServer", dependencies: [
+            "AssistantsAPI", "AssistantsStore", "SQLiteStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "assistants", dependencies: [
+            "AssistantsServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "AssistantsAPITests", dependencies: ["AssistantsAPI"]),
+        .testTarget(name: "AssistantsStoreTests", dependencies: ["AssistantsStore", "SQLiteStore"]),
+        .testTarget(name: "AssistantsServerTests", dependencies: [
+            "AssistantsServer", "SQLiteStore",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

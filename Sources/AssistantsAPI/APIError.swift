@@ -1,0 +1,117 @@
+/// An error as the Assistants API reports it: an HTTP status and OpenAI's error object.
+/// Everything that goes wrong on a request ends up as one of these, mapped to HTTP in one place.
+public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var status: Int
+    public var type: String
+    public var message: String
+    public var param: String?
+    public var code: String?
+
+    public init(status: Int, type: String, message: String, param: String? = nil, code: String? = nil) {
+        self.status = status
+        self.type = type
+        self.message = message
+        self.param = param
+        self.code = code
+    }
+
+    public var description: String { "\(status) \(type): \(message)" }
+
+    public var envelope: ErrorEnvelope { ErrorEnvelope(error: .init(message: message, type: type, param: param, code: code)) }
+
+    public static func invalidRequest(_ message: String, param: String? = nil, code: String? = nil) -> APIError {
+        APIError(status: 400, type: "invalid_request_error", message: message, param: param, code: code)
+    }
+
+    /// OpenAI's 404 wording: "No assistant found with id 'asst_x'."
+    public static func notFound(_ kind: ObjectKind, id: String) -> APIError {
+        let message = kind == .file ? "No such File object: \(id)" : "No \(kind.displayName) found with id '\(id)'."
+        return APIError(status: 404, type: "invalid_request_error", message: message, param: nil, code: nil)
+    }
+
+    public static func invalidValue(_ value: String, param: String, supported: [String]) -> APIError {
+        invalidRequest("Invalid value: '\(value)'. Supported values are: \(englishList(supported.map { "'\($0)'" })).", param: param, code: "invalid_value")
+    }
+
+    public static func invalidType(param: String, expected: String, got: String) -> APIError {
+        invalidRequest("Invalid type for '\(param)': expected \(expected), but got \(got) instead.", param: param, code: "invalid_type")
+    }
+
+    public static func missingParameter(_ param: String) -> APIError {
+        invalidRequest("Missing required parameter: '\(param)'.", param: param, code: "missing_required_parameter")
+    }
+
+    public static let malformedJSON = invalidRequest(
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)"
+    )
+
+    public static let missingBetaHeader = invalidRequest(
+        "You must provide the 'OpenAI-Beta' header to access the Assistants API. Please try again by setting the header 'OpenAI-Beta: assistants=v2'.",
+        code: "invalid_beta"
+    )
+
+    public static let deprecatedBetaHeader = invalidRequest(
+        "The v1 Assistants API has been deprecated. Please try again by setting the header 'OpenAI-Beta: assistants=v2'.",
+        code: "invalid_beta"
+    )
+
+    public static let missingAPIKey = APIError(
+        status: 401, type: "invalid_request_error",
+        message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+    )
+
+    public static func incorrectAPIKey(_ key: String) -> APIError {
+        let shown = key.count > 8 ? "\(key.prefix(3))***\(key.suffix(4))" : "***"
+        return APIError(status: 401, type: "invalid_request_error", message: "Incorrect API key provided: \(shown).", code: "invalid_api_key")
+    }
+
+    public static func invalidID(_ param: String, value: String, prefix: String) -> APIError {
+        invalidRequest("Invalid '\(param)': '\(value)'. Expected an ID that begins with '\(prefix)'.", param: param, code: "invalid_value")
+    }
+
+    public static let serverError = APIError(
+        status: 500, type: "server_error",
+        message: "The server had an error while processing your request. Sorry about that!"
+    )
+}
+
+/// `{"error": {"message", "type", "param", "code"}}`, always with all four keys.
+public struct ErrorEnvelope: Codable, Sendable, Equatable {
+    public struct Body: Codable, Sendable, Equatable {
+        public var message: String
+        public var type: String
+        public var param: String?
+        public var code: String?
+
+        public init(message: String, type: String, param: String?, code: String?) {
+            self.message = message
+            self.type = type
+            self.param = param
+            self.code = code
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(message, forKey: .message)
+            try container.encode(type, forKey: .type)
+            try container.encode(param, forKey: .param)
+            try container.encode(code, forKey: .code)
+        }
+    }
+
+    public var error: Body
+
+    public init(error: Body) {
+        self.error = error
+    }
+}
+
+/// "'a', 'b', and 'c'" as OpenAI writes lists of values in its messages.
+func englishList(_ items: [String]) -> String {
+    switch items.count {
+    case 0: ""
+    case 1: items[0]
+    case 2: "\(items[0]) and \(items[1])"
+    default: items.dropLast().joined(separator: ", ") + ", and " + items[items.count - 1]
+    }
+}

@@ -1,0 +1,87 @@
+/// The contract's limits, with OpenAI's wording for each violation.
+public enum Check {
+    public static func length(_ value: String?, max: Int, param: String) throws(APIError) {
+        guard let value else { return }
+        let length = value.unicodeScalars.count
+        guard length <= max else {
+            throw .invalidRequest(
+                "Invalid '\(param)': string too long. Expected a string with maximum length \(max), but got a string with length \(length) instead.",
+                param: param, code: "string_above_max_length")
+        }
+    }
+
+    public static func count(_ count: Int, max: Int, param: String) throws(APIError) {
+        guard count <= max else {
+            throw .invalidRequest(
+                "Invalid '\(param)': array too long. Expected an array with maximum length \(max), but got an array with length \(count) instead.",
+                param: param, code: "array_above_max_length")
+        }
+    }
+
+    public static func notEmpty(_ count: Int, param: String) throws(APIError) {
+        guard count > 0 else {
+            throw .invalidRequest(
+                "Invalid '\(param)': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+                param: param, code: "empty_array")
+        }
+    }
+
+    public static func number(_ value: Double?, in range: ClosedRange<Double>, param: String) throws(APIError) {
+        guard let value else { return }
+        if value < range.lowerBound {
+            throw .invalidRequest(
+                "Invalid '\(param)': decimal below minimum value. Expected a value >= \(format(range.lowerBound)), but got \(format(value)) instead.",
+                param: param, code: "decimal_below_min_value")
+        }
+        if value > range.upperBound {
+            throw .invalidRequest(
+                "Invalid '\(param)': decimal above maximum value. Expected a value <= \(format(range.upperBound)), but got \(format(value)) instead.",
+                param: param, code: "decimal_above_max_value")
+        }
+    }
+
+    public static func integer(_ value: Int?, in range: ClosedRange<Int>, param: String) throws(APIError) {
+        guard let value else { return }
+        if value < range.lowerBound {
+            throw .invalidRequest(
+                "Invalid '\(param)': integer below minimum value. Expected a value >= \(range.lowerBound), but got \(value) instead.",
+                param: param, code: "integer_below_min_value")
+        }
+        if value > range.upperBound {
+            throw .invalidRequest(
+                "Invalid '\(param)': integer above maximum value. Expected a value <= \(range.upperBound), but got \(value) instead.",
+                param: param, code: "integer_above_max_value")
+        }
+    }
+
+    /// At most 16 pairs, keys up to 64 characters, values up to 512.
+    public static func metadata(_ metadata: Metadata?, param: String) throws(APIError) {
+        guard let metadata else { return }
+        guard metadata.count <= 16 else {
+            throw .invalidRequest(
+                "Invalid '\(param)': too many properties. Expected an object with at most 16 properties, but got an object with \(metadata.count) properties instead.",
+                param: param, code: "object_above_max_properties")
+        }
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            let keyLength = key.unicodeScalars.count
+            guard keyLength <= 64 else {
+                throw .invalidRequest(
+                    "Invalid '\(param)': key too long. Expected a key with maximum length 64, but got a key with length \(keyLength) instead.",
+                    param: param, code: "string_above_max_length")
+            }
+            let valueLength = value.unicodeScalars.count
+            guard valueLength <= 512 else {
+                throw .invalidRequest(
+                    "Invalid '\(param)': value of '\(key)' too long. Expected a string with maximum length 512, but got a string with length \(valueLength) instead.",
+                    param: param, code: "string_above_max_length")
+            }
+        }
+    }
+
+    private static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}
+
+/// Up to 16 string pairs attached to an object.
+public typealias Metadata = [String: String]

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Everything the server is configured with. Each value comes from a flag or its `ASSISTANTS_*` variable.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var dataDirectory: URL
+    /// `sqlite:///path/to/file.sqlite`, a plain path, or nil for `<data dir>/assistants.sqlite`.
+    public var databaseURL: String?
+    public var apiKeys: Set<String>
+    public var upstreamURL: String?
+    public var upstreamAPIKey: String?
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".assistants"),
+        databaseURL: String? = nil, apiKeys: Set<String> = [], upstreamURL: String? = nil, upstreamAPIKey: String? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.apiKeys = apiKeys
+        self.upstreamURL = upstreamURL
+        self.upstreamAPIKey = upstreamAPIKey
+    }
+
+    /// Comma-separated keys, as `ASSISTANTS_API_KEYS` holds them.
+    public static func parseKeys(_ list: String?) -> Set<String> {
+        Set((list ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+    }
+
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// The SQLite file the store lives in.
+    public func databasePath() throws(ConfigurationError) -> String {
+        guard let url = databaseURL, !url.isEmpty else {
+            return dataDirectory.appendingPathComponent("assistants.sqlite").path
+        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            throw ConfigurationError("PostgreSQL is not supported by this build yet; use a SQLite file (sqlite:///path/to/db.sqlite).")
+        }
+        for prefix in ["sqlite://", "sqlite:"] where url.hasPrefix(prefix) {
+            return String(url.dropFirst(prefix.count))
+        }
+        return url
+    }
+
+    /// Refuses configurations that would expose an open server.
+    public func validate() throws(ConfigurationError) {
+        if apiKeys.isEmpty && !isLoopback {
+            throw ConfigurationError(
+                "Refusing to listen on \(host) without API keys: anyone who can reach it could use it. "
+                    + "Set ASSISTANTS_API_KEYS=key1,key2 (or --api-keys), or listen on 127.0.0.1.")
+        }
+        guard (0...65535).contains(port) else { throw ConfigurationError("Invalid port \(port).") }
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,60 @@
+import AssistantsAPI
+
+/// Everything the server keeps, in domain-sized operations. Implementations make each call atomic: a
+/// failed call changes nothing. Lists page by insertion order; deleted objects stay valid as cursors so
+/// that a client deleting items while it pages through them still sees every item.
+public protocol AssistantsStore: Sendable {
+    // MARK: Assistants
+    func createAssistant(_ assistant: Assistant) async throws
+    func assistant(id: String) async throws -> Assistant?
+    func listAssistants(_ query: ListQuery) async throws -> ListPage<Assistant>
+    /// Applies `change` to the stored assistant; nil when there is none.
+    func updateAssistant(id: String, _ change: @escaping @Sendable (inout Assistant) throws -> Void) async throws -> Assistant?
+    func deleteAssistant(id: String) async throws -> Bool
+
+    // MARK: Threads
+    /// Creates the thread together with its first messages.
+    func createThread(_ thread: AssistantThread, messages: [Message]) async throws
+    func thread(id: String) async throws -> AssistantThread?
+    func updateThread(id: String, _ change: @escaping @Sendable (inout AssistantThread) throws -> Void) async throws -> AssistantThread?
+    /// Deletes the thread and everything in it.
+    func deleteThread(id: String) async throws -> Bool
+
+    // MARK: Messages
+    /// Appends a message to its thread; throws `StoreError.notFound` when the thread does not exist.
+    func appendMessage(_ message: Message) async throws
+    func message(id: String, threadID: String) async throws -> Message?
+    func listMessages(threadID: String, runID: String?, _ query: ListQuery) async throws -> ListPage<Message>
+    func updateMessage(id: String, threadID: String, _ change: @escaping @Sendable (inout Message) throws -> Void) async throws -> Message?
+    func deleteMessage(id: String, threadID: String) async throws -> Bool
+
+    // MARK: Files
+    func createFile(_ file: FileObject) async throws
+    func file(id: String) async throws -> FileObject?
+    func listFiles(purpose: String?, _ query: ListQuery) async throws -> ListPage<FileObject>
+    func deleteFile(id: String) async throws -> Bool
+    /// The ids among `ids` that name no stored file.
+    func missingFiles(among ids: [String]) async throws -> [String]
+    /// Deletes the files whose `expires_at` is at or before `now`, and returns their ids.
+    func deleteExpiredFiles(now: Int) async throws -> [String]
+}
+
+/// What a store reports about a request it cannot carry out.
+public enum StoreError: Error, Equatable, Sendable {
+    /// The object a write depends on does not exist (e.g. a message's thread).
+    case notFound(ObjectKind, id: String)
+    /// A list cursor (`after` or `before`) names no object of that list.
+    case unknownCursor(param: String, id: String)
+}
+
+extension ListPage where Item: Identifiable, Item.ID == String {
+    /// A page of items with the envelope's ids filled in.
+    public init(items: [Item], hasMore: Bool) {
+        self.init(data: items, firstID: items.first?.id, lastID: items.last?.id, hasMore: hasMore)
+    }
+}
+
+extension Assistant: Identifiable {}
+extension AssistantThread: Identifiable {}
+extension Message: Identifiable {}
+extension FileObject: Identifiable {}

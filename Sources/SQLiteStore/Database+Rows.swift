@@ -1,0 +1,83 @@
+import AssistantsAPI
+import AssistantsStore
+import Foundation
+import GRDB
+
+/// The row operations every table shares: JSON bodies in, JSON bodies out, pages by `seq`.
+extension Database {
+    typealias Filters = [(column: String, value: any DatabaseValueConvertible)]
+
+    func insertRow(_ table: String, id: String, body: some Encodable, columns: [String: (any DatabaseValueConvertible)?] = [:]) throws {
+        let names = ["id", "body"] + columns.keys
+        var values: [(any DatabaseValueConvertible)?] = [id, try JSONEncoder().encode(body)]
+        values += columns.values
+        try execute(
+            sql: "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: names.count)))",
+            arguments: StatementArguments(values))
+    }
+
+    func body<T: Decodable>(_ table: String, id: String, filters: Filters = []) throws -> T? {
+        let (conditions, arguments) = Self.conditions(["id = ?"], [id], filters)
+        guard let data = try Data.fetchOne(self, sql: "SELECT body FROM \(table) WHERE \(conditions)", arguments: arguments) else {
+            return nil
+        }
+        return try JSONDecoder().decode(T.self, from: data)
+    }
+
+    func exists(_ table: String, id: String) throws -> Bool {
+        try Bool.fetchOne(self, sql: "SELECT 1 FROM \(table) WHERE id = ? AND body IS NOT NULL", arguments: [id]) ?? false
+    }
+
+    func update<T: Codable>(_ table: String, id: String, filters: Filters = [], _ change: (inout T) throws -> Void) throws -> T? {
+        guard var value: T = try body(table, id: id, filters: filters) else { return nil }
+        try change(&value)
+        try execute(sql: "UPDATE \(table) SET body = ? WHERE id = ?", arguments: [try JSONEncoder().encode(value), id])
+        return value
+    }
+
+    /// Drops the body, keeping the row as a cursor. False when there was no such object.
+    func tombstone(_ table: String, id: String, filters: Filters = []) throws -> Bool {
+        let (conditions, arguments) = Self.conditions(["id = ?"], [id], filters)
+        try execute(sql: "UPDATE \(table) SET body = NULL WHERE \(conditions)", arguments: arguments)
+        return changesCount > 0
+    }
+
+    func page<T: Decodable & Identifiable & Sendable>(_ table: String, filters: Filters = [], query: ListQuery) throws -> ListPage<T>
+    where T.ID == String {
+        var (clauses, values): ([String], [any DatabaseValueConvertible]) = ([], [])
+        let ascending = query.order == .asc
+        if let after = query.after {
+            clauses.append(ascending ? "seq > ?" : "seq < ?")
+            values.append(try cursor(table, id: after, param: "after"))
+        }
+        if let before = query.before {
+            clauses.append(ascending ? "seq < ?" : "seq > ?")
+            values.append(try cursor(table, id: before, param: "before"))
+        }
+        // With only `before`, the page is the items nearest the cursor: fetch backwards, then restore the order.
+        let backwards = query.before != nil && query.after == nil
+        let (conditions, arguments) = Self.conditions(clauses, values, filters)
+        let rows = try Data.fetchAll(
+            self,
+            sql: "SELECT body FROM \(table) WHERE \(conditions) ORDER BY seq \(ascending != backwards ? "ASC" : "DESC") LIMIT ?",
+            arguments: arguments + [query.limit + 1])
+        var items = try rows.prefix(query.limit).map { try JSONDecoder().decode(T.self, from: $0) }
+        if backwards { items.reverse() }
+        return ListPage(items: items, hasMore: rows.count > query.limit)
+    }
+
+    private func cursor(_ table: String, id: String, param: String) throws -> Int64 {
+        guard let seq = try Int64.fetchOne(self, sql: "SELECT seq FROM \(table) WHERE id = ?", arguments: [id]) else {
+            throw StoreError.unknownCursor(param: param, id: id)
+        }
+        return seq
+    }
+
+    /// `body IS NOT NULL AND <clauses> AND <filters>` with its arguments in order.
+    private static func conditions(
+        _ clauses: [String], _ values: [any DatabaseValueConvertible], _ filters: Filters
+    ) -> (String, StatementArguments) {
+        let all = ["body IS NOT NULL"] + clauses + filters.map { "\($0.column) = ?" }
+        return (all.joined(separator: " AND "), StatementArguments(values + filters.map(\.value)))
+    }
+}

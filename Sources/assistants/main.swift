@@ -1,0 +1,58 @@
+import ArgumentParser
+import AssistantsServer
+import Foundation
+import Hummingbird
+import Logging
+
+@main
+struct Assistants: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assistants",
+        abstract: "A self-hosted server for the OpenAI Assistants API v2.",
+        subcommands: [Serve.self])
+}
+
+/// `assistants serve`: every option falls back to its ASSISTANTS_* environment variable, then a default.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the HTTP server.")
+
+    @Option(help: "Address to listen on (ASSISTANTS_HOST, default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (ASSISTANTS_PORT, default 8080).") var port: Int?
+    @Option(help: "Directory for the database and files (ASSISTANTS_DATA_DIR, default ./.assistants).") var dataDir: String?
+    @Option(help: "Database URL (ASSISTANTS_DATABASE_URL, default a SQLite file in the data dir).") var databaseURL: String?
+    @Option(help: "Comma-separated API keys clients must send (ASSISTANTS_API_KEYS).") var apiKeys: String?
+    @Option(help: "OpenAI-compatible model endpoint, e.g. http://127.0.0.1:11434/v1 (ASSISTANTS_UPSTREAM_URL).") var upstreamURL: String?
+    @Option(help: "API key for the model endpoint (ASSISTANTS_UPSTREAM_API_KEY).") var upstreamAPIKey: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical (ASSISTANTS_LOG_LEVEL, default info).") var logLevel: String?
+    @Option(help: "json or text (ASSISTANTS_LOG_FORMAT, default text).") var logFormat: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        func setting(_ flag: String?, _ variable: String) -> String? { flag ?? environment[variable] }
+
+        let level = Logger.Level(rawValue: setting(logLevel, "ASSISTANTS_LOG_LEVEL") ?? "info") ?? .info
+        let json = setting(logFormat, "ASSISTANTS_LOG_FORMAT") == "json"
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "assistants")
+
+        let portSetting = setting(port.map(String.init), "ASSISTANTS_PORT") ?? "8080"
+        guard let portNumber = Int(portSetting) else { throw ValidationError("Invalid port '\(portSetting)'.") }
+        let configuration = ServerConfiguration(
+            host: setting(host, "ASSISTANTS_HOST") ?? "127.0.0.1",
+            port: portNumber,
+            dataDirectory: URL(fileURLWithPath: setting(dataDir, "ASSISTANTS_DATA_DIR") ?? ".assistants"),
+            databaseURL: setting(databaseURL, "ASSISTANTS_DATABASE_URL"),
+            apiKeys: ServerConfiguration.parseKeys(setting(apiKeys, "ASSISTANTS_API_KEYS")),
+            upstreamURL: setting(upstreamURL, "ASSISTANTS_UPSTREAM_URL"),
+            upstreamAPIKey: setting(upstreamAPIKey, "ASSISTANTS_UPSTREAM_API_KEY"))
+        do {
+            try await buildApplication(configuration, logger: logger).runService()
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+    }
+}

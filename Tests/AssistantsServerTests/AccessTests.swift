@@ -1,0 +1,57 @@
+import AssistantsAPI
+import AssistantsServer
+import Foundation
+import Testing
+
+@Suite struct AccessTests {
+    @Test func apiKeysAreRequiredWhenConfigured() async throws {
+        try await TestAPI.run(apiKeys: ["sk-right-key-1234"]) { api in
+            #expect(try await api.call(.get, "/v1/assistants").status == .ok)
+            let missing = try await api.send(.get, "/v1/assistants", headers: [TestAPI.betaHeader: "assistants=v2"], body: nil)
+            #expect(missing.status == .unauthorized)
+            #expect(missing.error?.message.contains("You didn't provide an API key") == true)
+            let wrong = try await api.call(.get, "/v1/assistants", headers: [.authorization: "Bearer sk-wrong-key-9999"])
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.error?.code == "invalid_api_key")
+            #expect(wrong.error?.message.contains("sk-wrong-key") == false)
+            let health = try await api.send(.get, "/health", headers: [:], body: nil)
+            #expect(health.status == .ok)
+        }
+    }
+
+    @Test func betaHeaderIsRequiredOnAssistantsAndThreadsOnly() async throws {
+        try await TestAPI.run { api in
+            for path in ["/v1/assistants", "/v1/threads/thread_x"] {
+                let reply = try await api.call(.get, path, beta: false)
+                #expect(reply.status == .badRequest)
+                #expect(reply.error?.code == "invalid_beta")
+            }
+            let v1 = try await api.call(.get, "/v1/assistants", beta: false, headers: [TestAPI.betaHeader: "assistants=v1"])
+            #expect(v1.error?.message.contains("v1 Assistants API has been deprecated") == true)
+            #expect(try await api.call(.get, "/v1/files", beta: false).status == .ok)
+        }
+    }
+
+    @Test func unknownRoutesAreOpenAIStyle404s() async throws {
+        try await TestAPI.run { api in
+            let reply = try await api.call(.get, "/v1/nothing")
+            #expect(reply.status == .notFound)
+            #expect(reply.error?.message == "Invalid URL (GET /v1/nothing)")
+        }
+    }
+
+    @Test func openServerOnlyOnLoopback() throws {
+        #expect(throws: Never.self) { try ServerConfiguration(host: "127.0.0.1").validate() }
+        #expect(throws: Never.self) { try ServerConfiguration(host: "0.0.0.0", apiKeys: ["k"]).validate() }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "0.0.0.0").validate() }
+        #expect(ServerConfiguration.parseKeys(" a, b,,c ") == ["a", "b", "c"])
+    }
+
+    @Test func databaseLocation() throws {
+        let dataDirectory = URL(fileURLWithPath: "/srv/data")
+        #expect(try ServerConfiguration(dataDirectory: dataDirectory).databasePath() == "/srv/data/assistants.sqlite")
+        #expect(try ServerConfiguration(databaseURL: "sqlite:///var/db.sqlite").databasePath() == "/var/db.sqlite")
+        #expect(try ServerConfiguration(databaseURL: "/tmp/x.sqlite").databasePath() == "/tmp/x.sqlite")
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(databaseURL: "postgres://db/x").databasePath() }
+    }
+}

@@ -1,0 +1,92 @@
+import AssistantsAPI
+import AssistantsServer
+import AssistantsStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SQLiteStore
+
+/// A server on an in-memory store and a temporary blob directory, driven through the router.
+struct TestAPI {
+    let client: any TestClientProtocol
+    var apiKey: String?
+
+    static let betaHeader = HTTPField.Name("OpenAI-Beta")!
+
+    static func run(apiKeys: Set<String> = [], _ test: @Sendable (TestAPI) async throws -> Void) async throws {
+        let blobRoot = FileManager.default.temporaryDirectory.appendingPathComponent("blobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: blobRoot) }
+        let router = buildRouter(store: try SQLiteStore.inMemory(), blobs: try FileSystemBlobStore(root: blobRoot), apiKeys: apiKeys)
+        try await Application(router: router).test(.router) { client in
+            try await test(TestAPI(client: client, apiKey: apiKeys.first))
+        }
+    }
+
+    struct Reply {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var bytes: Data
+        var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: bytes)) ?? .null }
+        func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: bytes) }
+        var error: ErrorEnvelope.Body? { try? JSONDecoder().decode(ErrorEnvelope.self, from: bytes).error }
+    }
+
+    /// A request as the official SDK sends it: bearer key, beta header, JSON body.
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, beta: Bool = true, headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
+        var headers = extra
+        if beta { headers[Self.betaHeader] = "assistants=v2" }
+        if let apiKey, headers[.authorization] == nil { headers[.authorization] = "Bearer \(apiKey)" }
+        if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await send(method, path, headers: headers, body: body.map { ByteBuffer(string: $0) })
+    }
+
+    func send(_ method: HTTPRequest.Method, _ path: String, headers: HTTPFields, body: ByteBuffer?) async throws -> Reply {
+        try await client.execute(uri: path, method: method, headers: headers, body: body) { response in
+            Reply(status: response.status, headers: response.headers, bytes: Data(buffer: response.body))
+        }
+    }
+
+    /// `POST /v1/files` with a multipart body like the SDK's.
+    func upload(_ contents: Data, filename: String = "notes.txt", fields: [String: String] = ["purpose": "assistants"]) async throws -> Reply {
+        let boundary = "test-boundary-\(UUID().uuidString)"
+        var body = Data()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+        body.append(contents)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        var headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
+        if let apiKey { headers[.authorization] = "Bearer \(apiKey)" }
+        return try await send(.post, "/v1/files", headers: headers, body: ByteBuffer(data: body))
+    }
+
+    func createAssistant(_ body: String = #"{"model":"gpt-4o"}"#) async throws -> Assistant {
+        try await call(.post, "/v1/assistants", body).decode(Assistant.self)
+    }
+
+    func createThread(_ body: String = "{}") async throws -> AssistantThread {
+        try await call(.post, "/v1/threads", body).decode(AssistantThread.self)
+    }
+}
+
+extension JSONValue {
+    subscript(key: String) -> JSONValue? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+
+    var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    var array: [JSONValue] {
+        if case .array(let value) = self { return value }
+        return []
+    }
+}
