@@ -27,30 +27,26 @@ public enum Check {
     }
 
     public static func number(_ value: Double?, in range: ClosedRange<Double>, param: String) throws(APIError) {
-        guard let value else { return }
-        if value < range.lowerBound {
-            throw .invalidRequest(
-                "Invalid '\(param)': decimal below minimum value. Expected a value >= \(format(range.lowerBound)), but got \(format(value)) instead.",
-                param: param, code: "decimal_below_min_value")
-        }
-        if value > range.upperBound {
-            throw .invalidRequest(
-                "Invalid '\(param)': decimal above maximum value. Expected a value <= \(format(range.upperBound)), but got \(format(value)) instead.",
-                param: param, code: "decimal_above_max_value")
-        }
+        try bounded(value, in: range, param: param, kind: "decimal", show: format)
     }
 
     public static func integer(_ value: Int?, in range: ClosedRange<Int>, param: String) throws(APIError) {
+        try bounded(value, in: range, param: param, kind: "integer", show: String.init)
+    }
+
+    private static func bounded<T: Comparable>(
+        _ value: T?, in range: ClosedRange<T>, param: String, kind: String, show: (T) -> String
+    ) throws(APIError) {
         guard let value else { return }
         if value < range.lowerBound {
             throw .invalidRequest(
-                "Invalid '\(param)': integer below minimum value. Expected a value >= \(range.lowerBound), but got \(value) instead.",
-                param: param, code: "integer_below_min_value")
+                "Invalid '\(param)': \(kind) below minimum value. Expected a value >= \(show(range.lowerBound)), but got \(show(value)) instead.",
+                param: param, code: "\(kind)_below_min_value")
         }
         if value > range.upperBound {
             throw .invalidRequest(
-                "Invalid '\(param)': integer above maximum value. Expected a value <= \(range.upperBound), but got \(value) instead.",
-                param: param, code: "integer_above_max_value")
+                "Invalid '\(param)': \(kind) above maximum value. Expected a value <= \(show(range.upperBound)), but got \(show(value)) instead.",
+                param: param, code: "\(kind)_above_max_value")
         }
     }
 
