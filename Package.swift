@@ -3,9 +3,10 @@ import PackageDescription
 
 let package = Package(
     name: "swift-assistants",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "assistants", targets: ["assistants"]),
+        .executable(name: "fake-model", targets: ["fake-model"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -15,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Wire types, ids, validation and errors: pure values, no I/O.
@@ -26,9 +28,21 @@ let package = Package(
             "AssistantsStore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // HTTP routes, auth, error mapping and server configuration.
+        // Clients for OpenAI-compatible chat-completions endpoints.
+        .target(name: "ModelProviders", dependencies: [
+            "AssistantsAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The run queue and the run loop: context building, tool calls, streaming events.
+        .target(name: "AssistantsEngine", dependencies: [
+            "AssistantsAPI", "AssistantsStore", "ModelProviders",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // HTTP routes, SSE, auth, error mapping and server configuration.
         .target(name: "AssistantsServer", dependencies: [
-            "AssistantsAPI", "AssistantsStore", "SQLiteStore",
+            "AssistantsAPI", "AssistantsStore", "SQLiteStore", "AssistantsEngine", "ModelProviders",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -39,10 +53,23 @@ let package = Package(
             "AssistantsServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // A scripted OpenAI-compatible chat-completions server for tests: in-process or as `fake-model`.
+        .target(name: "FakeModel", dependencies: [
+            "AssistantsAPI",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "fake-model", dependencies: [
+            "FakeModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "AssistantsAPITests", dependencies: ["AssistantsAPI"]),
+        .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
+        .testTarget(name: "AssistantsEngineTests", dependencies: ["AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel"]),
+        .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),
         .testTarget(name: "AssistantsStoreTests", dependencies: ["AssistantsStore", "SQLiteStore"]),
         .testTarget(name: "AssistantsServerTests", dependencies: [
-            "AssistantsServer", "SQLiteStore",
+            "AssistantsServer", "AssistantsEngine", "ModelProviders", "SQLiteStore", "FakeModel",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

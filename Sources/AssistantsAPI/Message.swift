@@ -182,8 +182,8 @@ public struct CreateMessageRequest: Codable, Sendable, Equatable {
     }
 }
 
-/// `POST /threads/{id}/messages/{id}`: only metadata can change.
-public struct ModifyMessageRequest: Codable, Sendable, Equatable {
+/// Modify requests that change only `metadata` (messages, runs).
+public struct MetadataUpdateRequest: Codable, Sendable, Equatable {
     public var metadata: Metadata??
 
     public init(metadata: Metadata?? = nil) {

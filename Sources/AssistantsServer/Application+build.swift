@@ -1,8 +1,10 @@
 import AssistantsAPI
+import AssistantsEngine
 import AssistantsStore
 import Foundation
 import Hummingbird
 import Logging
+import ModelProviders
 import SQLiteStore
 
 /// The server: storage opened, routes wired, ready to run.
@@ -14,16 +16,28 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     if configuration.apiKeys.isEmpty {
         logger.warning("No API keys configured: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS to require keys.")
     }
-    let router = buildRouter(store: store, blobs: blobs, apiKeys: configuration.apiKeys)
+    let provider = configuration.upstreamURL.map { url in
+        OpenAICompatibleProvider(
+            configuration: .init(baseURL: url, apiKey: configuration.upstreamAPIKey, modelAliases: configuration.modelAliases),
+            logger: logger)
+    }
+    if provider == nil {
+        logger.warning("No model endpoint configured: runs will fail until ASSISTANTS_UPSTREAM_URL is set.")
+    }
+    let engine = RunEngine(
+        store: store, blobs: blobs, provider: provider, configuration: .init(workers: configuration.runWorkers), logger: logger)
+    let router = buildRouter(store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swift-assistants"),
-        services: [FileExpiryService(store: store, blobs: blobs, logger: logger)],
+        services: [engine, FileExpiryService(store: store, blobs: blobs, logger: logger)],
         logger: logger)
 }
 
 /// The routes under `/v1`, behind the middleware every API request goes through.
-public func buildRouter(store: any AssistantsStore, blobs: any BlobStore, apiKeys: Set<String>) -> Router<BasicRequestContext> {
+public func buildRouter(
+    store: any AssistantsStore, blobs: any BlobStore, engine: RunEngine, apiKeys: Set<String>
+) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
@@ -34,7 +48,9 @@ public func buildRouter(store: any AssistantsStore, blobs: any BlobStore, apiKey
 
     let beta = api.group().add(middleware: BetaHeaderMiddleware())
     AssistantsController(store: store).addRoutes(to: beta.group("assistants"))
-    ThreadsController(store: store).addRoutes(to: beta.group("threads"))
-    MessagesController(store: store).addRoutes(to: beta.group("threads/:thread_id/messages"))
+    let threads = beta.group("threads")
+    RunsController(store: store, engine: engine).addRoutes(threads: threads)
+    ThreadsController(store: store).addRoutes(to: threads)
+    MessagesController(store: store).addRoutes(to: threads.group(":thread_id/messages"))
     return router
 }

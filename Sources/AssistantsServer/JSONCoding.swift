@@ -46,6 +46,3 @@ extension Parameters {
         return id
     }
 }
-
-/// Unix seconds, as every `created_at` is.
-func unixNow() -> Int { Int(Date().timeIntervalSince1970) }

@@ -10,10 +10,15 @@ public struct ServerConfiguration: Sendable {
     public var apiKeys: Set<String>
     public var upstreamURL: String?
     public var upstreamAPIKey: String?
+    /// Model names runs use → names the upstream knows (`gpt-4o=llama3.1:8b`).
+    public var modelAliases: [String: String]
+    /// How many runs execute at once.
+    public var runWorkers: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".assistants"),
-        databaseURL: String? = nil, apiKeys: Set<String> = [], upstreamURL: String? = nil, upstreamAPIKey: String? = nil
+        databaseURL: String? = nil, apiKeys: Set<String> = [], upstreamURL: String? = nil, upstreamAPIKey: String? = nil,
+        modelAliases: [String: String] = [:], runWorkers: Int = 64
     ) {
         self.host = host
         self.port = port
@@ -22,11 +27,26 @@ public struct ServerConfiguration: Sendable {
         self.apiKeys = apiKeys
         self.upstreamURL = upstreamURL
         self.upstreamAPIKey = upstreamAPIKey
+        self.modelAliases = modelAliases
+        self.runWorkers = runWorkers
     }
 
     /// Comma-separated keys, as `ASSISTANTS_API_KEYS` holds them.
     public static func parseKeys(_ list: String?) -> Set<String> {
         Set((list ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+    }
+
+    /// `a=b,c=d`, as `ASSISTANTS_MODEL_ALIASES` holds them.
+    public static func parseAliases(_ list: String?) throws(ConfigurationError) -> [String: String] {
+        var aliases: [String: String] = [:]
+        for entry in (list ?? "").split(separator: ",") {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ConfigurationError("Invalid model alias '\(entry)': expected name=upstream-name.")
+            }
+            aliases[parts[0]] = parts[1]
+        }
+        return aliases
     }
 
     public var isLoopback: Bool {
@@ -55,6 +75,7 @@ public struct ServerConfiguration: Sendable {
                     + "Set ASSISTANTS_API_KEYS=key1,key2 (or --api-keys), or listen on 127.0.0.1.")
         }
         guard (0...65535).contains(port) else { throw ConfigurationError("Invalid port \(port).") }
+        guard runWorkers > 0 else { throw ConfigurationError("ASSISTANTS_RUN_WORKERS must be at least 1.") }
     }
 }
 

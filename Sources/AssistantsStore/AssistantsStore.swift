@@ -21,12 +21,40 @@ public protocol AssistantsStore: Sendable {
     func deleteThread(id: String) async throws -> Bool
 
     // MARK: Messages
-    /// Appends a message to its thread; throws `StoreError.notFound` when the thread does not exist.
+    /// Appends a message to its thread; throws `StoreError.notFound` when the thread does not exist and
+    /// `StoreError.threadLocked` while a run on it is active.
     func appendMessage(_ message: Message) async throws
+    /// Every message of a thread, oldest first.
+    func allMessages(threadID: String) async throws -> [Message]
     func message(id: String, threadID: String) async throws -> Message?
     func listMessages(threadID: String, runID: String?, _ query: ListQuery) async throws -> ListPage<Message>
     func updateMessage(id: String, threadID: String, _ change: @escaping @Sendable (inout Message) throws -> Void) async throws -> Message?
     func deleteMessage(id: String, threadID: String) async throws -> Bool
+
+    // MARK: Runs
+    /// Stores a run, after the messages to add to its thread first; throws `StoreError.threadHasActiveRun`
+    /// when another run on the thread is not yet terminal.
+    func createRun(_ run: Run, additionalMessages: [Message]) async throws
+    /// A new thread, its first messages and a run on it, in one transaction.
+    func createThreadAndRun(_ thread: AssistantThread, messages: [Message], run: Run) async throws
+    func run(id: String, threadID: String) async throws -> Run?
+    func listRuns(threadID: String, _ query: ListQuery) async throws -> ListPage<Run>
+    /// Applies `change` to the run and saves the run's `messages` and `steps` with it, in one transaction;
+    /// nil when there is no such run. The thread lock does not apply to the run's own messages.
+    func updateRun(
+        id: String, threadID: String, saving messages: [Message], _ steps: [RunStep],
+        _ change: @escaping @Sendable (inout Run) throws -> Void
+    ) async throws -> Run?
+    /// Inserts or replaces messages and steps a run writes as it goes, in one transaction.
+    func saveRunProgress(messages: [Message], steps: [RunStep]) async throws
+    /// Runs not in a terminal state, oldest first.
+    func activeRuns() async throws -> [Run]
+
+    // MARK: Run steps
+    func step(id: String, runID: String) async throws -> RunStep?
+    func listSteps(runID: String, _ query: ListQuery) async throws -> ListPage<RunStep>
+    /// Every step of a run, oldest first.
+    func allSteps(runID: String) async throws -> [RunStep]
 
     // MARK: Files
     func createFile(_ file: FileObject) async throws
@@ -45,6 +73,16 @@ public enum StoreError: Error, Equatable, Sendable {
     case notFound(ObjectKind, id: String)
     /// A list cursor (`after` or `before`) names no object of that list.
     case unknownCursor(param: String, id: String)
+    /// A run cannot start while another run on its thread is active.
+    case threadHasActiveRun(threadID: String, runID: String)
+    /// Messages cannot be added while a run on the thread is active.
+    case threadLocked(threadID: String, runID: String)
+}
+
+extension AssistantsStore {
+    public func updateRun(id: String, threadID: String, _ change: @escaping @Sendable (inout Run) throws -> Void) async throws -> Run? {
+        try await updateRun(id: id, threadID: threadID, saving: [], [], change)
+    }
 }
 
 extension ListPage where Item: Identifiable, Item.ID == String {
@@ -58,3 +96,5 @@ extension Assistant: Identifiable {}
 extension AssistantThread: Identifiable {}
 extension Message: Identifiable {}
 extension FileObject: Identifiable {}
+extension Run: Identifiable {}
+extension RunStep: Identifiable {}

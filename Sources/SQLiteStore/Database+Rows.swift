@@ -3,17 +3,44 @@ import AssistantsStore
 import Foundation
 import GRDB
 
+/// Encodes bodies with the fields only the server keeps.
+private var storageEncoder: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.userInfo[.storage] = true
+    return encoder
+}
+
 /// The row operations every table shares: JSON bodies in, JSON bodies out, pages by `seq`.
 extension Database {
     typealias Filters = [(column: String, value: any DatabaseValueConvertible)]
 
     func insertRow(_ table: String, id: String, body: some Encodable, columns: [String: (any DatabaseValueConvertible)?] = [:]) throws {
+        try writeRow(table, id: id, body: body, columns: columns, replacing: false)
+    }
+
+    /// Inserts the row, or replaces its body and columns, keeping its place in lists.
+    func upsertRow(_ table: String, id: String, body: some Encodable, columns: [String: (any DatabaseValueConvertible)?] = [:]) throws {
+        try writeRow(table, id: id, body: body, columns: columns, replacing: true)
+    }
+
+    private func writeRow(
+        _ table: String, id: String, body: some Encodable, columns: [String: (any DatabaseValueConvertible)?], replacing: Bool
+    ) throws {
         let names = ["id", "body"] + columns.keys
-        var values: [(any DatabaseValueConvertible)?] = [id, try JSONEncoder().encode(body)]
+        var values: [(any DatabaseValueConvertible)?] = [id, try storageEncoder.encode(body)]
         values += columns.values
-        try execute(
-            sql: "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: names.count)))",
-            arguments: StatementArguments(values))
+        var sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: names.count)))"
+        if replacing {
+            sql += " ON CONFLICT(id) DO UPDATE SET " + names.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        }
+        try execute(sql: sql, arguments: StatementArguments(values))
+    }
+
+    /// Every live row matching the filters, in insertion order.
+    func all<T: Decodable>(_ table: String, filters: Filters) throws -> [T] {
+        let (conditions, arguments) = Self.conditions([], [], filters)
+        return try Data.fetchAll(self, sql: "SELECT body FROM \(table) WHERE \(conditions) ORDER BY seq", arguments: arguments)
+            .map { try JSONDecoder().decode(T.self, from: $0) }
     }
 
     func body<T: Decodable>(_ table: String, id: String, filters: Filters = []) throws -> T? {
@@ -31,7 +58,7 @@ extension Database {
     func update<T: Codable>(_ table: String, id: String, filters: Filters = [], _ change: (inout T) throws -> Void) throws -> T? {
         guard var value: T = try body(table, id: id, filters: filters) else { return nil }
         try change(&value)
-        try execute(sql: "UPDATE \(table) SET body = ? WHERE id = ?", arguments: [try JSONEncoder().encode(value), id])
+        try execute(sql: "UPDATE \(table) SET body = ? WHERE id = ?", arguments: [try storageEncoder.encode(value), id])
         return value
     }
 

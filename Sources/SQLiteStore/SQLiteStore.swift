@@ -13,6 +13,9 @@ public final class SQLiteStore: AssistantsStore {
     public convenience init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // In WAL mode, NORMAL keeps every commit across a crash of the process; only a power loss can
+        // drop the last commits. It saves an fsync per commit, which streamed runs make many of.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         try self.init(database: DatabasePool(path: path, configuration: configuration))
     }
 
@@ -70,6 +73,8 @@ public final class SQLiteStore: AssistantsStore {
         try await database.write { db in
             guard try db.tombstone(Table.thread, id: id) else { return false }
             try db.execute(sql: "DELETE FROM message WHERE thread_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM step WHERE run_id IN (SELECT id FROM run WHERE thread_id = ?)", arguments: [id])
+            try db.execute(sql: "DELETE FROM run WHERE thread_id = ?", arguments: [id])
             return true
         }
     }
@@ -79,8 +84,15 @@ public final class SQLiteStore: AssistantsStore {
     public func appendMessage(_ message: Message) async throws {
         try await database.write { db in
             guard try db.exists(Table.thread, id: message.threadID) else { throw StoreError.notFound(.thread, id: message.threadID) }
+            if let active = try db.activeRunID(threadID: message.threadID) {
+                throw StoreError.threadLocked(threadID: message.threadID, runID: active)
+            }
             try db.insertMessage(message)
         }
+    }
+
+    public func allMessages(threadID: String) async throws -> [Message] {
+        try await database.read { db in try db.all(Table.message, filters: [("thread_id", threadID)]) }
     }
 
     public func message(id: String, threadID: String) async throws -> Message? {
@@ -101,6 +113,72 @@ public final class SQLiteStore: AssistantsStore {
 
     public func deleteMessage(id: String, threadID: String) async throws -> Bool {
         try await database.write { db in try db.tombstone(Table.message, id: id, filters: [("thread_id", threadID)]) }
+    }
+
+    // MARK: Runs
+
+    public func createRun(_ run: Run, additionalMessages: [Message]) async throws {
+        try await database.write { db in
+            guard try db.exists(Table.thread, id: run.threadID) else { throw StoreError.notFound(.thread, id: run.threadID) }
+            if let active = try db.activeRunID(threadID: run.threadID) {
+                throw StoreError.threadHasActiveRun(threadID: run.threadID, runID: active)
+            }
+            for message in additionalMessages { try db.insertMessage(message) }
+            try db.insertRun(run)
+        }
+    }
+
+    public func createThreadAndRun(_ thread: AssistantThread, messages: [Message], run: Run) async throws {
+        try await database.write { db in
+            try db.insertRow(Table.thread, id: thread.id, body: thread)
+            for message in messages { try db.insertMessage(message) }
+            try db.insertRun(run)
+        }
+    }
+
+    public func run(id: String, threadID: String) async throws -> Run? {
+        try await database.read { db in try db.body(Table.run, id: id, filters: [("thread_id", threadID)]) }
+    }
+
+    public func listRuns(threadID: String, _ query: ListQuery) async throws -> ListPage<Run> {
+        try await database.read { db in try db.page(Table.run, filters: [("thread_id", threadID)], query: query) }
+    }
+
+    public func updateRun(
+        id: String, threadID: String, saving messages: [Message], _ steps: [RunStep],
+        _ change: @escaping @Sendable (inout Run) throws -> Void
+    ) async throws -> Run? {
+        try await database.write { db in
+            guard let run: Run = try db.update(Table.run, id: id, filters: [("thread_id", threadID)], change) else { return nil }
+            try db.execute(sql: "UPDATE run SET status = ? WHERE id = ?", arguments: [run.status.rawValue, id])
+            try db.saveProgress(messages: messages, steps: steps)
+            return run
+        }
+    }
+
+    public func saveRunProgress(messages: [Message], steps: [RunStep]) async throws {
+        try await database.write { db in try db.saveProgress(messages: messages, steps: steps) }
+    }
+
+    public func activeRuns() async throws -> [Run] {
+        try await database.read { db in
+            try Data.fetchAll(db, sql: "SELECT body FROM run WHERE status IN (\(activeStatuses)) AND body IS NOT NULL ORDER BY seq")
+                .map { try JSONDecoder().decode(Run.self, from: $0) }
+        }
+    }
+
+    // MARK: Run steps
+
+    public func step(id: String, runID: String) async throws -> RunStep? {
+        try await database.read { db in try db.body(Table.step, id: id, filters: [("run_id", runID)]) }
+    }
+
+    public func listSteps(runID: String, _ query: ListQuery) async throws -> ListPage<RunStep> {
+        try await database.read { db in try db.page(Table.step, filters: [("run_id", runID)], query: query) }
+    }
+
+    public func allSteps(runID: String) async throws -> [RunStep] {
+        try await database.read { db in try db.all(Table.step, filters: [("run_id", runID)]) }
     }
 
     // MARK: Files
@@ -145,8 +223,28 @@ public final class SQLiteStore: AssistantsStore {
     }
 }
 
+/// The statuses that lock a thread: the run may still write to it.
+private let activeStatuses = "'queued', 'in_progress', 'requires_action', 'cancelling'"
+
 extension Database {
     fileprivate func insertMessage(_ message: Message) throws {
         try insertRow(Table.message, id: message.id, body: message, columns: ["thread_id": message.threadID, "run_id": message.runID])
+    }
+
+    fileprivate func saveProgress(messages: [Message], steps: [RunStep]) throws {
+        for message in messages {
+            try upsertRow(Table.message, id: message.id, body: message, columns: ["thread_id": message.threadID, "run_id": message.runID])
+        }
+        for step in steps { try upsertRow(Table.step, id: step.id, body: step, columns: ["run_id": step.runID]) }
+    }
+
+    fileprivate func insertRun(_ run: Run) throws {
+        try insertRow(Table.run, id: run.id, body: run, columns: ["thread_id": run.threadID, "status": run.status.rawValue])
+    }
+
+    fileprivate func activeRunID(threadID: String) throws -> String? {
+        try String.fetchOne(
+            self, sql: "SELECT id FROM run WHERE thread_id = ? AND status IN (\(activeStatuses)) AND body IS NOT NULL LIMIT 1",
+            arguments: [threadID])
     }
 }

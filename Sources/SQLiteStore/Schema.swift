@@ -6,6 +6,8 @@ enum Table {
     static let thread = "thread"
     static let message = "message"
     static let file = "file"
+    static let run = "run"
+    static let step = "step"
 }
 
 /// Versioned migrations. Add a new one for every schema change; never edit a shipped one.
@@ -25,6 +27,17 @@ enum Schema {
                     purpose TEXT NOT NULL, expires_at INTEGER, body BLOB);
                 CREATE INDEX file_by_expiry ON file(expires_at) WHERE expires_at IS NOT NULL AND body IS NOT NULL;
                 CREATE INDEX file_by_purpose ON file(purpose, seq);
+                """)
+        }
+        migrator.registerMigration("v2: runs and run steps") { db in
+            try db.execute(sql: """
+                CREATE TABLE run (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+                    thread_id TEXT NOT NULL, status TEXT NOT NULL, body BLOB);
+                CREATE INDEX run_by_thread ON run(thread_id, seq);
+                CREATE INDEX run_active ON run(status) WHERE status IN ('queued', 'in_progress', 'requires_action', 'cancelling');
+                CREATE TABLE step (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, run_id TEXT NOT NULL, body BLOB);
+                CREATE INDEX step_by_run ON step(run_id, seq);
                 """)
         }
         return migrator

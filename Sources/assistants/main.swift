@@ -23,15 +23,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Comma-separated API keys clients must send (ASSISTANTS_API_KEYS).") var apiKeys: String?
     @Option(help: "OpenAI-compatible model endpoint, e.g. http://127.0.0.1:11434/v1 (ASSISTANTS_UPSTREAM_URL).") var upstreamURL: String?
     @Option(help: "API key for the model endpoint (ASSISTANTS_UPSTREAM_API_KEY).") var upstreamAPIKey: String?
+    @Option(help: "Model name aliases, e.g. gpt-4o=llama3.1:8b,gpt-4o-mini=qwen2.5 (ASSISTANTS_MODEL_ALIASES).") var modelAliases: String?
+    @Option(help: "How many runs execute at once (ASSISTANTS_RUN_WORKERS, default 64).") var runWorkers: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical (ASSISTANTS_LOG_LEVEL, default info).") var logLevel: String?
     @Option(help: "json or text (ASSISTANTS_LOG_FORMAT, default text).") var logFormat: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        func setting(_ flag: String?, _ variable: String) -> String? { flag ?? environment[variable] }
-
-        let level = Logger.Level(rawValue: setting(logLevel, "ASSISTANTS_LOG_LEVEL") ?? "info") ?? .info
-        let json = setting(logFormat, "ASSISTANTS_LOG_FORMAT") == "json"
+        let level = Logger.Level(rawValue: logLevel ?? environment["ASSISTANTS_LOG_LEVEL"] ?? "info") ?? .info
+        let json = (logFormat ?? environment["ASSISTANTS_LOG_FORMAT"]) == "json"
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -39,20 +39,30 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "assistants")
 
-        let portSetting = setting(port.map(String.init), "ASSISTANTS_PORT") ?? "8080"
-        guard let portNumber = Int(portSetting) else { throw ValidationError("Invalid port '\(portSetting)'.") }
-        let configuration = ServerConfiguration(
+        do {
+            try await buildApplication(configuration(environment), logger: logger).runService()
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// The flags, falling back to their environment variables.
+    private func configuration(_ environment: [String: String]) throws -> ServerConfiguration {
+        func setting(_ flag: String?, _ variable: String) -> String? { flag ?? environment[variable] }
+        func number(_ flag: Int?, _ variable: String, default value: Int) throws -> Int {
+            let text = setting(flag.map(String.init), variable) ?? String(value)
+            guard let number = Int(text) else { throw ConfigurationError("Invalid \(variable) '\(text)': expected a number.") }
+            return number
+        }
+        return ServerConfiguration(
             host: setting(host, "ASSISTANTS_HOST") ?? "127.0.0.1",
-            port: portNumber,
+            port: try number(port, "ASSISTANTS_PORT", default: 8080),
             dataDirectory: URL(fileURLWithPath: setting(dataDir, "ASSISTANTS_DATA_DIR") ?? ".assistants"),
             databaseURL: setting(databaseURL, "ASSISTANTS_DATABASE_URL"),
             apiKeys: ServerConfiguration.parseKeys(setting(apiKeys, "ASSISTANTS_API_KEYS")),
             upstreamURL: setting(upstreamURL, "ASSISTANTS_UPSTREAM_URL"),
-            upstreamAPIKey: setting(upstreamAPIKey, "ASSISTANTS_UPSTREAM_API_KEY"))
-        do {
-            try await buildApplication(configuration, logger: logger).runService()
-        } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
-        }
+            upstreamAPIKey: setting(upstreamAPIKey, "ASSISTANTS_UPSTREAM_API_KEY"),
+            modelAliases: try ServerConfiguration.parseAliases(setting(modelAliases, "ASSISTANTS_MODEL_ALIASES")),
+            runWorkers: try number(runWorkers, "ASSISTANTS_RUN_WORKERS", default: 64))
     }
 }

@@ -1,26 +1,46 @@
 import AssistantsAPI
+import AssistantsEngine
 import AssistantsServer
 import AssistantsStore
+import FakeModel
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import ModelProviders
 import SQLiteStore
 
-/// A server on an in-memory store and a temporary blob directory, driven through the router.
+/// A server on an in-memory store and a temporary blob directory, driven through the router, with its
+/// run engine working; `model: true` gives it the scripted fake model as its upstream.
 struct TestAPI {
     let client: any TestClientProtocol
     var apiKey: String?
+    var model: FakeModelServer?
 
     static let betaHeader = HTTPField.Name("OpenAI-Beta")!
 
-    static func run(apiKeys: Set<String> = [], _ test: @Sendable (TestAPI) async throws -> Void) async throws {
+    static func run(apiKeys: Set<String> = [], model: Bool = false, _ test: @Sendable (TestAPI) async throws -> Void) async throws {
         let blobRoot = FileManager.default.temporaryDirectory.appendingPathComponent("blobs-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: blobRoot) }
-        let router = buildRouter(store: try SQLiteStore.inMemory(), blobs: try FileSystemBlobStore(root: blobRoot), apiKeys: apiKeys)
-        try await Application(router: router).test(.router) { client in
-            try await test(TestAPI(client: client, apiKey: apiKeys.first))
+        let store = try SQLiteStore.inMemory()
+        let blobs = try FileSystemBlobStore(root: blobRoot)
+        let fake = model ? try await FakeModelServer.start() : nil
+        let provider = fake.map {
+            OpenAICompatibleProvider(configuration: .init(baseURL: $0.baseURL, maxRetries: 2, initialBackoff: .milliseconds(10)))
         }
+        let engine = RunEngine(
+            store: store, blobs: blobs, provider: provider, configuration: .init(workers: 4, sweepInterval: .milliseconds(100)))
+        let engineTask = Task { try await engine.run() }
+        let router = buildRouter(store: store, blobs: blobs, engine: engine, apiKeys: apiKeys)
+        let result = await Result(catching: {
+            try await Application(router: router).test(.router) { client in
+                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: fake))
+            }
+        })
+        engineTask.cancel()
+        _ = await engineTask.result
+        await fake?.stop()
+        try result.get()
     }
 
     struct Reply {
@@ -88,5 +108,15 @@ extension JSONValue {
     var array: [JSONValue] {
         if case .array(let value) = self { return value }
         return []
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
     }
 }

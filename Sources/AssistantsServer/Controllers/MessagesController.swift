@@ -1,4 +1,5 @@
 import AssistantsAPI
+import AssistantsEngine
 import AssistantsStore
 import Hummingbird
 
@@ -40,7 +41,7 @@ struct MessagesController<Context: RequestContext> {
 
     @Sendable func modify(_ request: Request, context: Context) async throws -> Response {
         let (threadID, id) = try ids(context)
-        let body = try await request.decodeJSON(ModifyMessageRequest.self)
+        let body = try await request.decodeJSON(MetadataUpdateRequest.self)
         let updated = try await store.updateMessage(id: id, threadID: threadID) { message in
             if let metadata = body.metadata { message.metadata = metadata ?? [:] }
         }

@@ -1,4 +1,5 @@
 import AssistantsAPI
+import AssistantsEngine
 import AssistantsStore
 import Hummingbird
 

@@ -29,6 +29,10 @@ extension APIError {
             self = .notFound(kind, id: id)
         case StoreError.unknownCursor(let param, let id):
             self = .invalidRequest("Invalid '\(param)': no object with id '\(id)' in this list.", param: param, code: "invalid_value")
+        case StoreError.threadHasActiveRun(let threadID, let runID):
+            self = .invalidRequest("Thread \(threadID) already has an active run \(runID).")
+        case StoreError.threadLocked(let threadID, let runID):
+            self = .invalidRequest("Can't add messages to \(threadID) while a run \(runID) is active.")
         case let error as HTTPError where error.status == .notFound:
             self = APIError(status: 404, type: "invalid_request_error", message: "Invalid URL (\(request.method) \(request.uri.path))")
         case let error as HTTPError where error.status == .contentTooLarge:

@@ -2,10 +2,14 @@ import AssistantsAPI
 import AssistantsStore
 
 /// Checks that the files and vector stores a request names exist, before anything is written.
-struct References {
+public struct References: Sendable {
     let store: any AssistantsStore
 
-    func check(_ resources: ToolResources, param: String = "tool_resources") async throws {
+    public init(store: any AssistantsStore) {
+        self.store = store
+    }
+
+    public func check(_ resources: ToolResources, param: String = "tool_resources") async throws {
         let fileIDs = resources.codeInterpreter?.fileIDs ?? []
         if let missing = try await store.missingFiles(among: fileIDs).first {
             throw APIError.invalidRequest("No file found with id '\(missing)'.", param: "\(param).code_interpreter.file_ids", code: "invalid_value")
@@ -16,7 +20,7 @@ struct References {
         }
     }
 
-    func check(_ request: ToolResourcesRequest, param: String = "tool_resources") async throws {
+    public func check(_ request: ToolResourcesRequest, param: String = "tool_resources") async throws {
         try await check(request.resources, param: param)
         if !request.newVectorStores.isEmpty {
             throw APIError.invalidRequest(
@@ -25,7 +29,7 @@ struct References {
         }
     }
 
-    func check(_ message: CreateMessageRequest, param prefix: String? = nil) async throws {
+    public func check(_ message: CreateMessageRequest, param prefix: String? = nil) async throws {
         let references = message.referencedFiles
         let missing = Set(try await store.missingFiles(among: references.map(\.fileID)))
         if let reference = references.first(where: { missing.contains($0.fileID) }) {
@@ -37,7 +41,7 @@ struct References {
 
 extension CreateMessageRequest {
     /// The message object this request creates on `threadID`.
-    func message(threadID: String, createdAt: Int) -> Message {
+    public func message(threadID: String, createdAt: Int) -> Message {
         Message(
             id: ObjectKind.message.newID(), createdAt: createdAt, threadID: threadID, completedAt: createdAt, role: role,
             content: messageContent, attachments: attachments, metadata: metadata ?? [:])

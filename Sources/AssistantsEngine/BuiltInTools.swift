@@ -1,0 +1,79 @@
+import AssistantsAPI
+import Foundation
+
+/// A tool the server runs itself (`code_interpreter`, `file_search`), offered to the model as a function.
+public protocol BuiltInTool: Sendable {
+    /// The reserved function name: `code_interpreter` or `file_search`.
+    var name: String { get }
+    /// What the model is told the function does and takes.
+    var definition: FunctionDefinition { get }
+    /// Runs a call. Failures of the call itself (a traceback, no results) are output, not errors.
+    func call(arguments: String, context: ToolCallContext) async throws -> BuiltInToolResult
+}
+
+public struct ToolCallContext: Sendable {
+    public var run: Run
+    public var callID: String
+}
+
+public struct BuiltInToolResult: Sendable {
+    /// The step's tool call as clients see it.
+    public var call: ToolCall.Kind
+    /// What the model is told.
+    public var output: String
+
+    public init(call: ToolCall.Kind, output: String) {
+        self.call = call
+        self.output = output
+    }
+}
+
+/// The reserved functions, for tools that have no executor on this server yet.
+enum ReservedTools {
+    static let codeInterpreter = FunctionDefinition(
+        name: "code_interpreter",
+        description: "Runs Python code in a stateful sandbox and returns its output. Files are under /mnt/data.",
+        parameters: .object([
+            "type": .string("object"),
+            "properties": .object(["code": .object(["type": .string("string"), "description": .string("The Python code to run.")])]),
+            "required": .array([.string("code")]),
+        ]))
+
+    static let fileSearch = FunctionDefinition(
+        name: "file_search",
+        description: "Searches the files available to the assistant and returns the most relevant passages.",
+        parameters: .object([
+            "type": .string("object"),
+            "properties": .object(["query": .object(["type": .string("string"), "description": .string("What to search for.")])]),
+            "required": .array([.string("query")]),
+        ]))
+
+    /// The call as a step records it, and what the model is told, when the tool cannot run here.
+    static func unavailable(_ name: String, arguments: String) -> BuiltInToolResult {
+        let output = "The \(name) tool is not available on this server. Answer without it."
+        let argument = JSONValue.parse(arguments)
+        switch name {
+        case "code_interpreter":
+            let code = argument?["code"]?.stringValue ?? arguments
+            return BuiltInToolResult(call: .codeInterpreter(.init(input: code, outputs: [.logs(output)])), output: output)
+        default:
+            return BuiltInToolResult(call: .fileSearch(.init()), output: output)
+        }
+    }
+}
+
+extension JSONValue {
+    static func parse(_ text: String) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    subscript(key: String) -> JSONValue? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+
+    var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+}

@@ -1,0 +1,107 @@
+import AssistantsAPI
+import AssistantsStore
+import Foundation
+import ModelProviders
+
+/// The conversation a run sends to the model: its instructions, the thread's messages (truncated as the
+/// run asks), then what the run itself has done so far: its messages, tool calls and tool outputs.
+struct ContextBuilder {
+    let store: any AssistantsStore
+    let blobs: any BlobStore
+
+    struct Context {
+        var messages: [ChatMessage]
+        var estimatedTokens: Int
+        /// Whether the run has already called tools.
+        var hasToolCalls: Bool
+    }
+
+    /// Throws `RunIncomplete.maxPromptTokens` when even the truncated context exceeds `budget`.
+    func context(for run: Run, promptBudget budget: Int?) async throws -> Context {
+        let messages = try await store.allMessages(threadID: run.threadID)
+        let steps = try await store.allSteps(runID: run.id)
+        var history = try await messages.filter { $0.runID != run.id }.asyncMap(chatMessage)
+        if run.truncationStrategy.type == .lastMessages, let count = run.truncationStrategy.lastMessages {
+            history = Array(history.suffix(count))
+        }
+        let system = run.instructions.isEmpty ? [] : [ChatMessage.system(run.instructions)]
+        let ownMessages = Dictionary(messages.filter { $0.runID == run.id }.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        var progress: [ChatMessage] = []
+        for step in steps {
+            switch step.details {
+            case .messageCreation(let messageID):
+                if let message = ownMessages[messageID] { progress.append(try await chatMessage(message)) }
+            case .toolCalls(let calls):
+                progress += Self.transcript(of: calls)
+            }
+        }
+        // `auto` truncation drops the oldest thread messages until the context fits the budget.
+        let fixed = TokenEstimator.tokens(in: system + progress)
+        var total = fixed + TokenEstimator.tokens(in: history)
+        if let budget, run.truncationStrategy.type == .auto {
+            while total > budget, history.count > 1 {
+                total -= TokenEstimator.tokens(in: history.removeFirst())
+            }
+        }
+        if let budget, total > budget { throw RunIncomplete.maxPromptTokens }
+        let hasToolCalls = steps.contains { if case .toolCalls = $0.details { true } else { false } }
+        return Context(messages: system + history + progress, estimatedTokens: total, hasToolCalls: hasToolCalls)
+    }
+
+    /// The model's tool calls and the answers it got, as chat messages.
+    static func transcript(of calls: [ToolCall]) -> [ChatMessage] {
+        var requested: [ChatToolCall] = []
+        var answers: [ChatMessage] = []
+        for call in calls {
+            switch call.kind {
+            case .function(let name, let arguments, let output):
+                requested.append(ChatToolCall(id: call.id, name: name, arguments: arguments))
+                if let output { answers.append(.tool(callID: call.id, output: output)) }
+            case .codeInterpreter, .fileSearch:
+                guard let transcript = call.transcript else { continue }
+                requested.append(ChatToolCall(id: call.id, name: call.type, arguments: transcript.arguments))
+                if let output = transcript.output { answers.append(.tool(callID: call.id, output: output)) }
+            }
+        }
+        guard !requested.isEmpty else { return [] }
+        return [ChatMessage(role: .assistant, content: [], toolCalls: requested)] + answers
+    }
+
+    private func chatMessage(_ message: Message) async throws -> ChatMessage {
+        var parts: [ChatMessage.Part] = []
+        for content in message.content {
+            switch content {
+            case .text(let text): parts.append(.text(text.value))
+            case .refusal(let refusal): parts.append(.text(refusal))
+            case .imageURL(let image): parts.append(.imageURL(image.url, detail: image.detail.rawValue))
+            case .imageFile(let image):
+                if let url = try await dataURL(fileID: image.fileID) { parts.append(.imageURL(url, detail: image.detail.rawValue)) }
+            }
+        }
+        return ChatMessage(role: message.role == .user ? .user : .assistant, content: parts)
+    }
+
+    /// An uploaded image as a `data:` URL, which every OpenAI-compatible endpoint accepts.
+    private func dataURL(fileID: String) async throws -> String? {
+        guard let file = try await store.file(id: fileID), let path = blobs.path(of: fileID),
+              let data = FileManager.default.contents(atPath: path) else { return nil }
+        let types = ["png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"]
+        let type = types[(file.filename as NSString).pathExtension.lowercased()] ?? "image/png"
+        return "data:\(type);base64,\(data.base64EncodedString())"
+    }
+}
+
+/// Why a run ends `incomplete`: its `incomplete_details.reason`.
+enum RunIncomplete: Error {
+    case maxPromptTokens, maxCompletionTokens
+
+    var reason: String { self == .maxPromptTokens ? "max_prompt_tokens" : "max_completion_tokens" }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}

@@ -1,0 +1,289 @@
+import AssistantsAPI
+import AssistantsStore
+import Foundation
+import Logging
+import ModelProviders
+
+/// One stretch of a run, from `queued` until it ends or stops to wait for tool outputs: calls the model,
+/// relays what it streams as events, records messages and steps, and runs built-in tools in between.
+actor RunExecution {
+    private let environment: EngineEnvironment
+    private var run: Run
+    private var modelCalls = 0
+
+    init(environment: EngineEnvironment, run: Run) {
+        self.environment = environment
+        self.run = run
+    }
+
+    private var store: any AssistantsStore { environment.store }
+    private var hub: RunEventHub { environment.hub }
+
+    /// Runs until the run ends or requires action. `interruption` says why, if the task is cancelled.
+    func execute(interruption: @Sendable () -> RunFinalizer.Ending) async {
+        let ending: RunFinalizer.Ending?
+        do {
+            try await begin()
+            while try await callModel() {}
+            ending = run.status == .requiresAction ? nil : .completed
+        } catch is CancellationError {
+            ending = interruption()
+        } catch let incomplete as RunIncomplete {
+            ending = .incomplete(incomplete)
+        } catch let error as ProviderError {
+            ending = .failed(error.runError)
+        } catch let error as RunError {
+            ending = .failed(error)
+        } catch is Superseded {
+            // The run was cancelled or expired meanwhile; whoever did that ends it.
+            ending = nil
+        } catch {
+            environment.logger.error("run failed", metadata: ["run_id": "\(run.id)", "error": "\(String(reflecting: error))"])
+            ending = .failed(.serverError("The run failed because of an error in the server."))
+        }
+        guard let ending else { return }
+        // A fresh task: the ending must be written even when this one was cancelled.
+        let finalizer = environment.finalizer
+        let (runID, threadID) = (run.id, run.threadID)
+        await Task {
+            do {
+                try await finalizer.end(runID: runID, threadID: threadID, as: ending)
+            } catch {
+                self.environment.logger.error("ending a run failed", metadata: ["run_id": "\(runID)", "error": "\(error)"])
+            }
+        }.value
+    }
+
+    private func begin() async throws {
+        run = try await update { run in
+            guard run.status == .queued else { throw Superseded() }
+            run.status = .inProgress
+            run.startedAt = run.startedAt ?? unixNow()
+        }
+        hub.publish(.run(run), runID: run.id)
+    }
+
+    /// One model call and what follows from it. True when the model must be called again.
+    private func callModel() async throws -> Bool {
+        guard let provider = environment.provider else {
+            throw ProviderError(.notConfigured, message: "No model endpoint is configured: start the server with ASSISTANTS_UPSTREAM_URL set (e.g. http://127.0.0.1:11434/v1 for Ollama).")
+        }
+        modelCalls += 1
+        guard modelCalls <= environment.maxModelCalls else {
+            throw RunError.serverError("The run called the model \(environment.maxModelCalls) times without finishing.")
+        }
+        let used = run.usageSoFar ?? Usage()
+        let context = try await ContextBuilder(store: store, blobs: environment.blobs)
+            .context(for: run, promptBudget: run.maxPromptTokens.map { $0 - used.promptTokens })
+        let completionBudget = run.maxCompletionTokens.map { $0 - used.completionTokens }
+        if let completionBudget, completionBudget <= 0 { throw RunIncomplete.maxCompletionTokens }
+
+        var output = CallOutput(run: run)
+        for try await event in provider.streamChat(request(context: context, maxTokens: completionBudget)) {
+            try Task.checkCancellation()
+            switch event {
+            case .text(let text): try await output.appendText(text, store: store, hub: hub)
+            case .toolCall(let index, let id, let name, let arguments):
+                try await output.appendToolCall(index: index, id: id, name: name, arguments: arguments, store: store, hub: hub)
+            case .usage(let usage): output.usage = usage
+            case .finish(let reason): output.finishReason = reason
+            }
+        }
+        try Task.checkCancellation()
+        let usage = output.usage ?? Usage(promptTokens: context.estimatedTokens, completionTokens: output.estimatedCompletionTokens)
+        let truncated = output.finishReason == "length"
+        let messages = output.finishMessage(truncated: truncated, usage: output.toolStep == nil ? usage : Usage())
+        let steps = try await finishToolCalls(in: &output, usage: usage)
+        let pending = output.pendingFunctionCalls
+        run = try await update(saving: messages, steps) { run in
+            guard run.status == .inProgress else { throw Superseded() }
+            run.usageSoFar = (run.usageSoFar ?? Usage()) + usage
+            if !pending.isEmpty {
+                run.status = .requiresAction
+                run.requiredAction = RequiredAction(toolCalls: pending)
+                run.expiresAt = unixNow() + RunPlanner.lifetime
+            }
+        }
+        for message in messages { hub.publish(.message(message), runID: run.id) }
+        for step in steps where step.status != .inProgress { hub.publish(.step(step), runID: run.id) }
+        if !pending.isEmpty {
+            hub.publish(.run(run), runID: run.id)
+            return false
+        }
+        if truncated && run.maxCompletionTokens != nil { throw RunIncomplete.maxCompletionTokens }
+        return output.toolStep != nil
+    }
+
+    /// Runs the built-in tools the model called; function calls wait for the client. The tool step is
+    /// complete unless some call waits.
+    private func finishToolCalls(in output: inout CallOutput, usage: Usage) async throws -> [RunStep] {
+        guard var step = output.toolStep else { return output.messageStep.map { [$0] } ?? [] }
+        let declared = Set(run.tools.compactMap { if case .function(let function) = $0 { function.name } else { nil } })
+        var calls: [ToolCall] = []
+        for (position, call) in output.assembler.ordered.enumerated() {
+            switch call.name {
+            case "code_interpreter", "file_search":
+                let context = ToolCallContext(run: run, callID: call.id)
+                let result = try await environment.tools[call.name]?.call(arguments: call.arguments, context: context)
+                    ?? ReservedTools.unavailable(call.name, arguments: call.arguments)
+                calls.append(ToolCall(id: call.id, kind: result.call, transcript: .init(arguments: call.arguments, output: result.output)))
+                if case .codeInterpreter(let code) = result.call, !code.outputs.isEmpty {
+                    let outputs = code.outputs.enumerated().map { IndexedCodeOutput(index: $0.offset, output: $0.element) }
+                    hub.publish(.stepDelta(RunStepDelta(id: step.id, toolCalls: [
+                        ToolCallDelta(index: position, kind: .codeInterpreter(input: nil, outputs: outputs)),
+                    ])), runID: run.id)
+                }
+            case let name where declared.contains(name):
+                calls.append(ToolCall(id: call.id, kind: .function(name: name, arguments: call.arguments, output: nil)))
+                output.pendingFunctionCalls.append(RequiredToolCall(id: call.id, name: name, arguments: call.arguments))
+            default:
+                // A function the run does not have: the model is told so, and goes on.
+                let answer = "There is no tool named '\(call.name)'. Use only the tools you were given."
+                calls.append(ToolCall(id: call.id, kind: .function(name: call.name, arguments: call.arguments, output: answer)))
+            }
+        }
+        step.details = .toolCalls(calls)
+        if output.pendingFunctionCalls.isEmpty {
+            step.status = .completed
+            step.completedAt = unixNow()
+            step.usage = usage
+        }
+        output.toolStep = step
+        return (output.messageStep.map { [$0] } ?? []) + [step]
+    }
+
+    private func request(context: ContextBuilder.Context, maxTokens: Int?) -> ChatRequest {
+        let functions = run.tools.map { tool -> FunctionDefinition in
+            switch tool {
+            case .function(let function): function
+            case .codeInterpreter: environment.tools["code_interpreter"]?.definition ?? ReservedTools.codeInterpreter
+            case .fileSearch: environment.tools["file_search"]?.definition ?? ReservedTools.fileSearch
+            }
+        }
+        // A forced choice applies to the run's first model call; after that the model decides.
+        let forced = modelCalls == 1 && !context.hasToolCalls
+        let choice: JSONValue? = switch run.toolChoice {
+        case .none: .string("none")
+        case .auto: .string("auto")
+        case .required: .string(forced ? "required" : "auto")
+        case .function(let name): forced ? .named(name) : .string("auto")
+        case .codeInterpreter: forced ? .named("code_interpreter") : .string("auto")
+        case .fileSearch: forced ? .named("file_search") : .string("auto")
+        }
+        let format: JSONValue? = switch run.responseFormat {
+        case .auto, .text: nil
+        case .jsonObject: .object(["type": .string("json_object")])
+        case .jsonSchema(let schema): try? JSONValue.encoding(ResponseFormat.jsonSchema(schema))
+        }
+        return ChatRequest(
+            model: run.model, messages: context.messages, tools: functions, toolChoice: choice,
+            parallelToolCalls: run.parallelToolCalls, temperature: run.temperature, topP: run.topP, maxTokens: maxTokens,
+            responseFormat: format, reasoningEffort: run.reasoningEffort?.rawValue)
+    }
+
+    private func update(
+        saving messages: [Message] = [], _ steps: [RunStep] = [], _ change: @escaping @Sendable (inout Run) throws -> Void
+    ) async throws -> Run {
+        guard let updated = try await store.updateRun(id: run.id, threadID: run.threadID, saving: messages, steps, change) else {
+            throw Superseded()
+        }
+        return updated
+    }
+}
+
+/// The run changed under the executor (cancelled, expired, deleted): it stops without ending the run.
+struct Superseded: Error {}
+
+/// What one model call has produced so far.
+struct CallOutput {
+    let run: Run
+    var message: Message?
+    var messageStep: RunStep?
+    var text = ""
+    var toolStep: RunStep?
+    var assembler = ToolCallAssembler()
+    var pendingFunctionCalls: [RequiredToolCall] = []
+    var usage: Usage?
+    var finishReason: String?
+    private var fragments = 0
+
+    init(run: Run) {
+        self.run = run
+    }
+
+    var estimatedCompletionTokens: Int {
+        TokenEstimator.tokens(in: text) + assembler.ordered.reduce(0) { $0 + TokenEstimator.tokens(in: $1.arguments) }
+    }
+
+    /// Text starts the message (and its step) on its first fragment, then streams as deltas.
+    mutating func appendText(_ fragment: String, store: any AssistantsStore, hub: RunEventHub) async throws {
+        if message == nil {
+            let now = unixNow()
+            let message = Message(
+                id: ObjectKind.message.newID(), createdAt: now, threadID: run.threadID, status: .inProgress, role: .assistant,
+                content: [], assistantID: run.assistantID, runID: run.id)
+            let step = RunStep(
+                id: ObjectKind.step.newID(), createdAt: now, assistantID: run.assistantID, threadID: run.threadID, runID: run.id,
+                details: .messageCreation(messageID: message.id))
+            try await store.saveRunProgress(messages: [message], steps: [step])
+            hub.publish(.stepCreated(step), runID: run.id)
+            hub.publish(.step(step), runID: run.id)
+            hub.publish(.messageCreated(message), runID: run.id)
+            hub.publish(.message(message), runID: run.id)
+            self.message = message
+            messageStep = step
+        }
+        text += fragment
+        hub.publish(.messageDelta(MessageDelta(id: message!.id, content: [.init(index: 0, kind: .text(value: fragment, annotations: []))])), runID: run.id)
+    }
+
+    /// Tool calls start the tool step on their first fragment; each fragment streams as a step delta.
+    mutating func appendToolCall(
+        index: Int, id: String?, name: String?, arguments: String?, store: any AssistantsStore, hub: RunEventHub
+    ) async throws {
+        if toolStep == nil {
+            let step = RunStep(
+                id: ObjectKind.step.newID(), createdAt: unixNow(), assistantID: run.assistantID, threadID: run.threadID,
+                runID: run.id, details: .toolCalls([]))
+            try await store.saveRunProgress(messages: [], steps: [step])
+            hub.publish(.stepCreated(step), runID: run.id)
+            hub.publish(.step(step), runID: run.id)
+            toolStep = step
+        }
+        if let delta = assembler.add(index: index, id: id, name: name, arguments: arguments) {
+            hub.publish(.stepDelta(RunStepDelta(id: toolStep!.id, toolCalls: [delta])), runID: run.id)
+        }
+    }
+
+    /// The message with its full text, completed (or incomplete when the model hit its token limit), and
+    /// its step completed with the call's usage.
+    mutating func finishMessage(truncated: Bool, usage: Usage) -> [Message] {
+        guard var message, var step = messageStep else { return [] }
+        let now = unixNow()
+        message.content = [.text(MessageText(value: text))]
+        if truncated {
+            message.status = .incomplete
+            message.incompleteAt = now
+            message.incompleteDetails = .init(reason: "max_tokens")
+        } else {
+            message.status = .completed
+            message.completedAt = now
+        }
+        step.status = .completed
+        step.completedAt = now
+        step.usage = usage
+        self.message = message
+        messageStep = step
+        return [message]
+    }
+}
+
+extension JSONValue {
+    static func named(_ function: String) -> JSONValue {
+        .object(["type": .string("function"), "function": .object(["name": .string(function)])])
+    }
+
+    static func encoding(_ value: some Encodable) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+    }
+}

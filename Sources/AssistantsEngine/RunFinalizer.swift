@@ -1,0 +1,77 @@
+import AssistantsAPI
+import AssistantsStore
+
+/// Ends runs: sets the terminal status and closes whatever the run left open (steps in progress, a
+/// message being written), then tells streaming clients. Used by the executor, cancel, expiry and recovery.
+struct RunFinalizer {
+    enum Ending: Sendable {
+        case completed
+        case failed(RunError)
+        case incomplete(RunIncomplete)
+        case cancelled
+        case expired
+    }
+
+    let store: any AssistantsStore
+    let hub: RunEventHub
+
+    /// Nil when the run is gone or had already ended.
+    @discardableResult
+    func end(runID: String, threadID: String, as ending: Ending) async throws -> Run? {
+        let now = unixNow()
+        let openSteps = try await store.allSteps(runID: runID).filter { $0.status == .inProgress }.map { step in
+            var step = step
+            switch ending {
+            case .completed, .incomplete: step.status = .completed; step.completedAt = now; step.usage = step.usage ?? Usage()
+            case .failed(let error): step.status = .failed; step.failedAt = now; step.lastError = error
+            case .cancelled: step.status = .cancelled; step.cancelledAt = now
+            case .expired: step.status = .expired; step.expiredAt = now
+            }
+            return step
+        }
+        let openMessages = try await store.allMessages(threadID: threadID).filter { $0.runID == runID && $0.status == .inProgress }.map {
+            var message = $0
+            message.status = .incomplete
+            message.incompleteAt = now
+            message.incompleteDetails = .init(reason: ending.messageReason)
+            return message
+        }
+        let run: Run?
+        do {
+            run = try await store.updateRun(id: runID, threadID: threadID, saving: openMessages, openSteps) { run in
+                guard !run.status.isTerminal else { throw AlreadyEnded() }
+                run.expiresAt = nil
+                run.usage = run.usageSoFar ?? Usage()
+                switch ending {
+                case .completed: run.status = .completed; run.completedAt = now
+                case .failed(let error): run.status = .failed; run.failedAt = now; run.lastError = error
+                case .incomplete(let reason): run.status = .incomplete; run.incompleteDetails = .init(reason: reason.reason)
+                case .cancelled: run.status = .cancelled; run.cancelledAt = now
+                case .expired: run.status = .expired
+                }
+                run.requiredAction = nil
+            }
+        } catch is AlreadyEnded {
+            return nil
+        }
+        guard let run else { return nil }
+        for message in openMessages { hub.publish(.message(message), runID: runID) }
+        for step in openSteps { hub.publish(.step(step), runID: runID) }
+        hub.publish(.run(run), runID: runID)
+        return run
+    }
+
+    private struct AlreadyEnded: Error {}
+}
+
+extension RunFinalizer.Ending {
+    /// `incomplete_details.reason` of a message the run was writing.
+    var messageReason: String {
+        switch self {
+        case .completed, .incomplete: "max_tokens"
+        case .failed: "run_failed"
+        case .cancelled: "run_cancelled"
+        case .expired: "run_expired"
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import ModelProviders
+
+/// A model-independent token count: about four bytes of UTF-8 per token, plus a few tokens of framing
+/// per message. Used before a call, to truncate and to enforce `max_prompt_tokens`, and after a call
+/// whose endpoint reported no usage.
+enum TokenEstimator {
+    static func tokens(in text: String) -> Int { (text.utf8.count + 3) / 4 }
+
+    static func tokens(in message: ChatMessage) -> Int {
+        let toolCalls = message.toolCalls.reduce(0) { $0 + tokens(in: $1.name) + tokens(in: $1.arguments) }
+        let parts = message.content.reduce(0) { total, part in
+            switch part {
+            case .text(let text): total + tokens(in: text)
+            // An image costs what a low-detail image costs on OpenAI's models.
+            case .imageURL: total + 85
+            }
+        }
+        return 4 + parts + toolCalls
+    }
+
+    static func tokens(in messages: [ChatMessage]) -> Int { messages.reduce(0) { $0 + tokens(in: $1) } }
+}

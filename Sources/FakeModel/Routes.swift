@@ -1,0 +1,96 @@
+import AssistantsAPI
+import Foundation
+import Hummingbird
+
+/// Thrown from a stream's body writer: Hummingbird then closes the connection without ending the
+/// response, which is how a dropped upstream looks to a client.
+private struct ConnectionDropped: Error {}
+
+/// Far above any test's request; only there so a runaway client cannot exhaust memory.
+private let maxBodySize = 64 * 1024 * 1024
+
+/// The OpenAI-compatible endpoints and the `/_fake` control endpoints, over one script.
+func buildRouter(script: ReplyScript) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+
+    router.post("v1/chat/completions") { request, _ in
+        guard let body = try await request.jsonBody() else { return Response.malformedJSON }
+        let chat = ChatRequest(body: body)
+        let reply = script.takeReply(for: RecordedRequest(body: body, authorization: request.headers[.authorization])) ?? chat.defaultReply
+        return try await respond(to: chat, with: reply)
+    }
+
+    router.post("v1/embeddings") { request, _ in
+        guard let body = try await request.jsonBody() else { return Response.malformedJSON }
+        script.recordEmbedding(RecordedRequest(body: body, authorization: request.headers[.authorization]))
+        guard let response = FakeEmbeddings.response(to: body) else {
+            return Response.error(status: 400, message: "'input' must be a string or an array of strings.")
+        }
+        return Response.json(response)
+    }
+
+    router.post("_fake/replies") { request, _ in
+        struct Replies: Decodable { var replies: [FakeReply] }
+        let buffer = try await request.body.collect(upTo: maxBodySize)
+        guard let replies = try? JSONDecoder().decode(Replies.self, from: Data(buffer: buffer)).replies else {
+            return Response.error(status: 400, message: "Expected {\"replies\": [FakeReply, ...]}.")
+        }
+        script.enqueue(replies)
+        return Response.json(.object(["queued": .integer(replies.count)]))
+    }
+
+    router.get("_fake/requests") { _, _ in
+        func list(_ requests: [RecordedRequest]) -> JSONValue {
+            .array(requests.map { .object(["body": $0.body, "authorization": $0.authorization.map { .string($0) } ?? .null]) })
+        }
+        return Response.json(.object(["requests": list(script.chatRequests), "embedding_requests": list(script.embeddingRequests)]))
+    }
+
+    router.post("_fake/reset") { _, _ in
+        script.reset()
+        return Response.json(.object([:]))
+    }
+    return router
+}
+
+/// A scripted error, a plain `chat.completion`, or a stream of chunks each flushed as it is written.
+private func respond(to chat: ChatRequest, with reply: FakeReply) async throws -> Response {
+    if let error = reply.error {
+        try await sleep(milliseconds: reply.delayMsBeforeFirst)
+        return Response.error(status: error.status, message: error.message, type: error.type)
+    }
+    let completion = Completion(reply: reply, request: chat)
+    guard chat.stream else {
+        try await sleep(milliseconds: reply.delayMsBeforeFirst)
+        // Not streamed, there are no chunks to count: a drop sends the head, then closes.
+        guard reply.dropAfterChunks == nil else { return Response(status: .ok, body: .init { _ in throw ConnectionDropped() }) }
+        return Response.json(completion.object)
+    }
+    let chunks = completion.chunks(includeUsage: chat.includeUsage)
+    let sent = min(reply.dropAfterChunks ?? chunks.count, chunks.count)
+    return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: .init { writer in
+        for (index, chunk) in chunks.prefix(sent).enumerated() {
+            try await sleep(milliseconds: index == 0 ? reply.delayMsBeforeFirst : reply.delayMsBetween)
+            try await writer.write(ByteBuffer(bytes: Data("data: ".utf8) + chunk.encoded() + Data("\n\n".utf8)))
+        }
+        guard reply.dropAfterChunks == nil else { throw ConnectionDropped() }
+        try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+        try await writer.finish(nil)
+    })
+}
+
+private func sleep(milliseconds: Int?) async throws {
+    if let milliseconds, milliseconds > 0 { try await Task.sleep(for: .milliseconds(milliseconds)) }
+}
+
+extension Request {
+    /// The body as JSON, or nil when it is not JSON.
+    func jsonBody() async throws -> JSONValue? {
+        let buffer = try await body.collect(upTo: maxBodySize)
+        return try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+    }
+}
+
+extension Response {
+    static var malformedJSON: Response { .error(status: 400, message: APIError.malformedJSON.message) }
+}
