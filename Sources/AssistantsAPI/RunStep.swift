@@ -18,6 +18,9 @@ public struct RunStep: Codable, Sendable, Equatable {
     public var completedAt: Int?
     public var metadata: Metadata
     public var usage: Usage?
+    /// The usage of the model call that made a step still waiting for tool outputs; `usage` once it
+    /// completes. Stored, not on the wire.
+    public var pendingUsage: Usage?
 
     public init(
         id: String, createdAt: Int, assistantID: String, threadID: String, runID: String, status: Status = .inProgress,
@@ -42,6 +45,7 @@ public struct RunStep: Codable, Sendable, Equatable {
         case id, object, createdAt = "created_at", assistantID = "assistant_id", threadID = "thread_id", runID = "run_id"
         case type, status, details = "step_details", lastError = "last_error", expiredAt = "expired_at"
         case cancelledAt = "cancelled_at", failedAt = "failed_at", completedAt = "completed_at", metadata, usage
+        case pendingUsage = "_pending_usage"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +64,7 @@ public struct RunStep: Codable, Sendable, Equatable {
         completedAt = try container.decodeIfPresent(Int.self, forKey: .completedAt)
         metadata = try container.decodeIfPresent(Metadata.self, forKey: .metadata) ?? [:]
         usage = try container.decodeIfPresent(Usage.self, forKey: .usage)
+        pendingUsage = try container.decodeIfPresent(Usage.self, forKey: .pendingUsage)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -80,6 +85,7 @@ public struct RunStep: Codable, Sendable, Equatable {
         try container.encode(completedAt, forKey: .completedAt)
         try container.encode(metadata, forKey: .metadata)
         try container.encode(usage, forKey: .usage)
+        if encoder.userInfo[.storage] as? Bool == true { try container.encodeIfPresent(pendingUsage, forKey: .pendingUsage) }
     }
 
     /// The same step with `file_search` result contents left out, as lists answer unless `include[]` asks.

@@ -101,7 +101,7 @@ public final class RunEngine: Service, Sendable {
         })
         step.status = .completed
         step.completedAt = now
-        step.usage = Usage()
+        step.usage = step.pendingUsage ?? Usage()
         let run = try await store.updateRun(id: runID, threadID: threadID, saving: [], [step]) { run in
             guard run.status == .requiresAction, let action = run.requiredAction else {
                 throw APIError.invalidRequest("Runs in status \"\(run.status.rawValue)\" do not accept tool outputs.")

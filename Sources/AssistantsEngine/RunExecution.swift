@@ -147,6 +147,8 @@ actor RunExecution {
             step.status = .completed
             step.completedAt = unixNow()
             step.usage = usage
+        } else {
+            step.pendingUsage = usage
         }
         output.toolStep = step
         return (output.messageStep.map { [$0] } ?? []) + [step]

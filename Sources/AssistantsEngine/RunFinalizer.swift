@@ -22,7 +22,7 @@ struct RunFinalizer {
         let openSteps = try await store.allSteps(runID: runID).filter { $0.status == .inProgress }.map { step in
             var step = step
             switch ending {
-            case .completed, .incomplete: step.status = .completed; step.completedAt = now; step.usage = step.usage ?? Usage()
+            case .completed, .incomplete: step.status = .completed; step.completedAt = now; step.usage = step.usage ?? step.pendingUsage ?? Usage()
             case .failed(let error): step.status = .failed; step.failedAt = now; step.lastError = error
             case .cancelled: step.status = .cancelled; step.cancelledAt = now
             case .expired: step.status = .expired; step.expiredAt = now

@@ -15,8 +15,9 @@ import Testing
                     content: [.text(.init(value: text))])
         }
         try await store.createThread(thread, messages: messages)
-        var run = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: thread.id, assistantID: "asst_1", model: "m", instructions: "Be kind.")
-        configure(&run)
+        var configured = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: thread.id, assistantID: "asst_1", model: "m", instructions: "Be kind.")
+        configure(&configured)
+        let run = configured
         try await store.createRun(run, additionalMessages: [])
         let blobs = try FileSystemBlobStore(root: FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString))
         return (ContextBuilder(store: store, blobs: blobs), run)

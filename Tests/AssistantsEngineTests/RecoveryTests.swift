@@ -19,9 +19,8 @@ import Testing
             Message(id: ObjectKind.message.newID(), createdAt: 1, threadID: waiting.id, role: .user, content: [.text(.init(value: "Hi"))]),
         ])
         let now = unixNow()
-        var inProgress = Run(id: ObjectKind.run.newID(), createdAt: now, threadID: interrupted.id, assistantID: "asst_1",
+        let inProgress = Run(id: ObjectKind.run.newID(), createdAt: now, threadID: interrupted.id, assistantID: "asst_1",
                              status: .inProgress, expiresAt: now + 600, model: "m", instructions: "")
-        inProgress.startedAt = now
         let queued = Run(id: ObjectKind.run.newID(), createdAt: now, threadID: waiting.id, assistantID: "asst_1", expiresAt: now + 600,
                          model: "m", instructions: "")
         try await store.createRun(inProgress, additionalMessages: [])
@@ -40,13 +39,15 @@ import Testing
 
         let resumed = try await eventually { try await store.run(id: queued.id, threadID: waiting.id).flatMap { $0.status.isTerminal ? $0 : nil } }
         #expect(resumed.status == .completed)
-        let failed = try #require(try await store.run(id: inProgress.id, threadID: interrupted.id))
-        #expect(failed.status == .failed)
-        #expect(failed.lastError?.code == "server_error")
-        #expect(failed.lastError?.message.contains("server stopped") == true)
-        #expect(try await store.message(id: partial.id, threadID: interrupted.id)?.status == .incomplete)
-        #expect(try await store.message(id: partial.id, threadID: interrupted.id)?.incompleteDetails?.reason == "run_failed")
-        #expect(try await store.step(id: step.id, runID: inProgress.id)?.status == .failed)
+        let failed = try await store.run(id: inProgress.id, threadID: interrupted.id)
+        #expect(failed?.status == .failed)
+        #expect(failed?.lastError?.code == "server_error")
+        #expect(failed?.lastError?.message.contains("server stopped") == true)
+        let message = try await store.message(id: partial.id, threadID: interrupted.id)
+        #expect(message?.status == .incomplete)
+        #expect(message?.incompleteDetails?.reason == "run_failed")
+        let closedStep = try await store.step(id: step.id, runID: inProgress.id)
+        #expect(closedStep?.status == .failed)
         // The thread is usable again.
         let next = Run(id: ObjectKind.run.newID(), createdAt: now, threadID: interrupted.id, assistantID: "asst_1", model: "m", instructions: "")
         try await store.createRun(next, additionalMessages: [])
@@ -59,9 +60,12 @@ import Testing
         let store = try SQLiteStore.inMemory()
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
         try await store.createThread(thread, messages: [])
-        var run = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: thread.id, assistantID: "asst_1", status: .requiresAction,
-                      expiresAt: unixNow() - 1, model: "m", instructions: "")
-        run.requiredAction = RequiredAction(toolCalls: [RequiredToolCall(id: "call_1", name: "f", arguments: "{}")])
+        let run = {
+            var run = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: thread.id, assistantID: "asst_1", status: .requiresAction,
+                          expiresAt: unixNow() - 1, model: "m", instructions: "")
+            run.requiredAction = RequiredAction(toolCalls: [RequiredToolCall(id: "call_1", name: "f", arguments: "{}")])
+            return run
+        }()
         try await store.createRun(run, additionalMessages: [])
         let step = RunStep(id: ObjectKind.step.newID(), createdAt: 1, assistantID: "asst_1", threadID: thread.id, runID: run.id,
                            details: .toolCalls([ToolCall(id: "call_1", kind: .function(name: "f", arguments: "{}", output: nil))]))
@@ -72,8 +76,9 @@ import Testing
         let task = Task { try await engine.run() }
         let expired = try await eventually { try await store.run(id: run.id, threadID: thread.id).flatMap { $0.status == .expired ? $0 : nil } }
         #expect(expired.requiredAction == nil)
-        #expect(try await store.step(id: step.id, runID: run.id)?.status == .expired)
-        #expect(try await store.step(id: step.id, runID: run.id)?.expiredAt != nil)
+        let expiredStep = try await store.step(id: step.id, runID: run.id)
+        #expect(expiredStep?.status == .expired)
+        #expect(expiredStep?.expiredAt != nil)
         task.cancel()
         _ = await task.result
     }

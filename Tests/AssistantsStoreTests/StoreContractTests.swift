@@ -17,9 +17,10 @@ import Testing
     @Test(arguments: StoreBackend.allCases)
     func assistantLifecycle(_ backend: StoreBackend) async throws {
         let store = try backend.make()
-        var original = assistant("Tutor")
-        original.tools = [.codeInterpreter, .function(.init(name: "lookup", parameters: .object(["type": .string("object")])))]
-        original.metadata = ["team": "math"]
+        var tutor = assistant("Tutor")
+        tutor.tools = [.codeInterpreter, .function(.init(name: "lookup", parameters: .object(["type": .string("object")])))]
+        tutor.metadata = ["team": "math"]
+        let original = tutor
         try await store.createAssistant(original)
         #expect(try await store.assistant(id: original.id) == original)
 

@@ -116,7 +116,8 @@ import Testing
 
     @Test func aBrokenStreamIsAConnectionError() async throws {
         try await withProvider { provider, fake in
-            fake.enqueue(FakeReply(text: "this will be cut off somewhere", dropAfterChunks: 2))
+            // The pause lets the first text chunk arrive before the connection drops.
+            fake.enqueue(FakeReply(text: "this will be cut off somewhere", delayMsBetween: 50, dropAfterChunks: 3))
             var texts: [String] = []
             let error = await #expect(throws: ProviderError.self) {
                 for try await event in provider.streamChat(Self.request) {
