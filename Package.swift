@@ -63,6 +63,11 @@ let package = Package(
             "FakeModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // `swift run -c release run-benchmarks`: see BENCHMARKS.md.
+        .executableTarget(
+            name: "run-benchmarks",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "benchmarks/RunBenchmarks"),
         .testTarget(name: "AssistantsAPITests", dependencies: ["AssistantsAPI"]),
         .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
         .testTarget(name: "AssistantsEngineTests", dependencies: ["AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel"]),

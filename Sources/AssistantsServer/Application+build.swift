@@ -18,7 +18,9 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     }
     let provider = configuration.upstreamURL.map { url in
         OpenAICompatibleProvider(
-            configuration: .init(baseURL: url, apiKey: configuration.upstreamAPIKey, modelAliases: configuration.modelAliases),
+            configuration: .init(
+                baseURL: url, apiKey: configuration.upstreamAPIKey, modelAliases: configuration.modelAliases,
+                maxConnections: max(64, configuration.runWorkers * 2)),
             logger: logger)
     }
     if provider == nil {

@@ -17,6 +17,14 @@ extension Request {
         uri.queryParameters[name[...]].map(String.init)
     }
 
+    /// Every value of the query parameters with these names. Keys are compared percent-decoded: the
+    /// SDKs send `include[]` as `include%5B%5D`.
+    func queryValues(named names: Set<String>) -> [String] {
+        uri.queryParameters.compactMap { key, value in
+            names.contains(String(key).removingPercentEncoding ?? String(key)) ? String(value) : nil
+        }
+    }
+
     /// The list parameters of this request.
     func listQuery(limits: ClosedRange<Int> = 1...100, defaultLimit: Int = 20, allowsBefore: Bool = true) throws -> ListQuery {
         try ListQuery(parameter: query, limits: limits, defaultLimit: defaultLimit, allowsBefore: allowsBefore)

@@ -20,10 +20,13 @@ public final class OpenAICompatibleProvider: ModelProvider {
         public var idleTimeout: Duration
         public var maxRetries: Int
         public var initialBackoff: Duration
+        /// How many streams may be open to the endpoint at once: one per executing run.
+        public var maxConnections: Int
 
         public init(
             baseURL: String, apiKey: String? = nil, modelAliases: [String: String] = [:], connectTimeout: Duration = .seconds(10),
-            idleTimeout: Duration = .seconds(300), maxRetries: Int = 3, initialBackoff: Duration = .milliseconds(500)
+            idleTimeout: Duration = .seconds(300), maxRetries: Int = 3, initialBackoff: Duration = .milliseconds(500),
+            maxConnections: Int = 1024
         ) {
             self.baseURL = baseURL
             self.apiKey = apiKey
@@ -32,6 +35,7 @@ public final class OpenAICompatibleProvider: ModelProvider {
             self.idleTimeout = idleTimeout
             self.maxRetries = maxRetries
             self.initialBackoff = initialBackoff
+            self.maxConnections = maxConnections
         }
     }
 
@@ -42,11 +46,12 @@ public final class OpenAICompatibleProvider: ModelProvider {
     public init(configuration: Configuration, logger: Logger = Logger(label: "model-provider")) {
         self.configuration = configuration
         self.logger = logger
-        self.client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(timeout: .init(
-                connect: .nanoseconds(Int64(configuration.connectTimeout.nanoseconds)),
-                read: .nanoseconds(Int64(configuration.idleTimeout.nanoseconds)))))
+        var client = HTTPClient.Configuration(timeout: .init(
+            connect: .nanoseconds(configuration.connectTimeout.nanoseconds),
+            read: .nanoseconds(configuration.idleTimeout.nanoseconds)))
+        // The default of 8 connections per host would make the 9th concurrent run wait for a free stream.
+        client.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.maxConnections
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: client)
     }
 
     /// Closes the connection pool; call once no stream is in use.

@@ -5,6 +5,8 @@ official ``openai`` package, the way users' code does.
 
 Environment:
   ASSISTANTS_BIN   path of the server binary (default: <repo>/.build/debug/assistants)
+  FAKE_MODEL_BIN   path of the scripted model used as upstream by run tests
+                   (default: <repo>/.build/debug/fake-model)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import openai
 import pytest
 
 from compat_support import httpx
+from fake_model import FakeModel
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BIN = REPO_ROOT / ".build" / "debug" / "assistants"
@@ -53,11 +56,22 @@ class ServerProcess:
 
     running: "set[ServerProcess]" = set()
 
-    def __init__(self, data_dir: Path, *, log_path: Path | None = None, api_keys=API_KEYS):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        log_path: Path | None = None,
+        api_keys=API_KEYS,
+        upstream_url: str | None = None,
+        extra_args=(),
+    ):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = Path(log_path) if log_path else self.data_dir.parent / f"{self.data_dir.name}.log"
         self.api_keys = tuple(api_keys)
+        # The OpenAI-compatible model endpoint runs call (e.g. the fake model); None: no upstream.
+        self.upstream_url = upstream_url
+        self.extra_args = tuple(extra_args)
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
         self.returncode: int | None = None
@@ -112,6 +126,9 @@ class ServerProcess:
             "--port", str(self.port),
             "--data-dir", str(self.data_dir),
         ]
+        if self.upstream_url:
+            cmd += ["--upstream-url", self.upstream_url]
+        cmd += list(self.extra_args)
         self._log_file = open(self.log_path, "ab")
         self._log_file.write(f"\n=== $ {' '.join(cmd)}\n".encode())
         self._log_file.flush()
@@ -148,6 +165,17 @@ class ServerProcess:
                     pytrace=False,
                 )
             time.sleep(0.1)  # the one poll the suite allows itself
+
+    def kill(self) -> int | None:
+        """SIGKILL: no chance to clean up (a crash). Returns the exit code."""
+        if self.proc is None:
+            return self.returncode
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.returncode = self.proc.returncode
+        self._cleanup()
+        return self.returncode
 
     def stop(self, timeout: float = SHUTDOWN_TIMEOUT_S) -> int | None:
         """SIGTERM, then SIGKILL after ``timeout`` seconds. Returns the exit code."""
@@ -285,3 +313,72 @@ def thread(client):
 @pytest.fixture
 def assistant(client):
     return client.beta.assistants.create(model="gpt-4o", name="fixture assistant")
+
+
+# ---------------------------------------------------------------------------
+# run fixtures: a scripted fake model as the upstream
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def fake_model(tmp_path_factory):
+    """One fake-model process for the whole session."""
+    root = tmp_path_factory.mktemp("fake-model")
+    fm = FakeModel(root / "fake-model.log")
+    fm.start()
+    yield fm
+    fm.stop()
+
+
+@pytest.fixture(scope="session")
+def run_server(tmp_path_factory, fake_model):
+    """A server whose upstream is the session's fake model."""
+    root = tmp_path_factory.mktemp("run-server")
+    srv = ServerProcess(root / "data", log_path=root / "server.log", upstream_url=fake_model.base_url)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def fake(fake_model):
+    """The session's fake model, reset (empty script, no recorded requests) before the test."""
+    fake_model.reset()
+    yield fake_model
+
+
+@pytest.fixture
+def run_client(run_server):
+    """An SDK client for `run_server`."""
+    c = run_server.client()
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def run_assistant(run_client):
+    return run_client.beta.assistants.create(model="gpt-4o", name="run test assistant", instructions="You are terse.")
+
+
+@pytest.fixture
+def run_server_factory(tmp_path_factory, fake_model):
+    """Extra servers pointed at the fake model (fresh or given data dir); all stopped at teardown."""
+    started: list[ServerProcess] = []
+
+    def make(data_dir: Path | None = None, extra_args=()) -> ServerProcess:
+        if data_dir is None:
+            data_dir = tmp_path_factory.mktemp("run-extra") / "data"
+        srv = ServerProcess(data_dir, upstream_url=fake_model.base_url, extra_args=extra_args)
+        started.append(srv)
+        return srv
+
+    yield make
+    for s in started:
+        s.stop()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Safety net: no server or fake model outlives the session (e.g. after an interrupted fixture)."""
+    for s in list(ServerProcess.running):
+        s.stop()
+    for f in list(FakeModel.running):
+        f.stop()

@@ -102,7 +102,7 @@ extension Request {
 
     /// Whether `include[]` asks for file search result contents; any other value is a 400.
     func includesFileSearchContent() throws -> Bool {
-        let values = uri.queryParameters.getAll("include[]") + uri.queryParameters.getAll("include")
+        let values = queryValues(named: ["include[]", "include"])
         for value in values where value != Self.fileSearchContent {
             throw APIError.invalidValue(String(value), param: "include", supported: [Self.fileSearchContent])
         }
