@@ -43,10 +43,16 @@ public enum AssistantStreamEvent: Sendable, Equatable {
         }
     }
 
-    /// The `data:` line: one line of JSON, or `[DONE]`.
-    public func data() throws -> Data {
+    /// One encoder for every event: a streamed run sends one per token.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// The `data:` line: one line of JSON, or `[DONE]`.
+    public func data() throws -> Data {
+        let encoder = Self.encoder
         switch self {
         case .threadCreated(let thread): return try encoder.encode(thread)
         case .runCreated(let run), .run(let run): return try encoder.encode(run)

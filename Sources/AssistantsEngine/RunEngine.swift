@@ -27,7 +27,7 @@ public final class RunEngine: Service, Sendable {
     public struct Start: Sendable {
         public var run: Run
         public var thread: AssistantThread?
-        public var events: AsyncStream<AssistantStreamEvent>?
+        public var events: RunEvents?
     }
 
     let environment: EngineEnvironment

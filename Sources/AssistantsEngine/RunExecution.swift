@@ -39,7 +39,10 @@ actor RunExecution {
             ending = nil
         } catch {
             environment.logger.error("run failed", metadata: ["run_id": "\(run.id)", "error": "\(String(reflecting: error))"])
-            ending = .failed(.serverError("The run failed because of an error in the server."))
+            let failure = RunError.serverError("The run failed because of an error in the server.")
+            // Streams learn of an internal error as OpenAI reports one, before the run's own `failed` event.
+            hub.publish(.error(.init(message: failure.message, type: "server_error", param: nil, code: failure.code)), runID: run.id)
+            ending = .failed(failure)
         }
         guard let ending else { return }
         // A fresh task: the ending must be written even when this one was cancelled.

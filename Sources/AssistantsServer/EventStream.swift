@@ -6,16 +6,22 @@ import Hummingbird
 extension Response {
     /// Server-sent events, written as they happen: the run's events until it ends or requires action,
     /// then `done`. A client that goes away stops only its stream, never the run.
-    static func eventStream(_ events: AsyncStream<AssistantStreamEvent>) -> Response {
+    static func eventStream(_ events: RunEvents) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
-                for await event in events {
-                    try await writer.write(ByteBuffer(bytes: try event.frame()))
-                    if event.endsStream { break }
+                var buffer = ByteBuffer()
+                streaming: for await batch in events {
+                    for event in batch {
+                        buffer.writeBytes(try event.frame())
+                        if event.endsStream { break streaming }
+                    }
+                    try await writer.write(buffer)
+                    buffer.clear()
                 }
-                try await writer.write(ByteBuffer(bytes: try AssistantStreamEvent.done.frame()))
+                buffer.writeBytes(try AssistantStreamEvent.done.frame())
+                try await writer.write(buffer)
                 try await writer.finish(nil)
             })
     }

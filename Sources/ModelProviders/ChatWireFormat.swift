@@ -3,6 +3,9 @@ import Foundation
 
 /// The OpenAI Chat Completions wire format: what is sent, and how streamed chunks are read.
 enum ChatWireFormat {
+    /// One decoder for every streamed chunk: they arrive by the thousand.
+    private static let chunkDecoder = JSONDecoder()
+
     static func body(for request: ChatRequest, model: String) throws -> Data {
         var body: [String: JSONValue] = [
             "model": .string(model),
@@ -63,7 +66,7 @@ enum ChatWireFormat {
 
     /// The events of one `data:` chunk of a streamed completion.
     static func events(fromChunk data: Data) throws -> [ChatStreamEvent] {
-        let chunk = try JSONDecoder().decode(Chunk.self, from: data)
+        let chunk = try chunkDecoder.decode(Chunk.self, from: data)
         var events: [ChatStreamEvent] = []
         for choice in chunk.choices ?? [] {
             if let content = choice.delta?.content, !content.isEmpty { events.append(.text(content)) }
@@ -125,19 +128,23 @@ enum ChatWireFormat {
 struct SSEDataLines {
     private var pending: [UInt8] = []
 
-    /// The payloads completed by `bytes`.
+    /// The payloads completed by `bytes`. Consumed lines are dropped once per call, not once per line.
     mutating func feed(_ bytes: some Sequence<UInt8>) -> [Data] {
         pending.append(contentsOf: bytes)
         var payloads: [Data] = []
-        while let newline = pending.firstIndex(of: 0x0A) {
-            var line = pending[..<newline]
+        var start = pending.startIndex
+        while let newline = pending[start...].firstIndex(of: 0x0A) {
+            var line = pending[start..<newline]
+            start = newline + 1
             if line.last == 0x0D { line = line.dropLast() }
-            pending.removeSubrange(...newline)
-            guard line.starts(with: Array("data:".utf8)) else { continue }
-            var payload = line.dropFirst(5)
+            guard line.starts(with: Self.prefix) else { continue }
+            var payload = line.dropFirst(Self.prefix.count)
             if payload.first == 0x20 { payload = payload.dropFirst() }
             payloads.append(Data(payload))
         }
+        pending.removeSubrange(..<start)
         return payloads
     }
+
+    private static let prefix = Array("data:".utf8)
 }

@@ -50,7 +50,7 @@ for _ in 0..<samples {
     let upstream = try await client.stream("\(fakeURL)/v1/chat/completions", chat(), marker: "\"content\":\"T", end: "[DONE]")
     direct.append(milliseconds(upstream.first! - start))
     let runStart = ContinuousClock.now
-    let viaServer = try await client.stream("\(api)/threads/runs", run(), marker: "thread.message.delta", end: "[DONE]")
+    let viaServer = try await client.stream("\(api)/threads/runs", run(), marker: "event: thread.message.delta", end: "[DONE]")
     relayed.append(milliseconds(viaServer.first! - runStart))
 }
 let addedLatency = median(relayed) - median(direct)
@@ -63,7 +63,7 @@ func throughput(delay: Int) async throws -> (upstream: Double, relayed: Double) 
     for _ in 0..<5 {
         let raw = try await client.stream("\(fakeURL)/v1/chat/completions", chat(), marker: "\"content\":\"word", end: "[DONE]")
         upstream.append(Double(raw.matches - 1) / (milliseconds(raw.last! - raw.first!) / 1000))
-        let viaServer = try await client.stream("\(api)/threads/runs", run(), marker: "thread.message.delta", end: "[DONE]")
+        let viaServer = try await client.stream("\(api)/threads/runs", run(), marker: "event: thread.message.delta", end: "[DONE]")
         relayed.append(Double(viaServer.matches - 1) / (milliseconds(viaServer.last! - viaServer.first!) / 1000))
     }
     return (median(upstream), median(relayed))
@@ -77,7 +77,7 @@ let concurrentStart = ContinuousClock.now
 let outcomes = await withTaskGroup(of: Bool.self) { group in
     for _ in 0..<concurrentRuns {
         group.addTask {
-            let timing = try? await client.stream("\(api)/threads/runs", run(), marker: "thread.message.delta", end: "thread.run.completed")
+            let timing = try? await client.stream("\(api)/threads/runs", run(), marker: "event: thread.message.delta", end: "event: thread.run.completed")
             return timing?.completed == true && timing?.matches == 50
         }
     }
