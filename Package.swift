@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // Wire types, ids, validation and errors: pure values, no I/O.
@@ -36,7 +38,14 @@ let package = Package(
         ]),
         // The run queue and the run loop: context building, tool calls, streaming events.
         .target(name: "AssistantsEngine", dependencies: [
-            "AssistantsAPI", "AssistantsStore", "ModelProviders",
+            "AssistantsAPI", "AssistantsStore", "ModelProviders", "CodeInterpreter",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Stateful Python sessions in a bubblewrap sandbox, one per thread.
+        .target(name: "CodeInterpreter", dependencies: [
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -68,7 +77,10 @@ let package = Package(
             name: "run-benchmarks",
             dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "benchmarks/RunBenchmarks"),
+        // `swift run -c release sandbox-benchmarks`: see BENCHMARKS.md.
+        .executableTarget(name: "sandbox-benchmarks", dependencies: ["CodeInterpreter"], path: "benchmarks/SandboxBenchmarks"),
         .testTarget(name: "AssistantsAPITests", dependencies: ["AssistantsAPI"]),
+        .testTarget(name: "CodeInterpreterTests", dependencies: ["CodeInterpreter"]),
         .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
         .testTarget(name: "AssistantsEngineTests", dependencies: ["AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel"]),
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),

@@ -153,10 +153,13 @@ public struct ToolCall: Codable, Sendable, Equatable {
     public struct Transcript: Codable, Sendable, Equatable {
         public var arguments: String
         public var output: String?
+        /// Files the call produced, by the path the model knows them under (`/mnt/data/plot.csv` → file id).
+        public var files: [String: String]?
 
-        public init(arguments: String, output: String? = nil) {
+        public init(arguments: String, output: String? = nil, files: [String: String]? = nil) {
             self.arguments = arguments
             self.output = output
+            self.files = files
         }
     }
 

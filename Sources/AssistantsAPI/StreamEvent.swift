@@ -103,7 +103,7 @@ public struct MessageDelta: Codable, Sendable, Equatable {
 
 public struct MessageContentDelta: Codable, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
-        case text(value: String, annotations: [IndexedAnnotation])
+        case text(value: String, annotations: [Indexed<Annotation>])
         case imageFile(ImageFile)
     }
 
@@ -116,7 +116,7 @@ public struct MessageContentDelta: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey { case index, type, text, imageFile = "image_file" }
-    struct Text: Codable { var value: String; var annotations: [IndexedAnnotation]? }
+    struct Text: Codable { var value: String; var annotations: [Indexed<Annotation>]? }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -143,25 +143,25 @@ public struct MessageContentDelta: Codable, Sendable, Equatable {
     }
 }
 
-/// An annotation inside a delta, located by `index` in the text's annotation list.
-public struct IndexedAnnotation: Codable, Sendable, Equatable {
+/// A list item inside a delta: the value and its position, by which clients merge it into their copy.
+public struct Indexed<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
     public var index: Int
-    public var annotation: Annotation
+    public var value: Value
 
-    public init(index: Int, annotation: Annotation) {
+    public init(index: Int, value: Value) {
         self.index = index
-        self.annotation = annotation
+        self.value = value
     }
 
     enum CodingKeys: String, CodingKey { case index }
 
     public init(from decoder: any Decoder) throws {
         index = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .index)
-        annotation = try Annotation(from: decoder)
+        value = try Value(from: decoder)
     }
 
     public func encode(to encoder: any Encoder) throws {
-        try annotation.encode(to: encoder)
+        try value.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(index, forKey: .index)
     }
@@ -205,7 +205,7 @@ public struct ToolCallDelta: Codable, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// `output` is sent as an explicit null on the first fragment, as OpenAI does.
         case function(name: String?, arguments: String?, output: String??)
-        case codeInterpreter(input: String?, outputs: [IndexedCodeOutput]?)
+        case codeInterpreter(input: String?, outputs: [Indexed<CodeInterpreterOutput>]?)
         case fileSearch
     }
 
@@ -238,7 +238,7 @@ public struct ToolCallDelta: Codable, Sendable, Equatable {
             let code = try container.nestedContainer(keyedBy: CodeKeys.self, forKey: .codeInterpreter)
             kind = .codeInterpreter(
                 input: try code.decodeIfPresent(String.self, forKey: .input),
-                outputs: try code.decodeIfPresent([IndexedCodeOutput].self, forKey: .outputs))
+                outputs: try code.decodeIfPresent([Indexed<CodeInterpreterOutput>].self, forKey: .outputs))
         default:
             kind = .fileSearch
         }
@@ -264,28 +264,5 @@ public struct ToolCallDelta: Codable, Sendable, Equatable {
             try container.encode("file_search", forKey: .type)
             _ = container.nestedContainer(keyedBy: CodeKeys.self, forKey: .fileSearch)
         }
-    }
-}
-
-public struct IndexedCodeOutput: Codable, Sendable, Equatable {
-    public var index: Int
-    public var output: CodeInterpreterOutput
-
-    public init(index: Int, output: CodeInterpreterOutput) {
-        self.index = index
-        self.output = output
-    }
-
-    enum CodingKeys: String, CodingKey { case index }
-
-    public init(from decoder: any Decoder) throws {
-        index = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .index)
-        output = try CodeInterpreterOutput(from: decoder)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        try output.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(index, forKey: .index)
     }
 }

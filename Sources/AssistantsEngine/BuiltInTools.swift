@@ -21,10 +21,13 @@ public struct BuiltInToolResult: Sendable {
     public var call: ToolCall.Kind
     /// What the model is told.
     public var output: String
+    /// Files the call produced, by the path the model knows them under, to annotate the run's message.
+    public var files: [String: String]
 
-    public init(call: ToolCall.Kind, output: String) {
+    public init(call: ToolCall.Kind, output: String, files: [String: String] = [:]) {
         self.call = call
         self.output = output
+        self.files = files
     }
 }
 

@@ -83,8 +83,7 @@ struct ContextBuilder {
 
     /// An uploaded image as a `data:` URL, which every OpenAI-compatible endpoint accepts.
     private func dataURL(fileID: String) async throws -> String? {
-        guard let file = try await store.file(id: fileID), let path = blobs.path(of: fileID),
-              let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let file = try await store.file(id: fileID), let data = blobs.read(fileID) else { return nil }
         let types = ["png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"]
         let type = types[(file.filename as NSString).pathExtension.lowercased()] ?? "image/png"
         return "data:\(type);base64,\(data.base64EncodedString())"

@@ -95,7 +95,8 @@ actor RunExecution {
         try Task.checkCancellation()
         let usage = output.usage ?? Usage(promptTokens: context.estimatedTokens, completionTokens: output.estimatedCompletionTokens)
         let truncated = output.finishReason == "length"
-        let messages = output.finishMessage(truncated: truncated, usage: output.toolStep == nil ? usage : Usage())
+        let produced = output.message == nil ? ProducedOutputs(steps: []) : ProducedOutputs(steps: try await store.allSteps(runID: run.id))
+        let messages = output.finishMessage(truncated: truncated, usage: output.toolStep == nil ? usage : Usage(), produced: produced, hub: hub)
         let steps = try await finishToolCalls(in: &output, usage: usage)
         let pending = output.pendingFunctionCalls
         run = try await update(saving: messages, steps) { run in
@@ -129,9 +130,10 @@ actor RunExecution {
                 let context = ToolCallContext(run: run, callID: call.id)
                 let result = try await environment.tools[call.name]?.call(arguments: call.arguments, context: context)
                     ?? ReservedTools.unavailable(call.name, arguments: call.arguments)
-                calls.append(ToolCall(id: call.id, kind: result.call, transcript: .init(arguments: call.arguments, output: result.output)))
+                let transcript = ToolCall.Transcript(arguments: call.arguments, output: result.output, files: result.files.isEmpty ? nil : result.files)
+                calls.append(ToolCall(id: call.id, kind: result.call, transcript: transcript))
                 if case .codeInterpreter(let code) = result.call, !code.outputs.isEmpty {
-                    let outputs = code.outputs.enumerated().map { IndexedCodeOutput(index: $0.offset, output: $0.element) }
+                    let outputs = code.outputs.enumerated().map { Indexed(index: $0.offset, value: $0.element) }
                     hub.publish(.stepDelta(RunStepDelta(id: step.id, toolCalls: [
                         ToolCallDelta(index: position, kind: .codeInterpreter(input: nil, outputs: outputs)),
                     ])), runID: run.id)
@@ -261,11 +263,20 @@ struct CallOutput {
     }
 
     /// The message with its full text, completed (or incomplete when the model hit its token limit), and
-    /// its step completed with the call's usage.
-    mutating func finishMessage(truncated: Bool, usage: Usage) -> [Message] {
+    /// its step completed with the call's usage. What the run's tools produced is attached: annotations
+    /// for the files the text cites and the images drawn, sent to streaming clients as a last delta.
+    mutating func finishMessage(truncated: Bool, usage: Usage, produced: ProducedOutputs, hub: RunEventHub) -> [Message] {
         guard var message, var step = messageStep else { return [] }
         let now = unixNow()
-        message.content = [.text(MessageText(value: text))]
+        let annotations = produced.annotations(in: text)
+        message.content = [.text(MessageText(value: text, annotations: annotations))]
+            + produced.images.map { .imageFile(ImageFile(fileID: $0)) }
+        if !annotations.isEmpty || !produced.images.isEmpty {
+            let indexed = annotations.enumerated().map { Indexed(index: $0.offset, value: $0.element) }
+            let images = produced.images.enumerated().map { MessageContentDelta(index: $0.offset + 1, kind: .imageFile(ImageFile(fileID: $0.element))) }
+            let parts = [MessageContentDelta(index: 0, kind: .text(value: "", annotations: indexed))] + images
+            hub.publish(.messageDelta(MessageDelta(id: message.id, content: parts)), runID: run.id)
+        }
         if truncated {
             message.status = .incomplete
             message.incompleteAt = now

@@ -1,6 +1,7 @@
 import AssistantsAPI
 import AssistantsEngine
 import AssistantsStore
+import CodeInterpreter
 import Foundation
 import Hummingbird
 import Logging
@@ -26,13 +27,23 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     if provider == nil {
         logger.warning("No model endpoint configured: runs will fail until ASSISTANTS_UPSTREAM_URL is set.")
     }
+    if configuration.unsandboxedCode {
+        logger.critical("ASSISTANTS_UNSANDBOXED_CODE is set: model-written code runs WITHOUT a sandbox, with this server's rights. Never do this outside development.")
+    }
+    let interpreter = CodeInterpreterService(
+        configuration: .init(
+            executionTimeout: configuration.codeTimeout, idleTimeout: configuration.codeIdleTimeout,
+            allowUnsandboxed: configuration.unsandboxedCode),
+        logger: logger)
     let engine = RunEngine(
-        store: store, blobs: blobs, provider: provider, configuration: .init(workers: configuration.runWorkers), logger: logger)
+        store: store, blobs: blobs, provider: provider,
+        tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)],
+        configuration: .init(workers: configuration.runWorkers), logger: logger)
     let router = buildRouter(store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swift-assistants"),
-        services: [engine, FileExpiryService(store: store, blobs: blobs, logger: logger)],
+        services: [engine, interpreter, FileExpiryService(store: store, blobs: blobs, logger: logger)],
         logger: logger)
 }
 

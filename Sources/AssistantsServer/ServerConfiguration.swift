@@ -14,11 +14,17 @@ public struct ServerConfiguration: Sendable {
     public var modelAliases: [String: String]
     /// How many runs execute at once.
     public var runWorkers: Int
+    /// The code interpreter's wall-clock limit per execution, and how long an idle session is kept.
+    public var codeTimeout: Duration
+    public var codeIdleTimeout: Duration
+    /// Runs model code without the sandbox. For development only; off by default.
+    public var unsandboxedCode: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".assistants"),
         databaseURL: String? = nil, apiKeys: Set<String> = [], upstreamURL: String? = nil, upstreamAPIKey: String? = nil,
-        modelAliases: [String: String] = [:], runWorkers: Int = 64
+        modelAliases: [String: String] = [:], runWorkers: Int = 64, codeTimeout: Duration = .seconds(60),
+        codeIdleTimeout: Duration = .seconds(3600), unsandboxedCode: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -29,6 +35,9 @@ public struct ServerConfiguration: Sendable {
         self.upstreamAPIKey = upstreamAPIKey
         self.modelAliases = modelAliases
         self.runWorkers = runWorkers
+        self.codeTimeout = codeTimeout
+        self.codeIdleTimeout = codeIdleTimeout
+        self.unsandboxedCode = unsandboxedCode
     }
 
     /// Comma-separated keys, as `ASSISTANTS_API_KEYS` holds them.

@@ -61,3 +61,22 @@ public struct FileSystemBlobStore: BlobStore {
         return safe ? root.appendingPathComponent(id) : nil
     }
 }
+
+extension BlobStore {
+    /// Stores bytes the server made itself (a tool's output) under `id`.
+    public func write(_ data: Data, as id: String) throws {
+        let staged = try makeStagingFile()
+        do {
+            try data.write(to: staged)
+            try commit(staged, as: id)
+        } catch {
+            discard(staged)
+            throw error
+        }
+    }
+
+    /// The contents of `id`, if it exists.
+    public func read(_ id: String) -> Data? {
+        path(of: id).flatMap { FileManager.default.contents(atPath: $0) }
+    }
+}

@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "API key for the model endpoint (ASSISTANTS_UPSTREAM_API_KEY).") var upstreamAPIKey: String?
     @Option(help: "Model name aliases, e.g. gpt-4o=llama3.1:8b,gpt-4o-mini=qwen2.5 (ASSISTANTS_MODEL_ALIASES).") var modelAliases: String?
     @Option(help: "How many runs execute at once (ASSISTANTS_RUN_WORKERS, default 64).") var runWorkers: Int?
+    @Option(help: "Seconds one code interpreter execution may take (ASSISTANTS_CODE_TIMEOUT, default 60).") var codeTimeout: Int?
+    @Option(help: "Seconds an idle code interpreter session is kept (ASSISTANTS_CODE_IDLE_TIMEOUT, default 3600).") var codeIdleTimeout: Int?
+    @Flag(help: "Run model code WITHOUT the sandbox; development only (ASSISTANTS_UNSANDBOXED_CODE=1).") var unsandboxedCode = false
     @Option(help: "trace, debug, info, notice, warning, error or critical (ASSISTANTS_LOG_LEVEL, default info).") var logLevel: String?
     @Option(help: "json or text (ASSISTANTS_LOG_FORMAT, default text).") var logFormat: String?
 
@@ -63,6 +66,9 @@ struct Serve: AsyncParsableCommand {
             upstreamURL: setting(upstreamURL, "ASSISTANTS_UPSTREAM_URL"),
             upstreamAPIKey: setting(upstreamAPIKey, "ASSISTANTS_UPSTREAM_API_KEY"),
             modelAliases: try ServerConfiguration.parseAliases(setting(modelAliases, "ASSISTANTS_MODEL_ALIASES")),
-            runWorkers: try number(runWorkers, "ASSISTANTS_RUN_WORKERS", default: 64))
+            runWorkers: try number(runWorkers, "ASSISTANTS_RUN_WORKERS", default: 64),
+            codeTimeout: .seconds(try number(codeTimeout, "ASSISTANTS_CODE_TIMEOUT", default: 60)),
+            codeIdleTimeout: .seconds(try number(codeIdleTimeout, "ASSISTANTS_CODE_IDLE_TIMEOUT", default: 3600)),
+            unsandboxedCode: unsandboxedCode || environment["ASSISTANTS_UNSANDBOXED_CODE"] == "1")
     }
 }

@@ -391,37 +391,6 @@ def test_runs_list_pagination_and_update(run_client, run_assistant, fake):
     assert c.beta.threads.runs.retrieve(ids[0], thread_id=t.id).metadata == {}
 
 
-def test_builtin_code_interpreter_call_reports_unavailable(run_client, fake):
-    c = run_client
-    a = c.beta.assistants.create(model="gpt-4o", tools=[{"type": "code_interpreter"}])
-    t = c.beta.threads.create(messages=[{"role": "user", "content": "compute 6*7"}])
-    fake.script(
-        tool_reply(("code_interpreter", '{"code": "print(6*7)"}')),
-        text_reply("I could not run code, but 6*7 is 42."),
-    )
-    run = c.beta.threads.runs.create_and_poll(thread_id=t.id, assistant_id=a.id)
-    assert run.status == "completed", (run.status, run.last_error)
-    assert run.required_action is None
-
-    first, second = fake.requests()
-    assert "code_interpreter" in tool_names(first)
-    ci = next(tool for tool in first["tools"] if tool["function"]["name"] == "code_interpreter")
-    assert "code" in ci["function"]["parameters"]["properties"]
-    tool_msgs = [m for m in second["messages"] if m["role"] == "tool"]
-    assert len(tool_msgs) == 1 and "not available" in tool_msgs[0]["content"].lower()
-
-    steps = list(c.beta.threads.runs.steps.list(run.id, thread_id=t.id, order="asc"))
-    assert [s.type for s in steps] == ["tool_calls", "message_creation"]
-    (tc,) = steps[0].step_details.tool_calls
-    assert tc.type == "code_interpreter"
-    assert tc.code_interpreter.input == "print(6*7)"
-    outputs = tc.code_interpreter.outputs
-    assert outputs and outputs[0].type == "logs"
-    assert "not available" in outputs[0].logs.lower()
-    (msg,) = assistant_messages(c, t.id, run.id)
-    assert message_text(msg) == "I could not run code, but 6*7 is 42."
-
-
 def test_builtin_file_search_call_reports_unavailable(run_client, fake):
     c = run_client
     a = c.beta.assistants.create(model="gpt-4o", tools=[{"type": "file_search"}])

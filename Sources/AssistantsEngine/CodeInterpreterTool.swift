@@ -1,0 +1,81 @@
+import AssistantsAPI
+import AssistantsStore
+import CodeInterpreter
+import Foundation
+
+/// `code_interpreter`: the model's code runs in the thread's sandboxed Python session. The files of the
+/// assistant's and thread's `tool_resources` and of `code_interpreter` attachments are under /mnt/data;
+/// files the code writes there and figures it draws become files (`assistants_output`).
+public struct CodeInterpreterTool: BuiltInTool {
+    let service: CodeInterpreterService
+    let store: any AssistantsStore
+    let blobs: any BlobStore
+
+    public init(service: CodeInterpreterService, store: any AssistantsStore, blobs: any BlobStore) {
+        self.service = service
+        self.store = store
+        self.blobs = blobs
+    }
+
+    public var name: String { "code_interpreter" }
+    public var definition: FunctionDefinition { ReservedTools.codeInterpreter }
+
+    public func call(arguments: String, context: ToolCallContext) async throws -> BuiltInToolResult {
+        // Some models send the code itself rather than `{"code": ...}`.
+        let code = JSONValue.parse(arguments)?["code"]?.stringValue ?? arguments
+        let result: ExecutionResult
+        do {
+            result = try await service.execute(code, session: context.run.threadID, files: try await inputFiles(for: context.run))
+        } catch {
+            let message = "Code execution is not available: \(error)"
+            return BuiltInToolResult(call: .codeInterpreter(.init(input: code, outputs: [.logs(message)])), output: message)
+        }
+        var outputs: [CodeInterpreterOutput] = result.output.isEmpty ? [] : [.logs(result.output)]
+        var produced: [String: String] = [:]
+        var notes: [String] = []
+        for image in result.images {
+            let file = try await save(image, filename: "image.png")
+            outputs.append(.image(fileID: file.id))
+            notes.append("[An image was produced; it is shown to the user.]")
+        }
+        for file in result.files {
+            let stored = try await save(file.contents, filename: (file.name as NSString).lastPathComponent)
+            produced["/mnt/data/\(file.name)"] = stored.id
+            notes.append("[File written: sandbox:/mnt/data/\(file.name)]")
+        }
+        let output = ([result.output.isEmpty && notes.isEmpty ? "(no output)" : result.output] + notes).filter { !$0.isEmpty }
+        return BuiltInToolResult(
+            call: .codeInterpreter(.init(input: code, outputs: outputs)), output: output.joined(separator: "\n"), files: produced)
+    }
+
+    /// The files the run's code may use, under their filenames.
+    private func inputFiles(for run: Run) async throws -> [SandboxFile] {
+        var ids = try await store.assistant(id: run.assistantID)?.toolResources.codeInterpreter?.fileIDs ?? []
+        ids += try await store.thread(id: run.threadID)?.toolResources.codeInterpreter?.fileIDs ?? []
+        for message in try await store.allMessages(threadID: run.threadID) {
+            ids += message.attachments.filter { $0.tools.contains(.codeInterpreter) }.map(\.fileID)
+        }
+        var files: [SandboxFile] = []
+        var seen = Set<String>()
+        for id in ids where seen.insert(id).inserted {
+            guard let file = try await store.file(id: id), let contents = blobs.read(id) else { continue }
+            files.append(SandboxFile(name: Self.sandboxName(file.filename, id: id), contents: contents))
+        }
+        return files
+    }
+
+    /// An uploaded file's name as a plain name under /mnt/data: a client chose it, so no directories and
+    /// nothing that walks out of /mnt/data; the file id where nothing usable is left.
+    static func sandboxName(_ filename: String, id: String) -> String {
+        let name = (filename as NSString).lastPathComponent.trimmingCharacters(in: .whitespaces)
+        return name.isEmpty || name == "." || name == ".." || name == "/" ? id : name
+    }
+
+    private func save(_ data: Data, filename: String) async throws -> FileObject {
+        let file = FileObject(
+            id: ObjectKind.file.newID(), bytes: data.count, createdAt: unixNow(), filename: filename, purpose: "assistants_output")
+        try blobs.write(data, as: file.id)
+        try await store.createFile(file)
+        return file
+    }
+}

@@ -1,0 +1,121 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The code_interpreter tool: one stateful, sandboxed Python session per key (a thread id).
+///
+/// Executions on one key run one at a time, in order; different keys run concurrently. As a `Service`, `run()`
+/// reclaims idle sessions and kills them all on graceful shutdown.
+///
+/// Creating the service ignores SIGPIPE process-wide: a session that dies while the server writes to it must
+/// not take the server down.
+public final class CodeInterpreterService: Service, Sendable {
+    private struct State {
+        var slots: [String: SessionSlot] = [:]
+        var isShutDown = false
+    }
+
+    private let configuration: SandboxConfiguration
+    private let factory: Result<SessionFactory, CodeInterpreterError>
+    private let state = Mutex(State())
+
+    public init(configuration: SandboxConfiguration = .init(), logger: Logger = Logger(label: "code-interpreter")) {
+        signal(SIGPIPE, SIG_IGN)
+        self.configuration = configuration
+        do throws(CodeInterpreterError) {
+            let isRoot = geteuid() == 0
+            let launcher = try SandboxLauncher(configuration: configuration, switchesUser: isRoot)
+            if case .none = launcher.isolation {
+                logger.critical(
+                    """
+                    bubblewrap is not installed and allowUnsandboxed is set: code interpreter sessions run \
+                    WITHOUT A SANDBOX, with access to the host's files and network. \
+                    Install bubblewrap (`apt-get install bubblewrap`).
+                    """)
+            }
+            factory = .success(SessionFactory(launcher: launcher, perSessionUIDs: isRoot, logger: logger))
+        } catch {
+            logger.error("code interpreter unavailable: \(error)")
+            factory = .failure(error)
+        }
+    }
+
+    /// Runs code in the session for `key`, creating it if needed; `files` are written to /mnt/data first
+    /// (skipping ones already written with the same name and contents).
+    public func execute(
+        _ code: String, session key: String, files: [SandboxFile]
+    ) async throws(CodeInterpreterError) -> ExecutionResult {
+        let factory = try factory.get()
+        for file in files { try Self.validate(file.name) }
+        while true {
+            let slot = try state.withLock { state throws(CodeInterpreterError) in
+                guard !state.isShutDown else { throw .shutDown }
+                if let slot = state.slots[key] { return slot }
+                let slot = SessionSlot(factory: factory)
+                state.slots[key] = slot
+                return slot
+            }
+            // nil: the slot was retired (idle, ended, shut down) while this call waited for it.
+            if let result = try await slot.execute(code, files: files) { return result }
+        }
+    }
+
+    /// Kills the session of `key`, if any, even mid-execution.
+    public func endSession(_ key: String) async {
+        let slot = state.withLock { $0.slots.removeValue(forKey: key) }
+        await slot?.retire()
+    }
+
+    /// Sessions whose process is running.
+    public var activeSessions: Int {
+        (try? factory.get().liveSessions) ?? 0
+    }
+
+    public func run() async throws {
+        let interval = min(max(configuration.idleTimeout / 4, .milliseconds(100)), .seconds(60))
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: interval)
+                await self.reclaimIdleSessions()
+            }
+        }
+        await shutdown()
+    }
+
+    /// Kills every session; later executions throw `shutDown`.
+    public func shutdown() async {
+        let slots = state.withLock { state in
+            state.isShutDown = true
+            defer { state.slots = [:] }
+            return Array(state.slots.values)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for slot in slots { group.addTask { await slot.retire() } }
+        }
+    }
+
+    private func reclaimIdleSessions() async {
+        let cutoff = ContinuousClock.now - configuration.idleTimeout
+        for (key, slot) in state.withLock({ $0.slots }) where await slot.retireIfIdle(since: cutoff) {
+            state.withLock { state in
+                if state.slots[key] === slot { state.slots[key] = nil }
+            }
+        }
+    }
+
+    /// Names are relative paths inside /mnt/data.
+    private static func validate(_ name: String) throws(CodeInterpreterError) {
+        let components = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\0"),
+            !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+        else { throw .invalidFileName(name) }
+    }
+}

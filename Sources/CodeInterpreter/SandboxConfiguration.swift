@@ -1,0 +1,57 @@
+/// How code-interpreter sessions are sandboxed and limited.
+public struct SandboxConfiguration: Sendable {
+    /// The Python interpreter; in the sandbox it must live under /usr, the only system tree mounted.
+    public var pythonPath: String
+    /// bubblewrap; nil looks up `bwrap` in PATH.
+    public var bubblewrapPath: String?
+    /// Wall-clock limit of one execution; on expiry the session is killed and the next execution starts a fresh one.
+    public var executionTimeout: Duration
+    /// Sessions unused for this long are reclaimed by `run()`.
+    public var idleTimeout: Duration
+    /// Address-space limit of each sandboxed process (RLIMIT_AS).
+    public var memoryBytes: Int
+    /// CPU seconds of each sandboxed process over the session's life (RLIMIT_CPU).
+    public var cpuSeconds: Int
+    /// Processes and threads of one session (RLIMIT_NPROC, counted in the session's own user namespace).
+    /// Unsandboxed it would count all processes of the session's user, so it applies only when the server
+    /// runs as root and each session has a uid of its own.
+    public var maxProcesses: Int
+    /// Open files of each sandboxed process (RLIMIT_NOFILE).
+    public var maxOpenFiles: Int
+    /// Largest file the code may write (RLIMIT_FSIZE); also bounds each returned file and the images of one execution.
+    public var maxFileBytes: Int
+    /// Size of the session's /mnt/data: a tmpfs, so memory. /tmp and /dev/shm get up to 64 MiB more each.
+    public var dataBytes: Int
+    /// Characters of output kept per execution: the head and the tail, with a note of what was cut.
+    public var outputLimit: Int
+    /// Without bubblewrap, run code anyway with only resource limits and a private working directory. Unsafe.
+    public var allowUnsandboxed: Bool
+
+    public init(
+        pythonPath: String = "/usr/bin/python3",
+        bubblewrapPath: String? = nil,
+        executionTimeout: Duration = .seconds(60),
+        idleTimeout: Duration = .seconds(3600),
+        memoryBytes: Int = 2 << 30,
+        cpuSeconds: Int = 600,
+        maxProcesses: Int = 64,
+        maxOpenFiles: Int = 256,
+        maxFileBytes: Int = 256 << 20,
+        dataBytes: Int = 512 << 20,
+        outputLimit: Int = 20_000,
+        allowUnsandboxed: Bool = false
+    ) {
+        self.pythonPath = pythonPath
+        self.bubblewrapPath = bubblewrapPath
+        self.executionTimeout = executionTimeout
+        self.idleTimeout = idleTimeout
+        self.memoryBytes = memoryBytes
+        self.cpuSeconds = cpuSeconds
+        self.maxProcesses = maxProcesses
+        self.maxOpenFiles = maxOpenFiles
+        self.maxFileBytes = maxFileBytes
+        self.dataBytes = dataBytes
+        self.outputLimit = outputLimit
+        self.allowUnsandboxed = allowUnsandboxed
+    }
+}
