@@ -12,6 +12,8 @@ import json
 import pytest
 from openai import AssistantEventHandler
 
+from compat_support import httpx
+
 from run_support import message_text, text_reply, tool_reply
 
 
@@ -152,3 +154,32 @@ def test_errors_in_user_code_are_output_not_failures(run_client, fake, tutor):
     run = c.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=tutor.id)
     assert run.status == "completed"
     assert "ZeroDivisionError" in message_text(c.beta.threads.messages.list(thread.id).data[0])
+
+
+HOSTILE = {
+    "server_port": "import socket, os\ns = socket.socket()\ns.settimeout(2)\ntry:\n    s.connect(('127.0.0.1', {port}))\n    print('CONNECTED')\nexcept OSError as e:\n    print('blocked', type(e).__name__)",
+    "shadow": "try:\n    print(open('/etc/shadow').read())\nexcept OSError as e:\n    print('blocked', type(e).__name__)",
+    "data_dir": "import os\nprint('FOUND' if os.path.exists({data_dir!r}) else 'blocked: no data dir')",
+    "fork_bomb": "import os\nfor _ in range(10000):\n    try:\n        os.fork()\n    except OSError:\n        break\nprint('blocked fork')",
+    "memory_bomb": "try:\n    x = bytearray(10**11)\nexcept MemoryError:\n    print('blocked MemoryError')",
+    "kill_parent": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nprint('blocked: parent survived')",
+}
+
+
+@pytest.mark.parametrize("attack", sorted(HOSTILE))
+def test_hostile_code_is_contained_and_the_server_stays_healthy(run_client, run_server, fake, tutor, attack):
+    c = run_client
+    source = HOSTILE[attack].format(port=run_server.port, data_dir=str(run_server.data_dir))
+    thread = c.beta.threads.create(messages=[{"role": "user", "content": f"try {attack}"}])
+    fake.script(code(source))
+    run = c.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=tutor.id)
+    assert run.status == "completed", run.last_error
+    answer = message_text(c.beta.threads.messages.list(thread.id).data[0])
+    assert "CONNECTED" not in answer and "FOUND" not in answer and "root:" not in answer
+    assert "blocked" in answer or "session was reset" in answer.lower(), answer
+    # The server answers, and the next thread's code still runs.
+    assert httpx.get(f"{run_server.url}/health").status_code == 200
+    other = c.beta.threads.create(messages=[{"role": "user", "content": "still there?"}])
+    fake.script(code("print(sum(range(10)))"))
+    c.beta.threads.runs.create_and_poll(thread_id=other.id, assistant_id=tutor.id)
+    assert "45" in message_text(c.beta.threads.messages.list(other.id).data[0])
