@@ -199,18 +199,17 @@ public final class RunEngine: Service, Sendable {
 
     private func execute(_ entry: RunQueue.Entry) async {
         do {
-            guard let run = try await store.run(id: entry.runID, threadID: entry.threadID) else { return }
-            switch run.status {
-            case .queued:
+            guard let run = try await store.run(id: entry.runID, threadID: entry.threadID), !run.status.isTerminal else { return }
+            // A run stopped before a worker reached it (cancelled, or expired while waiting) just ends.
+            let overdue = run.status == .queued && (run.expiresAt ?? .max) <= unixNow()
+            let pending = interruptions.withLock { $0[entry.runID] }
+                ?? (run.status == .cancelling ? .cancelled : overdue ? .expired : nil)
+            if let pending, run.status != .inProgress {
+                try await environment.finalizer.end(runID: run.id, threadID: run.threadID, as: pending)
+            } else if run.status == .queued {
                 await RunExecution(environment: environment, run: run).execute {
                     self.interruptions.withLock { $0[entry.runID] } ?? .cancelled
                 }
-            case .cancelling, .requiresAction:
-                if let ending = interruptions.withLock({ $0[entry.runID] }) ?? (run.status == .cancelling ? .cancelled : nil) {
-                    try await environment.finalizer.end(runID: run.id, threadID: run.threadID, as: ending)
-                }
-            default:
-                return
             }
         } catch {
             environment.logger.error("run could not be executed", metadata: ["run_id": "\(entry.runID)", "error": "\(error)"])

@@ -94,3 +94,27 @@ func eventually<T>(_ condition: () async throws -> T?) async throws -> T {
 }
 
 struct TimeoutError: Error {}
+
+@Suite struct QueuedExpiryTests {
+    /// A run that waited in the queue past `expires_at` ends expired instead of running late.
+    @Test func overdueQueuedRunsExpireWithoutCallingTheModel() async throws {
+        let store = try SQLiteStore.inMemory()
+        let fake = try await FakeModelServer.start()
+        let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
+        try await store.createThread(thread, messages: [])
+        let run = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: thread.id, assistantID: "asst_1",
+                      expiresAt: unixNow() - 1, model: "m", instructions: "")
+        try await store.createRun(run, additionalMessages: [])
+        let engine = RunEngine(
+            store: store, blobs: try FileSystemBlobStore(root: FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)),
+            provider: OpenAICompatibleProvider(configuration: .init(baseURL: fake.baseURL)),
+            configuration: .init(workers: 1, sweepInterval: .milliseconds(10)))
+        let task = Task { try await engine.run() }
+        let ended = try await eventually { try await store.run(id: run.id, threadID: thread.id).flatMap { $0.status.isTerminal ? $0 : nil } }
+        #expect(ended.status == .expired)
+        #expect(fake.requests().isEmpty)
+        task.cancel()
+        _ = await task.result
+        await fake.stop()
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// PDF text through poppler's `pdftotext`, run as a subprocess: PDF parsing is too large a job to
+/// do well in-process, and poppler is the standard reader on Linux.
+enum PDFText {
+    static let executable = "/usr/bin/pdftotext"
+
+    static func text(of data: Data, filename: String) throws(ExtractionError) -> String {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw .unsupported("PDF extraction needs \(executable): apt-get install poppler-utils")
+        }
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("retrieval-\(UUID().uuidString).pdf")
+        defer { try? FileManager.default.removeItem(at: input) }
+        let output: Data
+        let status: Int32
+        do {
+            try data.write(to: input)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = ["-q", "-enc", "UTF-8", input.path, "-"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Read before waiting: a large document would otherwise fill the pipe and block pdftotext.
+            output = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            status = process.terminationStatus
+        } catch {
+            throw .invalid("Could not run pdftotext on \(filename): \(error)")
+        }
+        guard status == 0 else { throw .invalid("\(filename) is not a readable PDF (pdftotext exit \(status)).") }
+        // pdftotext ends each page with a form feed; a blank line keeps pages apart for the chunker.
+        return try TextExtractor.decode(output, filename: filename).replacingOccurrences(of: "\u{0C}", with: "\n\n")
+    }
+}
