@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import struct
 import time
 import zlib
@@ -94,3 +96,25 @@ def binary_blob(size_mib: int = 3) -> bytes:
     )
     body = bytes(range(256)) * (size_mib * 1024 * 4)
     return traps + body + traps + bytes(reversed(range(256)))
+
+
+def terminate(proc: subprocess.Popen, timeout: float) -> int:
+    """SIGTERM, then SIGKILL if the process is still there after ``timeout`` seconds; its exit code."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
+class StartStop:
+    """``with X(...) as x:`` starts x, and stops it however the block ends."""
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -12,7 +12,6 @@ Environment:
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 import openai
 import pytest
 
-from compat_support import httpx
+from compat_support import StartStop, httpx, terminate
 from fake_model import FakeModel
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +46,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class ServerProcess:
+class ServerProcess(StartStop):
     """Starts and stops one server process on a given data directory.
 
     Usable as a context manager.  ``start()`` may be called again after
@@ -181,14 +180,7 @@ class ServerProcess:
         """SIGTERM, then SIGKILL after ``timeout`` seconds. Returns the exit code."""
         if self.proc is None:
             return self.returncode
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.returncode = self.proc.returncode
+        self.returncode = terminate(self.proc, timeout)
         self._cleanup()
         return self.returncode
 
@@ -200,12 +192,6 @@ class ServerProcess:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
-
-    def __enter__(self) -> "ServerProcess":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 # ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from compat_support import httpx
+from compat_support import StartStop, httpx, terminate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FAKE_BIN = REPO_ROOT / ".build" / "debug" / "fake-model"
@@ -45,7 +45,7 @@ def _wait_for_binary(path: Path, timeout: float = 60.0) -> None:
         time.sleep(0.5)
 
 
-class FakeModel:
+class FakeModel(StartStop):
     """One fake-model process plus helpers for its control API."""
 
     running: "set[FakeModel]" = set()
@@ -114,13 +114,7 @@ class FakeModel:
             self._http.close()
             self._http = None
         if self.proc is not None:
-            if self.proc.poll() is None:
-                self.proc.terminate()
-                try:
-                    self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
+            terminate(self.proc, timeout=5)
             if self._pump is not None:
                 self._pump.join(timeout=2)
             if self.proc.stdout is not None:
@@ -129,12 +123,6 @@ class FakeModel:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
-
-    def __enter__(self) -> "FakeModel":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- control API ---------------------------------------------------
     def reset(self) -> None:
