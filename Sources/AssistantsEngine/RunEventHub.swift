@@ -20,6 +20,15 @@ final class RunEventHub: Sendable {
         return RunEvents(inbox: inbox)
     }
 
+    /// Ends every stream of the run after `event`: for a run that will publish no terminal event (it is gone).
+    func close(runID: String, with event: AssistantStreamEvent) {
+        let inboxes = subscribers.withLock { $0.removeValue(forKey: runID).map { Array($0.values) } ?? [] }
+        for inbox in inboxes {
+            inbox.deliver(event)
+            inbox.finish()
+        }
+    }
+
     func publish(_ event: AssistantStreamEvent, runID: String) {
         let inboxes = subscribers.withLock { subscribers in
             let current = subscribers[runID].map { Array($0.values) } ?? []
@@ -74,6 +83,16 @@ public struct RunEvents: AsyncSequence, Sendable {
                 guard let waiting = state.waiting else { return nil }
                 state.waiting = nil
                 return waiting
+            }
+            waiting?.resume(returning: take())
+        }
+
+        /// No more events: the reader gets what has arrived, then the end.
+        func finish() {
+            let waiting = state.withLock { state -> CheckedContinuation<[AssistantStreamEvent]?, Never>? in
+                state.ended = true
+                defer { state.waiting = nil }
+                return state.waiting
             }
             waiting?.resume(returning: take())
         }

@@ -35,8 +35,14 @@ actor RunExecution {
         } catch let error as RunError {
             ending = .failed(error)
         } catch is Superseded {
-            // The run was cancelled or expired meanwhile; whoever did that ends it.
+            // Cancelled or expired meanwhile: whoever did that ends it. Gone (its thread was deleted):
+            // nobody will, so its streams are told and closed here.
             ending = nil
+            let current = try? await store.run(id: run.id, threadID: run.threadID)
+            if current == nil {
+                let gone = ErrorEnvelope.Body(message: "The run no longer exists: its thread was deleted.", type: "invalid_request_error", param: nil, code: nil)
+                hub.close(runID: run.id, with: .error(gone))
+            }
         } catch {
             environment.logger.error("run failed", metadata: ["run_id": "\(run.id)", "error": "\(String(reflecting: error))"])
             let failure = RunError.serverError("The run failed because of an error in the server.")

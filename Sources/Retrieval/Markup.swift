@@ -1,3 +1,5 @@
+import Foundation
+
 /// Helpers shared by the HTML and DOCX readers, which both scan tags rather than build a DOM:
 /// all either needs is the text between tags.
 enum Markup {

@@ -224,3 +224,22 @@ func eventuallyValue<T>(_ condition: () async throws -> T?) async throws -> T {
     }
     throw RunFailure(message: "condition not met in time")
 }
+
+@Suite struct RunStreamEndingTests {
+    /// Deleting a thread under a streamed run ends the stream (with an error event), never leaves it open.
+    @Test func deletingTheThreadEndsItsRunsStream() async throws {
+        try await TestAPI.run(model: true) { api in
+            let (assistant, thread) = try await api.assistantAndThread()
+            api.model?.enqueue(FakeReply(chunks: ["a", "b", "c", "d"], delayMsBetween: 300))
+            let deleter = Task {
+                _ = try await eventuallyValue { try await api.messages(thread).count == 2 ? true : nil }
+                try await api.call(.delete, "/v1/threads/\(thread.id)")
+            }
+            let reply = try await api.call(.post, "/v1/threads/\(thread.id)/runs", #"{"assistant_id":"\#(assistant.id)","stream":true}"#)
+            try await deleter.value
+            let names = reply.events.map(\.name)
+            #expect(names.suffix(2) == ["error", "done"])
+            #expect(reply.events.dropLast().last?.json["message"]?.string?.contains("thread was deleted") == true)
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// The chunks of every vector store, searchable by BM25 (SQLite FTS5) and, when embeddings are
+/// given, by cosine similarity. It lives in its own database file, apart from the object store.
+///
+/// Scores are normalised to 0...1 so `score_threshold` means the same thing for every query:
+/// - BM25 only: with `x` the chunk's BM25 divided by the number of query terms (BM25 is a sum over
+///   terms, so this is the mean evidence per term), `score = x / (x + 1)`. A chunk matching each
+///   term about as well as one moderately rare word scores 0.5; the score rises towards 1 only with
+///   strong matches on every term. IDF is computed over the whole index, not per store.
+/// - Hybrid (a query embedding and stored embeddings): reciprocal rank fusion, `Σ 1 / (60 + rank)`
+///   over the BM25 and dense rankings, divided by its maximum `2 / 61`, so a chunk ranked first by
+///   both scores 1 and one found by a single ranking at most 0.5.
+public final class SearchIndex: Sendable {
+    let database: any DatabaseWriter
+    /// Each store's embeddings, loaded on a store's first hybrid search and dropped when it changes.
+    private let vectorCache = Mutex<[String: StoreVectors]>([:])
+
+    static let rrfK = 60.0
+    /// How deep each ranking is read before fusing: beyond this, 1/(60 + rank) barely moves.
+    static let fusionDepth = 100
+
+    /// Opens (creating if needed) the index database at `path`.
+    public convenience init(path: String) throws(SearchIndexError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        try self.init(wrapping: { try DatabasePool(path: path, configuration: configuration) })
+    }
+
+    /// An index that lives in memory only, for tests.
+    public convenience init() throws(SearchIndexError) {
+        try self.init(wrapping: { try DatabaseQueue() })
+    }
+
+    private init(wrapping open: () throws -> any DatabaseWriter) throws(SearchIndexError) {
+        database = try Self.wrap {
+            let database = try open()
+            try database.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS chunk (
+                        id INTEGER PRIMARY KEY,
+                        store_id TEXT NOT NULL,
+                        file_id TEXT NOT NULL,
+                        filename TEXT NOT NULL,
+                        start INTEGER NOT NULL,
+                        "end" INTEGER NOT NULL,
+                        embedding BLOB);
+                    CREATE INDEX IF NOT EXISTS chunk_by_file ON chunk(store_id, file_id);
+                    -- Porter stemming so "treatments" finds "treatment"; remove_diacritics 2 so "cafe" finds "café".
+                    CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(
+                        text, tokenize = 'porter unicode61 remove_diacritics 2');
+                    """)
+            }
+            return database
+        }
+    }
+
+    /// Indexes a file's chunks in a store, replacing what was indexed for that file before.
+    /// `embeddings`, when given, has one vector per chunk, all of one dimension.
+    public func add(storeID: String, fileID: String, filename: String, chunks: [Chunk], embeddings: [[Float]]? = nil) throws(SearchIndexError) {
+        if let embeddings {
+            guard embeddings.count == chunks.count else {
+                throw .invalidEmbeddings("\(embeddings.count) embeddings for \(chunks.count) chunks.")
+            }
+            guard Set(embeddings.map(\.count)).count <= 1, embeddings.first?.isEmpty != true else {
+                throw .invalidEmbeddings("Embeddings must all have the same, non-zero dimension.")
+            }
+        }
+        try Self.wrap {
+            try database.write { db in
+                try Self.delete(db, storeID: storeID, fileID: fileID)
+                let insertChunk = try db.cachedStatement(sql: """
+                    INSERT INTO chunk (store_id, file_id, filename, start, "end", embedding) VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+                let insertText = try db.cachedStatement(sql: "INSERT INTO chunk_text (rowid, text) VALUES (?, ?)")
+                for (index, chunk) in chunks.enumerated() {
+                    let blob = embeddings.map { Vectors.blob($0[index]) }
+                    try insertChunk.execute(arguments: [storeID, fileID, filename, chunk.start, chunk.end, blob])
+                    try insertText.execute(arguments: [db.lastInsertedRowID, chunk.text])
+                }
+            }
+        }
+        invalidate(storeID)
+    }
+
+    /// Removes a file's chunks from a store.
+    public func remove(storeID: String, fileID: String) throws(SearchIndexError) {
+        try Self.wrap { try database.write { try Self.delete($0, storeID: storeID, fileID: fileID) } }
+        invalidate(storeID)
+    }
+
+    /// Removes every chunk of a store.
+    public func removeStore(_ storeID: String) throws(SearchIndexError) {
+        try Self.wrap {
+            try database.write { db in
+                try db.execute(sql: "DELETE FROM chunk_text WHERE rowid IN (SELECT id FROM chunk WHERE store_id = ?)", arguments: [storeID])
+                try db.execute(sql: "DELETE FROM chunk WHERE store_id = ?", arguments: [storeID])
+            }
+        }
+        invalidate(storeID)
+    }
+
+    /// The best chunks for `query` in the given stores, best first. `fileIDs`, when given, limits
+    /// results to those files (the caller's attribute filter). With `queryEmbedding` and stored
+    /// embeddings the BM25 and dense rankings are fused; otherwise it is BM25 alone.
+    public func search(
+        storeIDs: [String], query: String, queryEmbedding: [Float]? = nil, fileIDs: Set<String>? = nil, limit: Int
+    ) throws(SearchIndexError) -> [SearchHit] {
+        guard !storeIDs.isEmpty, limit > 0, fileIDs?.isEmpty != true else { return [] }
+        let dense = try queryEmbedding.map { embedding throws(SearchIndexError) in
+            try nearest(embedding, storeIDs: storeIDs, fileIDs: fileIDs, limit: max(limit, Self.fusionDepth))
+        } ?? []
+        let ftsQuery = FTSQuery(query)
+        if dense.isEmpty {
+            guard let ftsQuery else { return [] }
+            let ranked = try bm25(ftsQuery, storeIDs: storeIDs, fileIDs: fileIDs, limit: limit)
+            return try hits(ranked.map { ($0.id, $0.score) })
+        }
+        let lexical = try ftsQuery.map { q throws(SearchIndexError) in
+            try bm25(q, storeIDs: storeIDs, fileIDs: fileIDs, limit: max(limit, Self.fusionDepth))
+        } ?? []
+        var fused: [Int64: Double] = [:]
+        for (rank, id) in lexical.map(\.id).enumerated() { fused[id, default: 0] += 1 / (Self.rrfK + Double(rank + 1)) }
+        for (rank, id) in dense.map(\.chunkID).enumerated() { fused[id, default: 0] += 1 / (Self.rrfK + Double(rank + 1)) }
+        let best = fused.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(limit)
+        return try hits(best.map { ($0.key, $0.value / (2 / (Self.rrfK + 1))) })
+    }
+
+    // MARK: - Ranking
+
+    /// Chunk ids by BM25, best first, with the normalised score.
+    private func bm25(_ query: FTSQuery, storeIDs: [String], fileIDs: Set<String>?, limit: Int) throws(SearchIndexError) -> [(id: Int64, score: Double)] {
+        var sql = """
+            SELECT chunk_text.rowid, bm25(chunk_text) AS rank FROM chunk_text JOIN chunk ON chunk.id = chunk_text.rowid
+            WHERE chunk_text MATCH ? AND chunk.store_id IN (\(databaseQuestionMarks(count: storeIDs.count)))
+            """
+        var arguments: [any DatabaseValueConvertible] = [query.expression] + storeIDs
+        if let fileIDs {
+            sql += " AND chunk.file_id IN (\(databaseQuestionMarks(count: fileIDs.count)))"
+            arguments += Array(fileIDs)
+        }
+        sql += " ORDER BY rank LIMIT ?"
+        arguments.append(limit)
+        let rows = try Self.wrap { try database.read { try Row.fetchAll($0, sql: sql, arguments: StatementArguments(arguments)) } }
+        return rows.map { row in
+            // FTS5's bm25() is negated so that smaller is better; flip it back before normalising.
+            let perTerm = max(0, -(row[1] as Double)) / Double(query.termCount)
+            return (row[0], perTerm / (perTerm + 1))
+        }
+    }
+
+    /// Chunk ids by cosine similarity over the stores' embeddings. Empty when no store has any.
+    private func nearest(_ embedding: [Float], storeIDs: [String], fileIDs: Set<String>?, limit: Int) throws(SearchIndexError) -> [(chunkID: Int64, similarity: Float)] {
+        var results: [(chunkID: Int64, similarity: Float)] = []
+        for storeID in Set(storeIDs) {
+            guard let vectors = try vectors(storeID) else { continue }
+            guard vectors.dimensions == embedding.count else {
+                throw .invalidEmbeddings("Query embedding has \(embedding.count) dimensions; store \(storeID) has \(vectors.dimensions).")
+            }
+            results += vectors.nearest(embedding, limit: limit) { fileIDs?.contains($0) ?? true }
+        }
+        return Array(results.sorted { $0.similarity > $1.similarity }.prefix(limit))
+    }
+
+    /// Loads under the lock, so a load racing a write is dropped by that write's `invalidate`.
+    private func vectors(_ storeID: String) throws(SearchIndexError) -> StoreVectors? {
+        try vectorCache.withLock { cache throws(SearchIndexError) -> StoreVectors? in
+            if let cached = cache[storeID] { return cached.chunkIDs.isEmpty ? nil : cached }
+            let rows = try Self.wrap {
+                try database.read { db in
+                    try Row.fetchAll(db, sql: "SELECT id, file_id, embedding FROM chunk WHERE store_id = ? AND embedding IS NOT NULL ORDER BY id", arguments: [storeID])
+                }
+            }
+            let entries = rows.map { (chunkID: $0[0] as Int64, fileID: $0[1] as String, vector: Vectors.vector($0[2])) }
+            let dimensions = entries.first?.vector.count ?? 0
+            // A store whose files were embedded with different models cannot be compared; use the first.
+            let loaded = StoreVectors(rows: entries.filter { $0.vector.count == dimensions }, dimensions: dimensions)
+            cache[storeID] = loaded
+            return loaded.chunkIDs.isEmpty ? nil : loaded
+        }
+    }
+
+    private func invalidate(_ storeID: String) {
+        _ = vectorCache.withLock { $0.removeValue(forKey: storeID) }
+    }
+
+    // MARK: - Rows
+
+    /// The hits for ranked chunk ids, in the given order; text is read only for these.
+    private func hits(_ ranked: [(id: Int64, score: Double)]) throws(SearchIndexError) -> [SearchHit] {
+        guard !ranked.isEmpty else { return [] }
+        let rows = try Self.wrap {
+            try database.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT chunk.id, file_id, filename, start, "end", chunk_text.text FROM chunk
+                    JOIN chunk_text ON chunk_text.rowid = chunk.id
+                    WHERE chunk.id IN (\(databaseQuestionMarks(count: ranked.count)))
+                    """, arguments: StatementArguments(ranked.map(\.id)))
+            }
+        }
+        let byID = Dictionary(rows.map { ($0[0] as Int64, $0) }, uniquingKeysWith: { a, _ in a })
+        return ranked.compactMap { id, score in
+            byID[id].map { row in
+                SearchHit(fileID: row[1], filename: row[2], text: row[5], start: row[3], end: row[4], score: min(1, max(0, score)))
+            }
+        }
+    }
+
+    private static func delete(_ db: Database, storeID: String, fileID: String) throws {
+        try db.execute(sql: "DELETE FROM chunk_text WHERE rowid IN (SELECT id FROM chunk WHERE store_id = ? AND file_id = ?)", arguments: [storeID, fileID])
+        try db.execute(sql: "DELETE FROM chunk WHERE store_id = ? AND file_id = ?", arguments: [storeID, fileID])
+    }
+
+    private static func wrap<T>(_ body: () throws -> T) throws(SearchIndexError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .database(String(describing: error))
+        }
+    }
+}
