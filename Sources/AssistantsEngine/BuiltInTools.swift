@@ -9,6 +9,12 @@ public protocol BuiltInTool: Sendable {
     var definition: FunctionDefinition { get }
     /// Runs a call. Failures of the call itself (a traceback, no results) are output, not errors.
     func call(arguments: String, context: ToolCallContext) async throws -> BuiltInToolResult
+    /// Lets go of whatever the tool keeps for a thread that no longer exists.
+    func threadDeleted(_ threadID: String) async
+}
+
+extension BuiltInTool {
+    public func threadDeleted(_ threadID: String) async {}
 }
 
 public struct ToolCallContext: Sendable {

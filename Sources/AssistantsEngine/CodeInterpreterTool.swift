@@ -48,6 +48,11 @@ public struct CodeInterpreterTool: BuiltInTool {
             call: .codeInterpreter(.init(input: code, outputs: outputs)), output: output.joined(separator: "\n"), files: produced)
     }
 
+    /// The thread's Python session, its variables and files go with the thread.
+    public func threadDeleted(_ threadID: String) async {
+        await service.endSession(threadID)
+    }
+
     /// The files the run's code may use, under their filenames.
     private func inputFiles(for run: Run) async throws -> [SandboxFile] {
         var ids = try await store.assistant(id: run.assistantID)?.toolResources.codeInterpreter?.fileIDs ?? []

@@ -136,6 +136,13 @@ public final class RunEngine: Service, Sendable {
         return run
     }
 
+    /// Deletes a thread with everything in it, and what its tools kept (the code interpreter's session).
+    public func deleteThread(id: String) async throws -> Bool {
+        guard try await store.deleteThread(id: id) else { return false }
+        for tool in environment.tools.values { await tool.threadDeleted(id) }
+        return true
+    }
+
     private func start(_ run: Run, thread: AssistantThread?, stream: Bool, prelude: [AssistantStreamEvent]) async -> Start {
         let events = stream ? environment.hub.subscribe(runID: run.id) : nil
         for event in prelude { environment.hub.publish(event, runID: run.id) }

@@ -63,7 +63,7 @@ public func buildRouter(
     AssistantsController(store: store).addRoutes(to: beta.group("assistants"))
     let threads = beta.group("threads")
     RunsController(store: store, engine: engine).addRoutes(threads: threads)
-    ThreadsController(store: store).addRoutes(to: threads)
+    ThreadsController(store: store, engine: engine).addRoutes(to: threads)
     MessagesController(store: store).addRoutes(to: threads.group(":thread_id/messages"))
     return router
 }

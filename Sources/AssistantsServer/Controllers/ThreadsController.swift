@@ -6,6 +6,7 @@ import Hummingbird
 /// `/threads`.
 struct ThreadsController<Context: RequestContext> {
     let store: any AssistantsStore
+    let engine: RunEngine
 
     func addRoutes(to group: RouterGroup<Context>) {
         group
@@ -49,7 +50,7 @@ struct ThreadsController<Context: RequestContext> {
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.id("thread_id", of: .thread)
-        guard try await store.deleteThread(id: id) else { throw APIError.notFound(.thread, id: id) }
+        guard try await engine.deleteThread(id: id) else { throw APIError.notFound(.thread, id: id) }
         return .json(DeletionStatus(id: id, object: "thread.deleted"))
     }
 }
