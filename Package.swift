@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Wire types, ids, validation and errors: pure values, no I/O.
@@ -48,6 +49,11 @@ let package = Package(
             .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Text extraction, chunking and search (BM25 on SQLite FTS5, optional dense vectors) for file_search.
+        .target(name: "Retrieval", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // HTTP routes, SSE, auth, error mapping and server configuration.
         .target(name: "AssistantsServer", dependencies: [
@@ -79,8 +85,11 @@ let package = Package(
             path: "benchmarks/RunBenchmarks"),
         // `swift run -c release sandbox-benchmarks`: see BENCHMARKS.md.
         .executableTarget(name: "sandbox-benchmarks", dependencies: ["CodeInterpreter"], path: "benchmarks/SandboxBenchmarks"),
+        // `swift run -c release retrieval-benchmarks <scifact dir>`: see BENCHMARKS.md.
+        .executableTarget(name: "retrieval-benchmarks", dependencies: ["Retrieval"], path: "benchmarks/RetrievalBenchmarks"),
         .testTarget(name: "AssistantsAPITests", dependencies: ["AssistantsAPI"]),
         .testTarget(name: "CodeInterpreterTests", dependencies: ["CodeInterpreter"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval"]),
         .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
         .testTarget(name: "AssistantsEngineTests", dependencies: ["AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel"]),
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),

@@ -47,6 +47,8 @@ public struct Chunker: Sendable, Equatable {
     /// fall mid-sentence; the next chunk starts about `overlapTokens` earlier, at a word boundary.
     public func chunks(of text: String) -> [Chunk] {
         let scalars = Array(text.unicodeScalars)
+        // String indices by scalar offset, so each chunk's text is one slice copy, not rebuilt scalar by scalar.
+        let indices = Array(text.unicodeScalars.indices) + [text.endIndex]
         let pieces = TokenEstimator.pieces(scalars)
         var chunks: [Chunk] = []
         var first = 0
@@ -54,8 +56,7 @@ public struct Chunker: Sendable, Equatable {
             let limit = min(first + maxTokens, pieces.count)
             let end = limit == pieces.count ? limit : bestEnd(pieces, from: first, limit: limit)
             let start = pieces[first].start, stop = pieces[end - 1].end
-            let slice = String(String.UnicodeScalarView(scalars[start..<stop]))
-            chunks.append(Chunk(text: slice, start: start, end: stop, tokenCount: end - first))
+            chunks.append(Chunk(text: String(text.unicodeScalars[indices[start]..<indices[stop]]), start: start, end: stop, tokenCount: end - first))
             if end == pieces.count { break }
             first = nextStart(pieces, after: first, end: end)
         }

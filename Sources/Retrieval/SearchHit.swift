@@ -8,6 +8,15 @@ public struct SearchHit: Sendable, Equatable {
     public var end: Int
     /// Relevance in 0...1, comparable across queries (see `SearchIndex` for how it is normalised).
     public var score: Double
+
+    public init(fileID: String, filename: String, text: String, start: Int, end: Int, score: Double) {
+        self.fileID = fileID
+        self.filename = filename
+        self.text = text
+        self.start = start
+        self.end = end
+        self.score = score
+    }
 }
 
 public enum SearchIndexError: Error, Equatable, Sendable {

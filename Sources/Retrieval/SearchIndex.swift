@@ -22,6 +22,27 @@ public final class SearchIndex: Sendable {
     /// How deep each ranking is read before fusing: beyond this, 1/(60 + rank) barely moves.
     static let fusionDepth = 100
 
+    /// Versioned schema changes; add a migration for each, never edit a shipped one.
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: chunks and their full-text index") { db in
+            try db.execute(sql: """
+                CREATE TABLE chunk (
+                    id INTEGER PRIMARY KEY,
+                    store_id TEXT NOT NULL,
+                    file_id TEXT NOT NULL,
+                    filename TEXT NOT NULL,
+                    start INTEGER NOT NULL,
+                    "end" INTEGER NOT NULL,
+                    embedding BLOB);
+                CREATE INDEX chunk_by_file ON chunk(store_id, file_id);
+                -- Porter stemming so "treatments" finds "treatment"; remove_diacritics 2 so "cafe" finds "café".
+                CREATE VIRTUAL TABLE chunk_text USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
+                """)
+        }
+        return migrator
+    }
+
     /// Opens (creating if needed) the index database at `path`.
     public convenience init(path: String) throws(SearchIndexError) {
         var configuration = Configuration()
@@ -40,22 +61,7 @@ public final class SearchIndex: Sendable {
     private init(wrapping open: () throws -> any DatabaseWriter) throws(SearchIndexError) {
         database = try Self.wrap {
             let database = try open()
-            try database.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE IF NOT EXISTS chunk (
-                        id INTEGER PRIMARY KEY,
-                        store_id TEXT NOT NULL,
-                        file_id TEXT NOT NULL,
-                        filename TEXT NOT NULL,
-                        start INTEGER NOT NULL,
-                        "end" INTEGER NOT NULL,
-                        embedding BLOB);
-                    CREATE INDEX IF NOT EXISTS chunk_by_file ON chunk(store_id, file_id);
-                    -- Porter stemming so "treatments" finds "treatment"; remove_diacritics 2 so "cafe" finds "café".
-                    CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(
-                        text, tokenize = 'porter unicode61 remove_diacritics 2');
-                    """)
-            }
+            try Self.migrator.migrate(database)
             return database
         }
     }

@@ -32,7 +32,7 @@ public enum TokenEstimator {
         var previousEndsSentence = false
         while i < scalars.count {
             let scalar = scalars[i]
-            if scalar.properties.isWhitespace {
+            if scalar.isASCII ? scalar == " " || (scalar.value >= 9 && scalar.value <= 13) : scalar.properties.isWhitespace {
                 sawSpace = true
                 if scalar == "\n" { newlines += 1 }
                 i += 1
