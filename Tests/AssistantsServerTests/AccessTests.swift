@@ -19,6 +19,19 @@ import Testing
         }
     }
 
+    @Test func keysCompareInFull() async throws {
+        try await TestAPI.run(apiKeys: ["sk-key-one-1234", "sk-key-two-5678"]) { api in
+            for key in ["sk-key-one-1234", "sk-key-two-5678"] {
+                let status = try await api.call(.get, "/v1/assistants", headers: [.authorization: "Bearer \(key)"]).status
+                #expect(status == .ok)
+            }
+            for key in ["sk-key-one-123", "sk-key-one-12345", "sk-key-one-1235", "x"] {
+                let status = try await api.call(.get, "/v1/assistants", headers: [.authorization: "Bearer \(key)"]).status
+                #expect(status == .unauthorized, "\(key)")
+            }
+        }
+    }
+
     @Test func betaHeaderIsRequiredOnAssistantsAndThreadsOnly() async throws {
         try await TestAPI.run { api in
             for path in ["/v1/assistants", "/v1/threads/thread_x"] {
