@@ -16,8 +16,9 @@ struct MultipartUpload {
     var fields: [String: String] = [:]
     var file: File?
 
-    /// Form fields are short values such as `purpose`; this bounds what a client can make us hold.
+    /// Form fields are a few short values such as `purpose`; these bound what a client can make us hold.
     static let maxFieldSize = 64 * 1024
+    static let maxFields = 32
 
     static func read(_ request: Request, into blobs: any BlobStore, maxFileSize: Int) async throws -> MultipartUpload {
         guard let boundary = boundary(of: request.headers[.contentType]) else {
@@ -116,6 +117,9 @@ private final class PartReader {
             file?.bytes = writtenBytes
         } else if let name = disposition["name"] {
             fields[name] = String(decoding: fieldBytes, as: UTF8.self)
+            if fields.count > MultipartUpload.maxFields {
+                failure = .invalidRequest("Too many form fields: at most \(MultipartUpload.maxFields) are accepted.")
+            }
         }
         headers = [:]
         fieldBytes = []

@@ -61,6 +61,10 @@ import Testing
                 #expect(reply.status == .badRequest, "\(fields)")
                 #expect(reply.error?.param == param, "\(fields)")
             }
+            var manyFields = ["purpose": "assistants"]
+            for index in 0..<40 { manyFields["field\(index)"] = "x" }
+            let flooded = try await api.upload(Data("x".utf8), fields: manyFields)
+            #expect(flooded.status == .badRequest)
             let notMultipart = try await api.call(.post, "/v1/files", #"{"purpose":"assistants"}"#, beta: false)
             #expect(notMultipart.status == .badRequest)
             #expect(try await api.call(.get, "/v1/files", beta: false).decode(ListPage<FileObject>.self).data.isEmpty)
