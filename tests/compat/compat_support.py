@@ -110,8 +110,19 @@ def terminate(proc: subprocess.Popen, timeout: float) -> int:
     return proc.returncode
 
 
-class StartStop:
-    """``with X(...) as x:`` starts x, and stops it however the block ends."""
+class LocalService:
+    """A process listening on 127.0.0.1:``self.port`` with an OpenAI-style ``/v1``; ``with X(...) as x:``
+    starts it, and stops it however the block ends."""
+
+    port: int | None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/v1"
 
     def __enter__(self):
         return self.start()

@@ -22,7 +22,7 @@ from pathlib import Path
 import openai
 import pytest
 
-from compat_support import StartStop, httpx, terminate
+from compat_support import LocalService, httpx, terminate
 from fake_model import FakeModel
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class ServerProcess(StartStop):
+class ServerProcess(LocalService):
     """Starts and stops one server process on a given data directory.
 
     Usable as a context manager.  ``start()`` may be called again after
@@ -77,14 +77,6 @@ class ServerProcess(StartStop):
         self._log_file = None
 
     # -- addresses -----------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        return f"{self.url}/v1"
-
     def client(self, api_key: str = API_KEYS[0], **kwargs) -> openai.OpenAI:
         return openai.OpenAI(base_url=self.base_url, api_key=api_key, max_retries=0, **kwargs)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from compat_support import StartStop, httpx, terminate
+from compat_support import LocalService, httpx, terminate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FAKE_BIN = REPO_ROOT / ".build" / "debug" / "fake-model"
@@ -45,7 +45,7 @@ def _wait_for_binary(path: Path, timeout: float = 60.0) -> None:
         time.sleep(0.5)
 
 
-class FakeModel(StartStop):
+class FakeModel(LocalService):
     """One fake-model process plus helpers for its control API."""
 
     running: "set[FakeModel]" = set()
@@ -57,16 +57,6 @@ class FakeModel(StartStop):
         self._log_file = None
         self._pump: threading.Thread | None = None
         self._http: httpx.Client | None = None
-
-    # -- addresses -----------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        """What the server gets as --upstream-url."""
-        return f"{self.url}/v1"
 
     # -- lifecycle -----------------------------------------------------
     def start(self, timeout: float = STARTUP_TIMEOUT_S) -> "FakeModel":
