@@ -76,7 +76,7 @@ class ServerProcess(LocalService):
         self.returncode: int | None = None
         self._log_file = None
 
-    # -- addresses -----------------------------------------------------
+    # -- clients -------------------------------------------------------
     def client(self, api_key: str = API_KEYS[0], **kwargs) -> openai.OpenAI:
         return openai.OpenAI(base_url=self.base_url, api_key=api_key, max_retries=0, **kwargs)
 
