@@ -54,6 +54,19 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// The member `key` of an object; nil for anything else.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let object) = self { object[key] } else { nil }
+    }
+
+    public var stringValue: String? {
+        if case .string(let string) = self { string } else { nil }
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let array) = self { array } else { nil }
+    }
+
     /// The value at a decoding path, if there is one.
     public func value(at path: [any CodingKey]) -> JSONValue? {
         var current = self

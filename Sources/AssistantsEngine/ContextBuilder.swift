@@ -12,8 +12,10 @@ struct ContextBuilder {
     struct Context {
         var messages: [ChatMessage]
         var estimatedTokens: Int
+        /// The run's steps so far, as the context was built from them.
+        var steps: [RunStep]
         /// Whether the run has already called tools.
-        var hasToolCalls: Bool
+        var hasToolCalls: Bool { steps.contains { if case .toolCalls = $0.details { true } else { false } } }
     }
 
     /// Throws `RunIncomplete.maxPromptTokens` when even the truncated context exceeds `budget`.
@@ -44,8 +46,7 @@ struct ContextBuilder {
             }
         }
         if let budget, total > budget { throw RunIncomplete.maxPromptTokens }
-        let hasToolCalls = steps.contains { if case .toolCalls = $0.details { true } else { false } }
-        return Context(messages: system + history + progress, estimatedTokens: total, hasToolCalls: hasToolCalls)
+        return Context(messages: system + history + progress, estimatedTokens: total, steps: steps)
     }
 
     /// The model's tool calls and the answers it got, as chat messages.

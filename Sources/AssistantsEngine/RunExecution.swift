@@ -101,7 +101,8 @@ actor RunExecution {
         try Task.checkCancellation()
         let usage = output.usage ?? Usage(promptTokens: context.estimatedTokens, completionTokens: output.estimatedCompletionTokens)
         let truncated = output.finishReason == "length"
-        let produced = output.message == nil ? ProducedOutputs(steps: []) : ProducedOutputs(steps: try await store.allSteps(runID: run.id))
+        // What earlier steps produced: this call's own tool calls run after its text, so they cannot be cited.
+        let produced = ProducedOutputs(steps: context.steps)
         let messages = output.finishMessage(truncated: truncated, usage: output.toolStep == nil ? usage : Usage(), produced: produced, hub: hub)
         let steps = try await finishToolCalls(in: &output, usage: usage)
         let pending = output.pendingFunctionCalls

@@ -17,18 +17,6 @@ final class Locked<Value>: @unchecked Sendable {
 }
 
 extension JSONValue {
-    subscript(key: String) -> JSONValue? {
-        if case .object(let object) = self { object[key] } else { nil }
-    }
-
-    var stringValue: String? {
-        if case .string(let string) = self { string } else { nil }
-    }
-
-    var arrayValue: [JSONValue]? {
-        if case .array(let array) = self { array } else { nil }
-    }
-
     /// Compact JSON text (one SSE `data:` line), keys sorted so output reads the same on every run.
     func encoded() -> Data {
         let encoder = JSONEncoder()

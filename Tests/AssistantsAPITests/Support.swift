@@ -21,11 +21,6 @@ func requestError<T: Decodable>(_ type: T.Type, _ body: String) -> APIError? {
 }
 
 extension JSONValue {
-    subscript(key: String) -> JSONValue? {
-        if case .object(let object) = self { return object[key] }
-        return nil
-    }
-
     var keys: Set<String> {
         if case .object(let object) = self { return Set(object.keys) }
         return []

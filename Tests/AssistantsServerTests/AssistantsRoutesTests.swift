@@ -28,7 +28,7 @@ import Testing
             let list = try await api.call(.get, "/v1/assistants?limit=5")
             #expect(list.json["object"] == .string("list"))
             #expect(list.json["data"]?.array.count == 1)
-            #expect(list.json["first_id"]?.string == assistant.id)
+            #expect(list.json["first_id"]?.stringValue == assistant.id)
 
             let deleted = try await api.call(.delete, "/v1/assistants/\(assistant.id)")
             #expect(deleted.json == .object(["id": .string(assistant.id), "object": .string("assistant.deleted"), "deleted": .bool(true)]))

@@ -22,7 +22,7 @@ import Testing
             let created = events[5].json
             #expect(created["content"] == .array([]))
             #expect(created["status"] == .string("in_progress"))
-            let deltas = events.filter { $0.name == "thread.message.delta" }.compactMap { $0.json["delta"]?["content"]?.array.first?["text"]?["value"]?.string }
+            let deltas = events.filter { $0.name == "thread.message.delta" }.compactMap { $0.json["delta"]?["content"]?.array.first?["text"]?["value"]?.stringValue }
             #expect(deltas.joined() == "The answer is 4.")
             let completed = events[12].json
             #expect(completed["usage"]?["total_tokens"] != nil && completed["usage"] != .null)
@@ -32,7 +32,7 @@ import Testing
 
             let messages = try await api.messages(thread)
             #expect(messages.last?.content == [.text(.init(value: "The answer is 4."))])
-            #expect(messages.last?.runID == events[0].json["id"]?.string)
+            #expect(messages.last?.runID == events[0].json["id"]?.stringValue)
             #expect(messages.last?.assistantID == assistant.id)
         }
     }
@@ -71,7 +71,7 @@ import Testing
             #expect(firstDeltas.first??["function"]?["output"] == .null)
             #expect(firstDeltas.first??["id"] == .string("call_sf"))
 
-            let runID = try #require(stream.events.first?.json["id"]?.string)
+            let runID = try #require(stream.events.first?.json["id"]?.stringValue)
             let waiting = try await api.call(.get, "/v1/threads/\(thread.id)/runs/\(runID)").decode(Run.self)
             #expect(waiting.status == .requiresAction)
             #expect(waiting.requiredAction?.submitToolOutputs.toolCalls.map(\.function.arguments) == [#"{"city":"SF"}"#, #"{"city":"NY"}"#])
@@ -187,7 +187,7 @@ import Testing
             }
             #expect(code.input == "print(2+2)")
             #expect(code.outputs.first.map { if case .logs(let text) = $0 { text.contains("not available") } else { false } } == true)
-            let sentTools = api.model?.requests().first?.body["tools"]?.array.compactMap { $0["function"]?["name"]?.string }
+            let sentTools = api.model?.requests().first?.body["tools"]?.array.compactMap { $0["function"]?["name"]?.stringValue }
             #expect(sentTools == ["code_interpreter"])
         }
     }
@@ -239,7 +239,7 @@ func eventuallyValue<T>(_ condition: () async throws -> T?) async throws -> T {
             try await deleter.value
             let names = reply.events.map(\.name)
             #expect(names.suffix(2) == ["error", "done"])
-            #expect(reply.events.dropLast().last?.json["message"]?.string?.contains("thread was deleted") == true)
+            #expect(reply.events.dropLast().last?.json["message"]?.stringValue?.contains("thread was deleted") == true)
         }
     }
 }

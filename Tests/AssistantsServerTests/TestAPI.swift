@@ -95,20 +95,8 @@ struct TestAPI {
 }
 
 extension JSONValue {
-    subscript(key: String) -> JSONValue? {
-        if case .object(let object) = self { return object[key] }
-        return nil
-    }
-
-    var string: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-
-    var array: [JSONValue] {
-        if case .array(let value) = self { return value }
-        return []
-    }
+    /// The elements of an array, none for anything else: keeps the tests' chains short.
+    var array: [JSONValue] { arrayValue ?? [] }
 }
 
 extension Result where Failure == any Error {
