@@ -65,6 +65,34 @@ public enum AssistantStreamEvent: Sendable, Equatable {
         }
     }
 
+    /// The event an SSE frame carries, read back from its `event:` name and `data:` payload; nil for an event
+    /// name the contract does not define, which clients must ignore.
+    public init?(name: String, data: Data) throws {
+        let decoder = JSONDecoder()
+        func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoder.decode(type, from: data) }
+        switch name {
+        case "thread.created": self = .threadCreated(try decode(AssistantThread.self))
+        case "thread.run.created": self = .runCreated(try decode(Run.self))
+        case "thread.run.step.created": self = .stepCreated(try decode(RunStep.self))
+        case "thread.run.step.delta": self = .stepDelta(try decode(RunStepDelta.self))
+        case "thread.message.created": self = .messageCreated(try decode(Message.self))
+        case "thread.message.delta": self = .messageDelta(try decode(MessageDelta.self))
+        case "error": self = .error(try Self.errorBody(from: data))
+        case "done": self = .done
+        case let name where name.hasPrefix("thread.run.step."): self = .step(try decode(RunStep.self))
+        case let name where name.hasPrefix("thread.message."): self = .message(try decode(Message.self))
+        case let name where name.hasPrefix("thread.run."): self = .run(try decode(Run.self))
+        default: return nil
+        }
+    }
+
+    /// The spec sends a bare error object; some servers wrap it in OpenAI's envelope. Both are read.
+    private static func errorBody(from data: Data) throws -> ErrorEnvelope.Body {
+        let decoder = JSONDecoder()
+        if let envelope = try? decoder.decode(ErrorEnvelope.self, from: data) { return envelope.error }
+        return try decoder.decode(ErrorEnvelope.Body.self, from: data)
+    }
+
     /// The whole SSE frame.
     public func frame() throws -> Data {
         var frame = Data("event: \(name)\ndata: ".utf8)
