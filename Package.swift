@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "assistants", targets: ["assistants"]),
         .executable(name: "fake-model", targets: ["fake-model"]),
+        .library(name: "AssistantsClient", targets: ["AssistantsClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -78,6 +79,11 @@ let package = Package(
             "FakeModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The Swift SDK: every endpoint over AsyncHTTPClient, typed streams, pagination, polling.
+        .target(name: "AssistantsClient", dependencies: [
+            "AssistantsAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // `swift run -c release run-benchmarks`: see BENCHMARKS.md.
         .executableTarget(
             name: "run-benchmarks",
@@ -94,6 +100,13 @@ let package = Package(
         .testTarget(name: "AssistantsEngineTests", dependencies: ["AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel"]),
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),
         .testTarget(name: "AssistantsStoreTests", dependencies: ["AssistantsStore", "SQLiteStore"]),
+        .testTarget(name: "AssistantsClientTests", dependencies: [
+            "AssistantsClient", "AssistantsServer", "AssistantsEngine", "ModelProviders", "SQLiteStore", "FakeModel",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "AssistantsServerTests", dependencies: [
             "AssistantsServer", "AssistantsEngine", "ModelProviders", "SQLiteStore", "FakeModel",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
