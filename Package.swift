@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "assistants", targets: ["assistants"]),
         .executable(name: "fake-model", targets: ["fake-model"]),
         .library(name: "AssistantsClient", targets: ["AssistantsClient"]),
+        .library(name: "AssistantAgent", targets: ["AssistantAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -84,6 +85,12 @@ let package = Package(
             "AssistantsAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
+        // Runs an assistant with local Swift tools until it answers: LangChain's runnable and executor in one.
+        .target(name: "AssistantAgent", dependencies: ["AssistantsClient"]),
+        // The SDK's examples (see README): `swift run math-tutor`, `weather-agent`, `existing-assistant`.
+        .executableTarget(name: "math-tutor", dependencies: ["AssistantsClient"], path: "Examples/MathTutor"),
+        .executableTarget(name: "weather-agent", dependencies: ["AssistantAgent"], path: "Examples/WeatherAgent"),
+        .executableTarget(name: "existing-assistant", dependencies: ["AssistantAgent"], path: "Examples/ExistingAssistant"),
         // `swift run -c release run-benchmarks`: see BENCHMARKS.md.
         .executableTarget(
             name: "run-benchmarks",
@@ -101,7 +108,7 @@ let package = Package(
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),
         .testTarget(name: "AssistantsStoreTests", dependencies: ["AssistantsStore", "SQLiteStore"]),
         .testTarget(name: "AssistantsClientTests", dependencies: [
-            "AssistantsClient", "AssistantsServer", "AssistantsEngine", "ModelProviders", "SQLiteStore", "FakeModel",
+            "AssistantsClient", "AssistantAgent", "AssistantsServer", "AssistantsEngine", "ModelProviders", "SQLiteStore", "FakeModel",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
