@@ -91,9 +91,17 @@ public struct CreateVectorStoreFileRequest: Codable, Sendable, Equatable {
 /// or `files` (each with its own), never both; 1 to 2,000 files.
 public struct CreateFileBatchRequest: Codable, Sendable, Equatable {
     public var files: [CreateVectorStoreFileRequest]
+    /// Whether the files came as `file_ids` rather than `files`: errors name the parameter as sent.
+    public var sentAsFileIDs: Bool
 
     public init(files: [CreateVectorStoreFileRequest]) {
         self.files = files
+        sentAsFileIDs = false
+    }
+
+    /// The parameter naming the `index`th file.
+    public func param(forFileAt index: Int) -> String {
+        sentAsFileIDs ? "file_ids[\(index)]" : "files[\(index)].file_id"
     }
 
     enum CodingKeys: String, CodingKey { case fileIDs = "file_ids", files, chunkingStrategy = "chunking_strategy", attributes }
@@ -108,9 +116,11 @@ public struct CreateFileBatchRequest: Codable, Sendable, Equatable {
         case (let ids?, nil):
             try Check.notEmpty(ids.count, param: "file_ids")
             files = ids.map { CreateVectorStoreFileRequest(fileID: $0, chunkingStrategy: chunking, attributes: attributes) }
+            sentAsFileIDs = true
         case (nil, let entries?):
             try Check.notEmpty(entries.count, param: "files")
             files = entries
+            sentAsFileIDs = false
         case (nil, nil):
             throw APIError.missingParameter("file_ids")
         case (.some, .some):
