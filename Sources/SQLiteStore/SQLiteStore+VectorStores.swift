@@ -161,9 +161,10 @@ extension SQLiteStore {
 
     public func cancelFileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch? {
         try await database.write { db in
-            guard let batch: VectorStoreFileBatch = try db.update(Table.fileBatch, id: id, filters: [("store_id", storeID)], {
-                if $0.status == .inProgress { $0.status = .cancelled }
-            }) else { return nil }
+            guard let stored: VectorStoreFileBatch = try db.body(Table.fileBatch, id: id, filters: [("store_id", storeID)]) else { return nil }
+            // Only a batch still at work can be cancelled; a finished one stays as it ended.
+            guard try db.derived(stored).status == .inProgress else { return try db.derived(stored) }
+            let _: VectorStoreFileBatch? = try db.update(Table.fileBatch, id: id) { $0.status = .cancelled }
             let pending = try Data.fetchAll(
                 db, sql: "SELECT body FROM vector_store_file WHERE batch_id = ? AND status = 'in_progress' AND body IS NOT NULL",
                 arguments: [id]
@@ -172,7 +173,9 @@ extension SQLiteStore {
                 file.status = .cancelled
                 try db.saveVectorStoreFile(file, batchID: id)
             }
-            return try db.derived(batch)
+            var cancelled = stored
+            cancelled.status = .cancelled
+            return try db.derived(cancelled)
         }
     }
 

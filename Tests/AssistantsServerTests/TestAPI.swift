@@ -17,6 +17,7 @@ struct TestAPI {
     let client: any TestClientProtocol
     var apiKey: String?
     var model: FakeModelServer?
+    var vectorStores: VectorStores
 
     static let betaHeader = HTTPField.Name("OpenAI-Beta")!
 
@@ -38,7 +39,7 @@ struct TestAPI {
         let router = buildRouter(store: store, blobs: blobs, engine: engine, apiKeys: apiKeys)
         let result = await Result(catching: {
             try await Application(router: router).test(.router) { client in
-                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: fake))
+                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: fake, vectorStores: vectorStores))
             }
         })
         engineTask.cancel()
