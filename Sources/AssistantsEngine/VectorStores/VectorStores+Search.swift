@@ -28,22 +28,26 @@ extension VectorStores {
     /// The best passages for any of `queries` in the completed files of the stores that pass `filter`,
     /// best first. With embeddings configured each query is also embedded and the rankings fused; if the
     /// embeddings endpoint fails, the search goes on with keywords alone. Using a store counts as activity.
+    ///
+    /// The index holds the chunks of completed files only (a file's chunks go in just before it is marked
+    /// completed and come out when it fails, is cancelled or removed), so only a filter needs the files'
+    /// records up front.
     func search(
         storeIDs: [String], queries: [String], limit: Int, scoreThreshold: Double = 0, filter: SearchFilter? = nil
     ) async throws -> [Passage] {
         let now = unixNow()
         for id in storeIDs { _ = try await store.updateVectorStore(id: id) { $0.touch(at: now) } }
-        let files = try await store.allVectorStoreFiles(storeIDs: storeIDs).filter {
-            $0.status == .completed && (filter?.matches($0.attributes) ?? true)
+        var fileIDs: Set<String>?
+        if let filter {
+            let files = try await store.allVectorStoreFiles(storeIDs: storeIDs)
+            fileIDs = Set(files.filter { $0.status == .completed && filter.matches($0.attributes) }.map(\.id))
+            if fileIDs?.isEmpty == true { return [] }
         }
-        guard !files.isEmpty else { return [] }
-        let attributes = Dictionary(files.map { ($0.id, $0.attributes) }, uniquingKeysWith: { first, _ in first })
-        let fileIDs = Set(files.map(\.id))
         // A chunk found by several queries (or in two stores) is kept once, with its best score.
         var best: [String: SearchHit] = [:]
         for query in queries {
             let embedding = await queryEmbedding(query)
-            let hits = try await offload { [index] in
+            let hits = try await offload { [index, fileIDs] in
                 try index.search(storeIDs: storeIDs, query: query, queryEmbedding: embedding, fileIDs: fileIDs, limit: limit)
             }
             for hit in hits where hit.score >= scoreThreshold {
@@ -51,10 +55,21 @@ extension VectorStores {
                 if hit.score > best[key]?.score ?? -1 { best[key] = hit }
             }
         }
-        return best.values
+        let ranked = best.values
             .sorted { $0.score > $1.score || ($0.score == $1.score && ($0.fileID, $0.start) < ($1.fileID, $1.start)) }
             .prefix(limit)
-            .map { Passage(fileID: $0.fileID, filename: $0.filename, text: $0.text, score: $0.score, attributes: attributes[$0.fileID] ?? nil) }
+        var attributes: [String: FileAttributes?] = [:]
+        for fileID in Set(ranked.map(\.fileID)) { attributes[fileID] = try await self.attributes(of: fileID, in: storeIDs) }
+        return ranked.map {
+            Passage(fileID: $0.fileID, filename: $0.filename, text: $0.text, score: $0.score, attributes: attributes[$0.fileID] ?? nil)
+        }
+    }
+
+    private func attributes(of fileID: String, in storeIDs: [String]) async throws -> FileAttributes? {
+        for storeID in storeIDs {
+            if let file = try await store.vectorStoreFile(id: fileID, storeID: storeID) { return file.attributes }
+        }
+        return nil
     }
 
     private func queryEmbedding(_ query: String) async -> [Float]? {
