@@ -39,9 +39,10 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The run queue and the run loop: context building, tool calls, streaming events.
+        // The run queue and the run loop: context building, tool calls, streaming events; vector stores
+        // (ingestion, search) and the built-in tools.
         .target(name: "AssistantsEngine", dependencies: [
-            "AssistantsAPI", "AssistantsStore", "ModelProviders", "CodeInterpreter",
+            "AssistantsAPI", "AssistantsStore", "ModelProviders", "CodeInterpreter", "Retrieval",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -59,7 +60,7 @@ let package = Package(
         ]),
         // HTTP routes, SSE, auth, error mapping and server configuration.
         .target(name: "AssistantsServer", dependencies: [
-            "AssistantsAPI", "AssistantsStore", "SQLiteStore", "AssistantsEngine", "ModelProviders",
+            "AssistantsAPI", "AssistantsStore", "SQLiteStore", "AssistantsEngine", "ModelProviders", "Retrieval",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -104,18 +105,18 @@ let package = Package(
         .testTarget(name: "CodeInterpreterTests", dependencies: ["CodeInterpreter"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval"]),
         .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
-        .testTarget(name: "AssistantsEngineTests", dependencies: ["AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel"]),
+        .testTarget(name: "AssistantsEngineTests", dependencies: ["AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel", "Retrieval"]),
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),
         .testTarget(name: "AssistantsStoreTests", dependencies: ["AssistantsStore", "SQLiteStore"]),
         .testTarget(name: "AssistantsClientTests", dependencies: [
-            "AssistantsClient", "AssistantAgent", "AssistantsServer", "AssistantsEngine", "ModelProviders", "SQLiteStore", "FakeModel",
+            "AssistantsClient", "AssistantAgent", "AssistantsServer", "AssistantsEngine", "ModelProviders", "Retrieval", "SQLiteStore", "FakeModel",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AssistantsServerTests", dependencies: [
-            "AssistantsServer", "AssistantsEngine", "ModelProviders", "SQLiteStore", "FakeModel",
+            "AssistantsServer", "AssistantsEngine", "ModelProviders", "SQLiteStore", "FakeModel", "Retrieval",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

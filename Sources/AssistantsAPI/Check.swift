@@ -53,24 +53,28 @@ public enum Check {
     /// At most 16 pairs, keys up to 64 characters, values up to 512.
     public static func metadata(_ metadata: Metadata?, param: String) throws(APIError) {
         guard let metadata else { return }
-        guard metadata.count <= 16 else {
-            throw .invalidRequest(
-                "Invalid '\(param)': too many properties. Expected an object with at most 16 properties, but got an object with \(metadata.count) properties instead.",
-                param: param, code: "object_above_max_properties")
-        }
+        try keys(metadata.keys, param: param)
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            let keyLength = key.unicodeScalars.count
-            guard keyLength <= 64 else {
-                throw .invalidRequest(
-                    "Invalid '\(param)': key too long. Expected a key with maximum length 64, but got a key with length \(keyLength) instead.",
-                    param: param, code: "string_above_max_length")
-            }
             let valueLength = value.unicodeScalars.count
             guard valueLength <= 512 else {
                 throw .invalidRequest(
                     "Invalid '\(param)': value of '\(key)' too long. Expected a string with maximum length 512, but got a string with length \(valueLength) instead.",
                     param: param, code: "string_above_max_length")
             }
+        }
+    }
+
+    /// The keys of a metadata or attributes object: at most 16, each up to 64 characters.
+    public static func keys(_ keys: some Collection<String>, param: String) throws(APIError) {
+        guard keys.count <= 16 else {
+            throw .invalidRequest(
+                "Invalid '\(param)': too many properties. Expected an object with at most 16 properties, but got an object with \(keys.count) properties instead.",
+                param: param, code: "object_above_max_properties")
+        }
+        if let key = keys.sorted().first(where: { $0.unicodeScalars.count > 64 }) {
+            throw .invalidRequest(
+                "Invalid '\(param)': key too long. Expected a key with maximum length 64, but got a key with length \(key.unicodeScalars.count) instead.",
+                param: param, code: "string_above_max_length")
         }
     }
 

@@ -271,11 +271,7 @@ public struct FileSearchCall: Codable, Sendable, Equatable {
 }
 
 public struct FileSearchResult: Codable, Sendable, Equatable {
-    public struct Content: Codable, Sendable, Equatable {
-        public var type = "text"
-        public var text: String
-        public init(text: String) { self.text = text }
-    }
+    public typealias Content = TextContent
 
     public var fileID: String
     public var fileName: String

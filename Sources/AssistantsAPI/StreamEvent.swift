@@ -294,3 +294,15 @@ public struct ToolCallDelta: Codable, Sendable, Equatable {
         }
     }
 }
+
+extension AssistantStreamEvent {
+    /// The event with `file_search` result contents left out of steps, as streams send it unless the
+    /// run was created with `include[]` asking for them.
+    public func withoutFileSearchContent() -> AssistantStreamEvent {
+        switch self {
+        case .stepCreated(let step): .stepCreated(step.withoutFileSearchContent())
+        case .step(let step): .step(step.withoutFileSearchContent())
+        default: self
+        }
+    }
+}

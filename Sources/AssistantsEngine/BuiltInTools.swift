@@ -20,6 +20,8 @@ extension BuiltInTool {
 public struct ToolCallContext: Sendable {
     public var run: Run
     public var callID: String
+    /// How many `file_search` calls the run made before this call: `file_search` numbers its citations by it.
+    public var searchesBefore: Int
 }
 
 public struct BuiltInToolResult: Sendable {

@@ -1,27 +1,49 @@
 import AssistantsAPI
 
 /// What a run's tools produced that its final message should point at: files the code interpreter
-/// wrote (cited in the text as `sandbox:/mnt/data/...`) and the images it drew.
+/// wrote (cited in the text as `sandbox:/mnt/data/...`), the images it drew, and the results of
+/// `file_search` calls (cited by their markers).
 struct ProducedOutputs {
     var files: [String: String] = [:]
     var images: [String] = []
+    /// Per `file_search` call of the run, in order, its results.
+    var searches: [[FileSearchResult]] = []
 
     init(steps: [RunStep]) {
         for step in steps {
             guard case .toolCalls(let calls) = step.details else { continue }
             for call in calls {
                 files.merge(call.transcript?.files ?? [:]) { $1 }
-                if case .codeInterpreter(let code) = call.kind {
-                    for case .image(let fileID) in code.outputs { images.append(fileID) }
+                switch call.kind {
+                case .codeInterpreter(let code): for case .image(let fileID) in code.outputs { images.append(fileID) }
+                case .fileSearch(let search): searches.append(search.results)
+                case .function: break
                 }
             }
         }
     }
 
-    var isEmpty: Bool { files.isEmpty && images.isEmpty }
-
-    /// `file_path` annotations for every `sandbox:<path>` in `text`, in order, located by character offset.
+    /// The annotations for `text`: file paths and citations, in order of position.
     func annotations(in text: String) -> [Annotation] {
+        (filePaths(in: text) + citations(in: text)).sorted { $0.startIndex < $1.startIndex }
+    }
+
+    /// A `file_citation` for every marker naming a result of the run's searches. A marker whose numbers
+    /// are off but whose filename is that of a result found is matched by the filename.
+    func citations(in text: String) -> [Annotation] {
+        guard !searches.isEmpty else { return [] }
+        return CitationMarker.all(in: text).compactMap { marker, range in
+            let results = searches.indices.contains(marker.call) ? searches[marker.call] : []
+            let exact = results.indices.contains(marker.result) ? results[marker.result] : nil
+            let cited = exact ?? searches.joined().first { $0.fileName == marker.filename }
+            guard let cited else { return nil }
+            let markerText = String(String.UnicodeScalarView(Array(text.unicodeScalars)[range]))
+            return Annotation(kind: .fileCitation, text: markerText, fileID: cited.fileID, startIndex: range.lowerBound, endIndex: range.upperBound)
+        }
+    }
+
+    /// `file_path` annotations for every `sandbox:<path>` in `text`, located by character offset.
+    private func filePaths(in text: String) -> [Annotation] {
         let scalars = Array(text.unicodeScalars)
         var annotations: [Annotation] = []
         for (path, fileID) in files {
@@ -38,6 +60,6 @@ struct ProducedOutputs {
                 }
             }
         }
-        return annotations.sorted { $0.startIndex < $1.startIndex }
+        return annotations
     }
 }

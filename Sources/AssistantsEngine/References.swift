@@ -1,40 +1,34 @@
 import AssistantsAPI
 import AssistantsStore
 
-/// Checks that the files and vector stores a request names exist, before anything is written.
+/// Checks that the files and vector stores a request names exist (and stores have not expired), before
+/// anything is written.
 public struct References: Sendable {
-    let store: any AssistantsStore
+    let vectorStores: VectorStores
 
-    public init(store: any AssistantsStore) {
-        self.store = store
+    public init(_ vectorStores: VectorStores) {
+        self.vectorStores = vectorStores
     }
 
     public func check(_ resources: ToolResources, param: String = "tool_resources") async throws {
-        let fileIDs = resources.codeInterpreter?.fileIDs ?? []
-        if let missing = try await store.missingFiles(among: fileIDs).first {
-            throw APIError.invalidRequest("No file found with id '\(missing)'.", param: "\(param).code_interpreter.file_ids", code: "invalid_value")
-        }
-        // Vector stores are not part of this server yet, so no id can name one.
-        if let id = resources.fileSearch?.vectorStoreIDs.first {
-            throw APIError.invalidRequest("No vector store found with id '\(id)'.", param: "\(param).file_search.vector_store_ids", code: "invalid_value")
+        try await vectorStores.requireFiles(resources.codeInterpreter?.fileIDs ?? []) { "\(param).code_interpreter.file_ids[\($0)]" }
+        for id in resources.fileSearch?.vectorStoreIDs ?? [] {
+            _ = try await vectorStores.usable(id, param: "\(param).file_search.vector_store_ids")
         }
     }
 
+    /// Also checks the files of the stores the `vector_stores` helper asks for.
     public func check(_ request: ToolResourcesRequest, param: String = "tool_resources") async throws {
         try await check(request.resources, param: param)
-        if !request.newVectorStores.isEmpty {
-            throw APIError.invalidRequest(
-                "Creating vector stores through 'vector_stores' is not supported by this server yet.",
-                param: "\(param).file_search.vector_stores", code: "unsupported_value")
+        for (index, helper) in request.newVectorStores.enumerated() {
+            try await vectorStores.requireFiles(helper.fileIDs) { "\(param).file_search.vector_stores[\(index)].file_ids[\($0)]" }
         }
     }
 
     public func check(_ message: CreateMessageRequest, param prefix: String? = nil) async throws {
         let references = message.referencedFiles
-        let missing = Set(try await store.missingFiles(among: references.map(\.fileID)))
-        if let reference = references.first(where: { missing.contains($0.fileID) }) {
-            let param = prefix.map { "\($0).\(reference.param)" } ?? reference.param
-            throw APIError.invalidRequest("No file found with id '\(reference.fileID)'.", param: param, code: "invalid_value")
+        try await vectorStores.requireFiles(references.map(\.fileID)) { index in
+            prefix.map { "\($0).\(references[index].param)" } ?? references[index].param
         }
     }
 }

@@ -36,20 +36,24 @@ public final class RunEngine: Service, Sendable {
     private let executing = Mutex<[String: Task<Void, Never>]>([:])
     private let interruptions = Mutex<[String: RunFinalizer.Ending]>([:])
 
+    /// `file_search` is always one of the tools: it works on `vectorStores`.
     public init(
-        store: any AssistantsStore, blobs: any BlobStore, provider: (any ModelProvider)?, tools: [any BuiltInTool] = [],
-        configuration: Configuration = .init(), logger: Logger = Logger(label: "runs")
+        store: any AssistantsStore, blobs: any BlobStore, vectorStores: VectorStores, provider: (any ModelProvider)?,
+        tools: [any BuiltInTool] = [], configuration: Configuration = .init(), logger: Logger = Logger(label: "runs")
     ) {
         let hub = RunEventHub()
+        let tools: [any BuiltInTool] = [FileSearchTool(vectorStores: vectorStores)] + tools
         environment = EngineEnvironment(
-            store: store, blobs: blobs, provider: provider, hub: hub,
+            store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, hub: hub,
             tools: Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
             finalizer: RunFinalizer(store: store, hub: hub), maxModelCalls: configuration.maxModelCalls, logger: logger)
         self.configuration = configuration
     }
 
     private var store: any AssistantsStore { environment.store }
+    public var vectorStores: VectorStores { environment.vectorStores }
     private var planner: RunPlanner { RunPlanner(store: store) }
+    private var references: References { References(environment.vectorStores) }
 
     // MARK: Requests
 
@@ -57,8 +61,9 @@ public final class RunEngine: Service, Sendable {
         guard try await store.thread(id: threadID) != nil else { throw APIError.notFound(.thread, id: threadID) }
         let assistant = try await planner.assistant(request.assistantID)
         for (index, message) in request.additionalMessages.enumerated() {
-            try await References(store: store).check(message, param: "additional_messages[\(index)]")
+            try await references.check(message, param: "additional_messages[\(index)]")
         }
+        try await environment.vectorStores.attach(request.additionalMessages, toThread: threadID)
         let now = unixNow()
         let run = try planner.run(
             threadID: threadID, assistant: assistant, parameters: request.parameters,
@@ -69,17 +74,19 @@ public final class RunEngine: Service, Sendable {
 
     public func createThreadAndRun(_ request: CreateThreadAndRunRequest) async throws -> Start {
         let assistant = try await planner.assistant(request.assistantID)
-        let references = References(store: store)
+        let references = references
         if let resources = request.thread.toolResources { try await references.check(resources, param: "thread.tool_resources") }
         if let resources = request.toolResources { try await references.check(resources) }
         for (index, message) in request.thread.messages.enumerated() {
             try await references.check(message, param: "thread.messages[\(index)]")
         }
+        // The request's own `tool_resources` replace the thread's.
+        var resources = request.toolResources ?? .init()
+        if request.toolResources == nil { resources = try await environment.vectorStores.resources(for: request.thread.toolResources) }
+        try await environment.vectorStores.attach(request.thread.messages, to: &resources)
         let now = unixNow()
         let thread = AssistantThread(
-            id: ObjectKind.thread.newID(), createdAt: now,
-            toolResources: request.toolResources ?? request.thread.toolResources?.resources ?? .init(),
-            metadata: request.thread.metadata ?? [:])
+            id: ObjectKind.thread.newID(), createdAt: now, toolResources: resources, metadata: request.thread.metadata ?? [:])
         let run = try planner.run(threadID: thread.id, assistant: assistant, parameters: request.parameters, additionalInstructions: nil, now: now)
         let messages = request.thread.messages.map { $0.message(threadID: thread.id, createdAt: now) }
         try await store.createThreadAndRun(thread, messages: messages, run: run)
@@ -241,6 +248,7 @@ public final class RunEngine: Service, Sendable {
 struct EngineEnvironment: Sendable {
     let store: any AssistantsStore
     let blobs: any BlobStore
+    let vectorStores: VectorStores
     let provider: (any ModelProvider)?
     let hub: RunEventHub
     let tools: [String: any BuiltInTool]

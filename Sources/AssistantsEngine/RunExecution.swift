@@ -104,7 +104,7 @@ actor RunExecution {
         // What earlier steps produced: this call's own tool calls run after its text, so they cannot be cited.
         let produced = ProducedOutputs(steps: context.steps)
         let messages = output.finishMessage(truncated: truncated, usage: output.toolStep == nil ? usage : Usage(), produced: produced, hub: hub)
-        let steps = try await finishToolCalls(in: &output, usage: usage)
+        let steps = try await finishToolCalls(in: &output, usage: usage, earlier: produced)
         let pending = output.pendingFunctionCalls
         run = try await update(saving: messages, steps) { run in
             guard run.status == .inProgress else { throw Superseded() }
@@ -127,14 +127,15 @@ actor RunExecution {
 
     /// Runs the built-in tools the model called; function calls wait for the client. The tool step is
     /// complete unless some call waits.
-    private func finishToolCalls(in output: inout CallOutput, usage: Usage) async throws -> [RunStep] {
+    private func finishToolCalls(in output: inout CallOutput, usage: Usage, earlier: ProducedOutputs) async throws -> [RunStep] {
         guard var step = output.toolStep else { return output.messageStep.map { [$0] } ?? [] }
         let declared = Set(run.tools.compactMap { if case .function(let function) = $0 { function.name } else { nil } })
         var calls: [ToolCall] = []
         for (position, call) in output.assembler.ordered.enumerated() {
             switch call.name {
             case "code_interpreter", "file_search":
-                let context = ToolCallContext(run: run, callID: call.id)
+                let searches = earlier.searches.count + calls.filter { $0.type == "file_search" }.count
+                let context = ToolCallContext(run: run, callID: call.id, searchesBefore: searches)
                 let result = try await environment.tools[call.name]?.call(arguments: call.arguments, context: context)
                     ?? ReservedTools.unavailable(call.name, arguments: call.arguments)
                 let transcript = ToolCall.Transcript(arguments: call.arguments, output: result.output, files: result.files.isEmpty ? nil : result.files)

@@ -6,6 +6,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ModelProviders
+import Retrieval
 import SQLiteStore
 
 /// The server: storage opened, routes wired, ready to run.
@@ -35,15 +36,22 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             executionTimeout: configuration.codeTimeout, idleTimeout: configuration.codeIdleTimeout,
             allowUnsandboxed: configuration.unsandboxedCode),
         logger: logger)
+    var embeddings: VectorStores.Embeddings?
+    if let provider, let model = configuration.embeddingModel { embeddings = .init(provider: provider, model: model) }
+    let vectorStores = VectorStores(
+        store: store, blobs: blobs, index: try SearchIndex(path: configuration.searchIndexPath), embeddings: embeddings, logger: logger)
     let engine = RunEngine(
-        store: store, blobs: blobs, provider: provider,
+        store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
         tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)],
         configuration: .init(workers: configuration.runWorkers), logger: logger)
     let router = buildRouter(store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swift-assistants"),
-        services: [engine, interpreter, FileExpiryService(store: store, blobs: blobs, logger: logger)],
+        services: [
+            engine, interpreter, VectorStoreIngestion(vectorStores),
+            ExpiryService(store: store, blobs: blobs, vectorStores: vectorStores, logger: logger),
+        ],
         logger: logger)
 }
 
@@ -57,13 +65,16 @@ public func buildRouter(
     router.get("health") { _, _ in Response.json(["status": "ok"]) }
 
     let api = router.group("v1").add(middleware: APIKeyMiddleware(keys: apiKeys))
-    FilesController(store: store, blobs: blobs).addRoutes(to: api.group("files"))
+    let vectorStores = engine.vectorStores
+    FilesController(store: store, blobs: blobs, vectorStores: vectorStores).addRoutes(to: api.group("files"))
 
     let beta = api.group().add(middleware: BetaHeaderMiddleware())
-    AssistantsController(store: store).addRoutes(to: beta.group("assistants"))
+    AssistantsController(store: store, vectorStores: vectorStores).addRoutes(to: beta.group("assistants"))
     let threads = beta.group("threads")
     RunsController(store: store, engine: engine).addRoutes(threads: threads)
     ThreadsController(store: store, engine: engine).addRoutes(to: threads)
-    MessagesController(store: store).addRoutes(to: threads.group(":thread_id/messages"))
+    MessagesController(store: store, vectorStores: vectorStores).addRoutes(to: threads.group(":thread_id/messages"))
+    // The SDKs send the beta header here too, but it is not required.
+    VectorStoresController(vectorStores: vectorStores).addRoutes(to: api.group("vector_stores"))
     return router
 }

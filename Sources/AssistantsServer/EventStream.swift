@@ -6,7 +6,7 @@ import Hummingbird
 extension Response {
     /// Server-sent events, written as they happen: the run's events until it ends or requires action,
     /// then `done`. A client that goes away stops only its stream, never the run.
-    static func eventStream(_ events: RunEvents) -> Response {
+    static func eventStream(_ events: RunEvents, includingFileSearchContent include: Bool) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
@@ -14,7 +14,7 @@ extension Response {
                 var buffer = ByteBuffer()
                 streaming: for await batch in events {
                     for event in batch {
-                        buffer.writeBytes(try event.frame())
+                        buffer.writeBytes(try (include ? event : event.withoutFileSearchContent()).frame())
                         if event.endsStream { break streaming }
                     }
                     try await writer.write(buffer)
@@ -27,8 +27,8 @@ extension Response {
     }
 
     /// The run, or its event stream when the request asked to stream.
-    static func run(_ start: RunEngine.Start) -> Response {
-        if let events = start.events { return .eventStream(events) }
+    static func run(_ start: RunEngine.Start, includingFileSearchContent include: Bool = false) -> Response {
+        if let events = start.events { return .eventStream(events, includingFileSearchContent: include) }
         return .json(start.run).polledAfter(start.run)
     }
 

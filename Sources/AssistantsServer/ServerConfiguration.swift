@@ -19,12 +19,14 @@ public struct ServerConfiguration: Sendable {
     public var codeIdleTimeout: Duration
     /// Runs model code without the sandbox. For development only; off by default.
     public var unsandboxedCode: Bool
+    /// The upstream's embedding model; when set, `file_search` ranks by keywords and by meaning (hybrid).
+    public var embeddingModel: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".assistants"),
         databaseURL: String? = nil, apiKeys: Set<String> = [], upstreamURL: String? = nil, upstreamAPIKey: String? = nil,
         modelAliases: [String: String] = [:], runWorkers: Int = 64, codeTimeout: Duration = .seconds(60),
-        codeIdleTimeout: Duration = .seconds(3600), unsandboxedCode: Bool = false
+        codeIdleTimeout: Duration = .seconds(3600), unsandboxedCode: Bool = false, embeddingModel: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -38,6 +40,7 @@ public struct ServerConfiguration: Sendable {
         self.codeTimeout = codeTimeout
         self.codeIdleTimeout = codeIdleTimeout
         self.unsandboxedCode = unsandboxedCode
+        self.embeddingModel = embeddingModel
     }
 
     /// Comma-separated keys, as `ASSISTANTS_API_KEYS` holds them.
@@ -60,6 +63,11 @@ public struct ServerConfiguration: Sendable {
 
     public var isLoopback: Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// The SQLite file that holds the vector stores' chunks, beside the data.
+    public var searchIndexPath: String {
+        dataDirectory.appendingPathComponent("search-index.sqlite").path
     }
 
     /// The SQLite file the store lives in.
@@ -85,6 +93,9 @@ public struct ServerConfiguration: Sendable {
         }
         guard (0...65535).contains(port) else { throw ConfigurationError("Invalid port \(port).") }
         guard runWorkers > 0 else { throw ConfigurationError("ASSISTANTS_RUN_WORKERS must be at least 1.") }
+        if embeddingModel != nil && upstreamURL == nil {
+            throw ConfigurationError("ASSISTANTS_EMBEDDING_MODEL needs ASSISTANTS_UPSTREAM_URL: embeddings come from the model endpoint.")
+        }
     }
 }
 

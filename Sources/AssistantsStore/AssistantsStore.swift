@@ -3,7 +3,7 @@ import AssistantsAPI
 /// Everything the server keeps, in domain-sized operations. Implementations make each call atomic: a
 /// failed call changes nothing. Lists page by insertion order; deleted objects stay valid as cursors so
 /// that a client deleting items while it pages through them still sees every item.
-public protocol AssistantsStore: Sendable {
+public protocol AssistantsStore: VectorStoreRecords {
     // MARK: Assistants
     func createAssistant(_ assistant: Assistant) async throws
     func assistant(id: String) async throws -> Assistant?
@@ -60,6 +60,7 @@ public protocol AssistantsStore: Sendable {
     func createFile(_ file: FileObject) async throws
     func file(id: String) async throws -> FileObject?
     func listFiles(purpose: String?, _ query: ListQuery) async throws -> ListPage<FileObject>
+    /// Deletes the file and takes it out of every vector store.
     func deleteFile(id: String) async throws -> Bool
     /// The ids among `ids` that name no stored file.
     func missingFiles(among ids: [String]) async throws -> [String]

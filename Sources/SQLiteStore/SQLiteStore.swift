@@ -200,7 +200,11 @@ public final class SQLiteStore: AssistantsStore {
     }
 
     public func deleteFile(id: String) async throws -> Bool {
-        try await database.write { db in try db.tombstone(Table.file, id: id) }
+        try await database.write { db in
+            guard try db.tombstone(Table.file, id: id) else { return false }
+            try db.execute(sql: "UPDATE vector_store_file SET body = NULL WHERE file_id = ?", arguments: [id])
+            return true
+        }
     }
 
     public func missingFiles(among ids: [String]) async throws -> [String] {

@@ -8,6 +8,10 @@ enum Table {
     static let file = "file"
     static let run = "run"
     static let step = "step"
+    static let vectorStore = "vector_store"
+    /// Row ids are `<store id>/<file id>`: a file may be in several stores.
+    static let vectorStoreFile = "vector_store_file"
+    static let fileBatch = "file_batch"
 }
 
 /// Versioned migrations. Add a new one for every schema change; never edit a shipped one.
@@ -38,6 +42,21 @@ enum Schema {
                 CREATE INDEX run_active ON run(status) WHERE status IN ('queued', 'in_progress', 'requires_action', 'cancelling');
                 CREATE TABLE step (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, run_id TEXT NOT NULL, body BLOB);
                 CREATE INDEX step_by_run ON step(run_id, seq);
+                """)
+        }
+        migrator.registerMigration("v3: vector stores, their files and file batches") { db in
+            try db.execute(sql: """
+                CREATE TABLE vector_store (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, expires_at INTEGER, body BLOB);
+                CREATE INDEX vector_store_by_expiry ON vector_store(expires_at) WHERE expires_at IS NOT NULL AND body IS NOT NULL;
+                CREATE TABLE vector_store_file (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+                    store_id TEXT NOT NULL, file_id TEXT NOT NULL, batch_id TEXT,
+                    status TEXT NOT NULL, usage_bytes INTEGER NOT NULL, body BLOB);
+                CREATE INDEX vector_store_file_by_store ON vector_store_file(store_id, seq);
+                CREATE INDEX vector_store_file_by_file ON vector_store_file(file_id);
+                CREATE INDEX vector_store_file_by_batch ON vector_store_file(batch_id, seq) WHERE batch_id IS NOT NULL;
+                CREATE INDEX vector_store_file_pending ON vector_store_file(seq) WHERE status = 'in_progress' AND body IS NOT NULL;
+                CREATE TABLE file_batch (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, store_id TEXT NOT NULL, body BLOB);
                 """)
         }
         return migrator

@@ -28,6 +28,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds one code interpreter execution may take (ASSISTANTS_CODE_TIMEOUT, default 60).") var codeTimeout: Int?
     @Option(help: "Seconds an idle code interpreter session is kept (ASSISTANTS_CODE_IDLE_TIMEOUT, default 3600).") var codeIdleTimeout: Int?
     @Flag(help: "Run model code WITHOUT the sandbox; development only (ASSISTANTS_UNSANDBOXED_CODE=1).") var unsandboxedCode = false
+    @Option(help: "Upstream embedding model for hybrid file_search, e.g. nomic-embed-text (ASSISTANTS_EMBEDDING_MODEL).") var embeddingModel: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (ASSISTANTS_LOG_LEVEL, default info).") var logLevel: String?
     @Option(help: "json or text (ASSISTANTS_LOG_FORMAT, default text).") var logFormat: String?
 
@@ -69,6 +70,7 @@ struct Serve: AsyncParsableCommand {
             runWorkers: try number(runWorkers, "ASSISTANTS_RUN_WORKERS", default: 64),
             codeTimeout: .seconds(try number(codeTimeout, "ASSISTANTS_CODE_TIMEOUT", default: 60)),
             codeIdleTimeout: .seconds(try number(codeIdleTimeout, "ASSISTANTS_CODE_IDLE_TIMEOUT", default: 3600)),
-            unsandboxedCode: unsandboxedCode || environment["ASSISTANTS_UNSANDBOXED_CODE"] == "1")
+            unsandboxedCode: unsandboxedCode || environment["ASSISTANTS_UNSANDBOXED_CODE"] == "1",
+            embeddingModel: setting(embeddingModel, "ASSISTANTS_EMBEDDING_MODEL").flatMap { $0.isEmpty ? nil : $0 })
     }
 }

@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import ModelProviders
+import Retrieval
 import SQLiteStore
 
 /// The real server on a local port, on an in-memory store with the scripted fake model as its upstream,
@@ -34,8 +35,12 @@ struct TestServer {
         let blobs = try FileSystemBlobStore(root: blobRoot)
         let model = try await FakeModelServer.start()
         let provider = OpenAICompatibleProvider(configuration: .init(baseURL: model.baseURL, maxRetries: 0))
-        let engine = RunEngine(store: store, blobs: blobs, provider: provider, configuration: .init(workers: 4, sweepInterval: .milliseconds(100)))
+        let vectorStores = VectorStores(store: store, blobs: blobs, index: try SearchIndex())
+        let engine = RunEngine(
+            store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
+            configuration: .init(workers: 4, sweepInterval: .milliseconds(100)))
         let engineTask = Task { try await engine.run() }
+        let ingestionTask = Task { try await VectorStoreIngestion(vectorStores).run() }
         let router = buildRouter(store: store, blobs: blobs, engine: engine, apiKeys: apiKeys)
         let outcome = await Result {
             try await Application(router: router, logger: quietLogger).test(.live) { live in
@@ -44,7 +49,9 @@ struct TestServer {
             }
         }
         engineTask.cancel()
+        ingestionTask.cancel()
         _ = await engineTask.result
+        _ = await ingestionTask.result
         await model.stop()
         await provider.shutdown()
         try outcome.get()

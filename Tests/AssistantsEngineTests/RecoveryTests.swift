@@ -32,8 +32,7 @@ import Testing
         try await store.saveRunProgress(messages: [partial], steps: [step])
 
         let provider = OpenAICompatibleProvider(configuration: .init(baseURL: fake.baseURL))
-        let engine = RunEngine(store: store, blobs: try FileSystemBlobStore(root: FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)),
-                               provider: provider, configuration: .init(workers: 2, sweepInterval: .milliseconds(50)))
+        let engine = try RunEngine.testing(store: store, provider: provider, configuration: .init(workers: 2, sweepInterval: .milliseconds(50)))
         let task = Task { try await engine.run() }
         defer { task.cancel() }
 
@@ -71,8 +70,7 @@ import Testing
                            details: .toolCalls([ToolCall(id: "call_1", kind: .function(name: "f", arguments: "{}", output: nil))]))
         try await store.saveRunProgress(messages: [], steps: [step])
 
-        let engine = RunEngine(store: store, blobs: try FileSystemBlobStore(root: FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)),
-                               provider: nil, configuration: .init(workers: 1, sweepInterval: .milliseconds(20)))
+        let engine = try RunEngine.testing(store: store, provider: nil, configuration: .init(workers: 1, sweepInterval: .milliseconds(20)))
         let task = Task { try await engine.run() }
         let expired = try await eventually { try await store.run(id: run.id, threadID: thread.id).flatMap { $0.status == .expired ? $0 : nil } }
         #expect(expired.requiredAction == nil)
@@ -105,9 +103,8 @@ struct TimeoutError: Error {}
         let run = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: thread.id, assistantID: "asst_1",
                       expiresAt: unixNow() - 1, model: "m", instructions: "")
         try await store.createRun(run, additionalMessages: [])
-        let engine = RunEngine(
-            store: store, blobs: try FileSystemBlobStore(root: FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)),
-            provider: OpenAICompatibleProvider(configuration: .init(baseURL: fake.baseURL)),
+        let engine = try RunEngine.testing(
+            store: store, provider: OpenAICompatibleProvider(configuration: .init(baseURL: fake.baseURL)),
             configuration: .init(workers: 1, sweepInterval: .milliseconds(10)))
         let task = Task { try await engine.run() }
         let ended = try await eventually { try await store.run(id: run.id, threadID: thread.id).flatMap { $0.status.isTerminal ? $0 : nil } }

@@ -20,9 +20,7 @@ import Testing
     @Test func toolsLetGoOfADeletedThread() async throws {
         let store = try SQLiteStore.inMemory()
         let tool = RecordingTool()
-        let engine = RunEngine(
-            store: store, blobs: try FileSystemBlobStore(root: FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)),
-            provider: nil, tools: [tool])
+        let engine = try RunEngine.testing(store: store, provider: nil, tools: [tool])
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
         try await store.createThread(thread, messages: [])
         #expect(try await engine.deleteThread(id: thread.id))

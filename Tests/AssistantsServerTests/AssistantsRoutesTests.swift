@@ -44,7 +44,7 @@ import Testing
                 (#"{"model":"m","tools":[{"type":"browser"}]}"#, "tools[0].type"),
                 (#"{"model":"m","name":123}"#, "name"),
                 (#"{"name":"no model"}"#, "model"),
-                (#"{"model":"m","tool_resources":{"code_interpreter":{"file_ids":["file-missing"]}}}"#, "tool_resources.code_interpreter.file_ids"),
+                (#"{"model":"m","tool_resources":{"code_interpreter":{"file_ids":["file-missing"]}}}"#, "tool_resources.code_interpreter.file_ids[0]"),
                 (#"{"model":"m","tool_resources":{"file_search":{"vector_store_ids":["vs_missing"]}}}"#, "tool_resources.file_search.vector_store_ids"),
                 (#"{"model":"m""#, nil),
             ]

@@ -8,6 +8,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ModelProviders
+import Retrieval
 import SQLiteStore
 
 /// A server on an in-memory store and a temporary blob directory, driven through the router, with its
@@ -16,6 +17,7 @@ struct TestAPI {
     let client: any TestClientProtocol
     var apiKey: String?
     var model: FakeModelServer?
+    var vectorStores: VectorStores
 
     static let betaHeader = HTTPField.Name("OpenAI-Beta")!
 
@@ -28,17 +30,22 @@ struct TestAPI {
         let provider = fake.map {
             OpenAICompatibleProvider(configuration: .init(baseURL: $0.baseURL, maxRetries: 2, initialBackoff: .milliseconds(10)))
         }
+        let vectorStores = VectorStores(store: store, blobs: blobs, index: try SearchIndex())
         let engine = RunEngine(
-            store: store, blobs: blobs, provider: provider, configuration: .init(workers: 4, sweepInterval: .milliseconds(100)))
+            store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
+            configuration: .init(workers: 4, sweepInterval: .milliseconds(100)))
         let engineTask = Task { try await engine.run() }
+        let ingestionTask = Task { try await VectorStoreIngestion(vectorStores).run() }
         let router = buildRouter(store: store, blobs: blobs, engine: engine, apiKeys: apiKeys)
         let result = await Result(catching: {
             try await Application(router: router).test(.router) { client in
-                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: fake))
+                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: fake, vectorStores: vectorStores))
             }
         })
         engineTask.cancel()
+        ingestionTask.cancel()
         _ = await engineTask.result
+        _ = await ingestionTask.result
         await fake?.stop()
         try result.get()
     }

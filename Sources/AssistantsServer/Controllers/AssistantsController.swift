@@ -6,6 +6,7 @@ import Hummingbird
 /// `/assistants`.
 struct AssistantsController<Context: RequestContext> {
     let store: any AssistantsStore
+    let vectorStores: VectorStores
 
     func addRoutes(to group: RouterGroup<Context>) {
         group
@@ -18,11 +19,12 @@ struct AssistantsController<Context: RequestContext> {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         let body = try await request.decodeJSON(CreateAssistantRequest.self)
-        if let resources = body.toolResources { try await References(store: store).check(resources) }
+        if let resources = body.toolResources { try await References(vectorStores).check(resources) }
+        let resources = try await vectorStores.resources(for: body.toolResources)
         let assistant = Assistant(
             id: ObjectKind.assistant.newID(), createdAt: unixNow(), name: body.name, description: body.description,
             model: body.model, instructions: body.instructions, tools: body.tools,
-            toolResources: body.toolResources?.resources ?? .init(), metadata: body.metadata ?? [:],
+            toolResources: resources, metadata: body.metadata ?? [:],
             temperature: body.temperature ?? 1, topP: body.topP ?? 1, responseFormat: body.responseFormat ?? .auto)
         try await store.createAssistant(assistant)
         return .json(assistant)
@@ -41,7 +43,7 @@ struct AssistantsController<Context: RequestContext> {
     @Sendable func modify(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.id("assistant_id", of: .assistant)
         let body = try await request.decodeJSON(ModifyAssistantRequest.self)
-        if let resources = body.toolResources ?? nil { try await References(store: store).check(resources) }
+        if let resources = body.toolResources ?? nil { try await References(vectorStores).check(resources) }
         guard let assistant = try await store.updateAssistant(id: id, { body.apply(to: &$0) }) else {
             throw APIError.notFound(.assistant, id: id)
         }

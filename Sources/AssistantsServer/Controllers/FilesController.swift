@@ -1,4 +1,5 @@
 import AssistantsAPI
+import AssistantsEngine
 import AssistantsStore
 import Hummingbird
 
@@ -6,6 +7,7 @@ import Hummingbird
 struct FilesController<Context: RequestContext> {
     let store: any AssistantsStore
     let blobs: any BlobStore
+    let vectorStores: VectorStores
 
     func addRoutes(to group: RouterGroup<Context>) {
         group
@@ -69,7 +71,7 @@ struct FilesController<Context: RequestContext> {
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.id("file_id", of: .file)
-        guard try await store.deleteFile(id: id) else { throw APIError.notFound(.file, id: id) }
+        guard try await vectorStores.deleteUploadedFile(id) else { throw APIError.notFound(.file, id: id) }
         try blobs.delete(id: id)
         return .json(DeletionStatus(id: id, object: "file"))
     }

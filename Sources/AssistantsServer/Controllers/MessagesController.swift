@@ -6,6 +6,7 @@ import Hummingbird
 /// `/threads/{thread_id}/messages`.
 struct MessagesController<Context: RequestContext> {
     let store: any AssistantsStore
+    let vectorStores: VectorStores
 
     func addRoutes(to group: RouterGroup<Context>) {
         group
@@ -20,7 +21,10 @@ struct MessagesController<Context: RequestContext> {
         let threadID = try context.parameters.id("thread_id", of: .thread)
         let body = try await request.decodeJSON(CreateMessageRequest.self)
         guard try await store.thread(id: threadID) != nil else { throw APIError.notFound(.thread, id: threadID) }
-        try await References(store: store).check(body)
+        try await References(vectorStores).check(body)
+        // Files attached for file_search go into the thread's store first, so a run started right after
+        // the message finds them (it waits for the thread's files to be ingested).
+        try await vectorStores.attach([body], toThread: threadID)
         let message = body.message(threadID: threadID, createdAt: unixNow())
         try await store.appendMessage(message)
         return .json(message)

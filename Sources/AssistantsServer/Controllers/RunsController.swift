@@ -23,9 +23,9 @@ struct RunsController<Context: RequestContext> {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         let threadID = try context.parameters.id("thread_id", of: .thread)
-        _ = try request.includesFileSearchContent()
+        let include = try request.includesFileSearchContent()
         let body = try await request.decodeJSON(CreateRunRequest.self)
-        return .run(try await engine.createRun(threadID: threadID, body))
+        return .run(try await engine.createRun(threadID: threadID, body), includingFileSearchContent: include)
     }
 
     @Sendable func createThreadAndRun(_ request: Request, context: Context) async throws -> Response {

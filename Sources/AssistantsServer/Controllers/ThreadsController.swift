@@ -18,15 +18,15 @@ struct ThreadsController<Context: RequestContext> {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         let body = try await request.decodeJSON(CreateThreadRequest.self)
-        let references = References(store: store)
+        let references = References(engine.vectorStores)
         if let resources = body.toolResources { try await references.check(resources) }
         for (index, message) in body.messages.enumerated() {
             try await references.check(message, param: "messages[\(index)]")
         }
+        var resources = try await engine.vectorStores.resources(for: body.toolResources)
+        try await engine.vectorStores.attach(body.messages, to: &resources)
         let now = unixNow()
-        let thread = AssistantThread(
-            id: ObjectKind.thread.newID(), createdAt: now, toolResources: body.toolResources?.resources ?? .init(),
-            metadata: body.metadata ?? [:])
+        let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: now, toolResources: resources, metadata: body.metadata ?? [:])
         let messages = body.messages.map { $0.message(threadID: thread.id, createdAt: now) }
         try await store.createThread(thread, messages: messages)
         return .json(thread)
@@ -41,7 +41,7 @@ struct ThreadsController<Context: RequestContext> {
     @Sendable func modify(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.id("thread_id", of: .thread)
         let body = try await request.decodeJSON(ModifyThreadRequest.self)
-        if let resources = body.toolResources ?? nil { try await References(store: store).check(resources) }
+        if let resources = body.toolResources ?? nil { try await References(engine.vectorStores).check(resources) }
         guard let thread = try await store.updateThread(id: id, { body.apply(to: &$0) }) else {
             throw APIError.notFound(.thread, id: id)
         }

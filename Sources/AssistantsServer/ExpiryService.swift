@@ -1,11 +1,14 @@
+import AssistantsEngine
 import AssistantsStore
 import Logging
 import ServiceLifecycle
 
-/// Deletes files whose `expires_at` has passed, once a minute, as OpenAI's API does with expiring uploads.
-struct FileExpiryService: Service {
+/// Once a minute, ends what has expired, as OpenAI's API does: uploads past their `expires_at` are
+/// deleted; vector stores past theirs become `expired` and their chunks are dropped.
+struct ExpiryService: Service {
     let store: any AssistantsStore
     let blobs: any BlobStore
+    let vectorStores: VectorStores
     let logger: Logger
     var interval: Duration = .seconds(60)
 
@@ -20,13 +23,17 @@ struct FileExpiryService: Service {
     }
 
     func sweep() async {
+        let now = unixNow()
         do {
-            for id in try await store.deleteExpiredFiles(now: unixNow()) {
+            for id in try await store.deleteExpiredFiles(now: now) {
                 try? blobs.delete(id: id)
                 logger.info("deleted expired file", metadata: ["file_id": "\(id)"])
             }
+            for id in try await vectorStores.expire(now: now) {
+                logger.info("vector store expired", metadata: ["vector_store_id": "\(id)"])
+            }
         } catch {
-            logger.error("expiring files failed", metadata: ["error": "\(error)"])
+            logger.error("expiring files and vector stores failed", metadata: ["error": "\(error)"])
         }
     }
 }

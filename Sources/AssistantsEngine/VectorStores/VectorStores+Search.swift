@@ -1,0 +1,84 @@
+import AssistantsAPI
+import AssistantsStore
+import Retrieval
+
+/// A chunk of a file that a search found.
+public struct Passage: Sendable, Equatable {
+    public var fileID: String
+    public var filename: String
+    public var text: String
+    public var score: Double
+    public var attributes: FileAttributes?
+}
+
+extension VectorStores {
+    /// `POST /vector_stores/{id}/search`.
+    public func search(_ storeID: String, _ request: VectorStoreSearchRequest) async throws -> VectorStoreSearchResults {
+        _ = try await usable(storeID)
+        let passages = try await search(
+            storeIDs: [storeID], queries: request.queries, limit: request.maxNumResults, scoreThreshold: request.scoreThreshold,
+            filter: request.filters)
+        return VectorStoreSearchResults(
+            searchQuery: request.queries,
+            data: passages.map {
+                .init(fileID: $0.fileID, filename: $0.filename, score: $0.score, attributes: $0.attributes, content: [TextContent(text: $0.text)])
+            })
+    }
+
+    /// The best passages for any of `queries` in the completed files of the stores that pass `filter`,
+    /// best first. With embeddings configured each query is also embedded and the rankings fused; if the
+    /// embeddings endpoint fails, the search goes on with keywords alone. Using a store counts as activity.
+    ///
+    /// The index holds the chunks of completed files only (a file's chunks go in just before it is marked
+    /// completed and come out when it fails, is cancelled or removed), so only a filter needs the files'
+    /// records up front.
+    func search(
+        storeIDs: [String], queries: [String], limit: Int, scoreThreshold: Double = 0, filter: SearchFilter? = nil
+    ) async throws -> [Passage] {
+        let now = unixNow()
+        for id in storeIDs { _ = try await store.updateVectorStore(id: id) { $0.touch(at: now) } }
+        var fileIDs: Set<String>?
+        if let filter {
+            let files = try await store.allVectorStoreFiles(storeIDs: storeIDs)
+            fileIDs = Set(files.filter { $0.status == .completed && filter.matches($0.attributes) }.map(\.id))
+            if fileIDs?.isEmpty == true { return [] }
+        }
+        // A chunk found by several queries (or in two stores) is kept once, with its best score.
+        var best: [String: SearchHit] = [:]
+        for query in queries {
+            let embedding = await queryEmbedding(query)
+            let hits = try await offload { [index, fileIDs] in
+                try index.search(storeIDs: storeIDs, query: query, queryEmbedding: embedding, fileIDs: fileIDs, limit: limit)
+            }
+            for hit in hits where hit.score >= scoreThreshold {
+                let key = "\(hit.fileID)#\(hit.start)"
+                if hit.score > best[key]?.score ?? -1 { best[key] = hit }
+            }
+        }
+        let ranked = best.values
+            .sorted { $0.score > $1.score || ($0.score == $1.score && ($0.fileID, $0.start) < ($1.fileID, $1.start)) }
+            .prefix(limit)
+        var attributes: [String: FileAttributes?] = [:]
+        for fileID in Set(ranked.map(\.fileID)) { attributes[fileID] = try await self.attributes(of: fileID, in: storeIDs) }
+        return ranked.map {
+            Passage(fileID: $0.fileID, filename: $0.filename, text: $0.text, score: $0.score, attributes: attributes[$0.fileID] ?? nil)
+        }
+    }
+
+    private func attributes(of fileID: String, in storeIDs: [String]) async throws -> FileAttributes? {
+        for storeID in storeIDs {
+            if let file = try await store.vectorStoreFile(id: fileID, storeID: storeID) { return file.attributes }
+        }
+        return nil
+    }
+
+    private func queryEmbedding(_ query: String) async -> [Float]? {
+        guard let embeddings else { return nil }
+        do {
+            return try await embeddings.provider.embed([query], model: embeddings.model).first
+        } catch {
+            logger.warning("embedding a query failed; searching by keywords only", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+}

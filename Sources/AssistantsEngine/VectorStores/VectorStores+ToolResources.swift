@@ -1,0 +1,56 @@
+import AssistantsAPI
+import AssistantsStore
+
+/// How assistants and threads get their `file_search` stores: the `vector_stores` helper of a create
+/// request, and `file_search` attachments on messages.
+extension VectorStores {
+    /// The resources a create request asks for, with the stores its `vector_stores` helper describes created.
+    public func resources(for request: ToolResourcesRequest?) async throws -> ToolResources {
+        guard let request else { return .init() }
+        var resources = request.resources
+        for helper in request.newVectorStores {
+            let created = try await create(
+                name: nil, fileIDs: helper.fileIDs, chunking: helper.chunkingStrategy, expiresAfter: nil, metadata: helper.metadata ?? [:])
+            resources.fileSearch = ToolResources.FileSearch(vectorStoreIDs: [created.id])
+        }
+        return resources
+    }
+
+    /// For a new thread: files attached for `file_search` go into the store its resources name, or into
+    /// a new store (expiring a week after its last use) that the resources then name.
+    public func attach(_ messages: [CreateMessageRequest], to resources: inout ToolResources) async throws {
+        let fileIDs = Self.fileSearchAttachments(messages)
+        guard !fileIDs.isEmpty else { return }
+        if let id = resources.fileSearch?.vectorStoreIDs.first {
+            try await add(fileIDs, to: id)
+        } else {
+            let created = try await create(
+                name: nil, fileIDs: fileIDs, chunking: nil, expiresAfter: .threadDefault, metadata: [:])
+            resources.fileSearch = ToolResources.FileSearch(vectorStoreIDs: [created.id])
+        }
+    }
+
+    /// For an existing thread: files attached for `file_search` go into the thread's store, made if needed.
+    public func attach(_ messages: [CreateMessageRequest], toThread threadID: String) async throws {
+        let fileIDs = Self.fileSearchAttachments(messages)
+        guard !fileIDs.isEmpty else { return }
+        let now = unixNow()
+        let candidate = VectorStore(
+            id: ObjectKind.vectorStore.newID(), createdAt: now, expiresAfter: .threadDefault, lastActiveAt: now)
+        guard let id = try await store.threadVectorStore(threadID: threadID, creating: candidate) else {
+            throw APIError.notFound(.thread, id: threadID)
+        }
+        try await add(fileIDs, to: id)
+    }
+
+    private func add(_ fileIDs: [String], to storeID: String) async throws {
+        _ = try await usable(storeID)
+        let now = unixNow()
+        try await store.addVectorStoreFiles(fileIDs.map { VectorStoreFile(id: $0, createdAt: now, vectorStoreID: storeID) }, batch: nil)
+        pending.ring()
+    }
+
+    private static func fileSearchAttachments(_ messages: [CreateMessageRequest]) -> [String] {
+        unique(messages.flatMap { $0.attachments.filter { $0.tools.contains(.fileSearch) }.map(\.fileID) })
+    }
+}

@@ -1,0 +1,46 @@
+import AssistantsAPI
+
+/// The vector store part of `AssistantsStore`: stores, their files and file batches. Counts, usage
+/// and status are derived from the files whenever a store or batch is read, so they are always exact.
+public protocol VectorStoreRecords: Sendable {
+    // MARK: Vector stores
+    /// Creates the store together with its first files, in one transaction.
+    func createVectorStore(_ vectorStore: VectorStore, files: [VectorStoreFile]) async throws
+    func vectorStore(id: String) async throws -> VectorStore?
+    func listVectorStores(_ query: ListQuery) async throws -> ListPage<VectorStore>
+    func updateVectorStore(id: String, _ change: @escaping @Sendable (inout VectorStore) throws -> Void) async throws -> VectorStore?
+    /// Deletes the store with its files and batches.
+    func deleteVectorStore(id: String) async throws -> Bool
+    /// The thread's `file_search` store: the one its `tool_resources` name, or else `created`, which is
+    /// stored and named there, in one transaction. Nil when there is no such thread.
+    func threadVectorStore(threadID: String, creating created: VectorStore) async throws -> String?
+    /// Marks the stores whose `expires_at` is at or before `now` as expired, and returns their ids.
+    func expireVectorStores(now: Int) async throws -> [String]
+
+    // MARK: Vector store files
+    /// Adds files to their store (a file added again starts over), with the batch adding them, in one
+    /// transaction; throws `StoreError.notFound` when the store does not exist.
+    func addVectorStoreFiles(_ files: [VectorStoreFile], batch: VectorStoreFileBatch?) async throws
+    func vectorStoreFile(id: String, storeID: String) async throws -> VectorStoreFile?
+    func listVectorStoreFiles(
+        storeID: String, batchID: String?, status: VectorStoreFile.Status?, _ query: ListQuery
+    ) async throws -> ListPage<VectorStoreFile>
+    /// Every file of the given stores, oldest first.
+    func allVectorStoreFiles(storeIDs: [String]) async throws -> [VectorStoreFile]
+    func updateVectorStoreFile(
+        id: String, storeID: String, _ change: @escaping @Sendable (inout VectorStoreFile) throws -> Void
+    ) async throws -> VectorStoreFile?
+    func deleteVectorStoreFile(id: String, storeID: String) async throws -> Bool
+    /// Files waiting to be ingested, oldest first.
+    func pendingVectorStoreFiles(limit: Int) async throws -> [VectorStoreFile]
+    /// The stores a file is in.
+    func vectorStoreIDs(containingFile fileID: String) async throws -> [String]
+
+    // MARK: File batches
+    func fileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch?
+    /// Marks the batch cancelled and its files still in progress cancelled; nil when there is no such batch.
+    func cancelFileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch?
+}
+
+extension VectorStore: Identifiable {}
+extension VectorStoreFile: Identifiable {}

@@ -1,0 +1,117 @@
+import AssistantsAPI
+import AssistantsStore
+import Foundation
+import Testing
+
+/// Vector stores, their files and batches, run against each backend: counts derived from the files,
+/// per-store file keys, cancellation, expiry and the thread's store.
+@Suite struct VectorStoreContractTests {
+    func vectorStore(_ store: any AssistantsStore, files count: Int = 0) async throws -> (VectorStore, [VectorStoreFile]) {
+        let vectorStore = VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, lastActiveAt: 1)
+        let files = (0..<count).map { VectorStoreFile(id: "file-\($0)", createdAt: 1, vectorStoreID: vectorStore.id) }
+        try await store.createVectorStore(vectorStore, files: files)
+        return (vectorStore, files)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func countsStayExactWhileFilesFinishConcurrently(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let (vectorStore, files) = try await vectorStore(store, files: 40)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, file) in files.enumerated() {
+                group.addTask {
+                    _ = try await store.updateVectorStoreFile(id: file.id, storeID: vectorStore.id) {
+                        $0.status = index % 4 == 0 ? .failed : .completed
+                        $0.usageBytes = index % 4 == 0 ? 0 : 10
+                    }
+                }
+            }
+            group.addTask {
+                for _ in 0..<20 {
+                    let counts = try #require(try await store.vectorStore(id: vectorStore.id)).fileCounts
+                    #expect(counts.total == 40)
+                    #expect(counts.inProgress + counts.completed + counts.failed == 40)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let done = try #require(try await store.vectorStore(id: vectorStore.id))
+        #expect(done.fileCounts == FileCounts(completed: 30, failed: 10))
+        #expect(done.usageBytes == 300)
+        #expect(done.status == .completed)
+        let failed = try await store.listVectorStoreFiles(storeID: vectorStore.id, batchID: nil, status: .failed, ListQuery(limit: 100))
+        #expect(failed.data.count == 10)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aFileIsKeptPerStore(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let (first, _) = try await vectorStore(store, files: 1)
+        let (second, _) = try await vectorStore(store, files: 1)
+        #expect(try await store.vectorStoreIDs(containingFile: "file-0") == [first.id, second.id])
+        #expect(try await store.deleteVectorStoreFile(id: "file-0", storeID: first.id))
+        #expect(try await store.vectorStoreFile(id: "file-0", storeID: first.id) == nil)
+        #expect(try await store.vectorStoreFile(id: "file-0", storeID: second.id) != nil)
+        #expect(try await store.vectorStore(id: first.id)?.fileCounts.total == 0)
+
+        // Added again, it starts over, in progress.
+        try await store.addVectorStoreFiles([VectorStoreFile(id: "file-0", createdAt: 2, vectorStoreID: first.id)], batch: nil)
+        #expect(try await store.vectorStore(id: first.id)?.status == .inProgress)
+        #expect(Set(try await store.pendingVectorStoreFiles(limit: 10).map(\.vectorStoreID)) == [first.id, second.id])
+
+        #expect(try await store.deleteVectorStore(id: second.id))
+        #expect(try await store.vectorStore(id: second.id) == nil)
+        #expect(try await store.pendingVectorStoreFiles(limit: 10).map(\.vectorStoreID) == [first.id])
+        await #expect(throws: StoreError.notFound(.vectorStore, id: second.id)) {
+            try await store.addVectorStoreFiles([VectorStoreFile(id: "file-9", createdAt: 2, vectorStoreID: second.id)], batch: nil)
+        }
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func cancellingABatchCancelsWhatIsStillInProgress(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let (vectorStore, _) = try await vectorStore(store)
+        let batch = VectorStoreFileBatch(id: ObjectKind.fileBatch.newID(), createdAt: 1, vectorStoreID: vectorStore.id)
+        let files = (0..<3).map { VectorStoreFile(id: "file-\($0)", createdAt: 1, vectorStoreID: vectorStore.id) }
+        try await store.addVectorStoreFiles(files, batch: batch)
+        _ = try await store.updateVectorStoreFile(id: "file-0", storeID: vectorStore.id) { $0.status = .completed }
+        #expect(try await store.fileBatch(id: batch.id, storeID: vectorStore.id)?.fileCounts == FileCounts(inProgress: 2, completed: 1))
+
+        let cancelled = try #require(try await store.cancelFileBatch(id: batch.id, storeID: vectorStore.id))
+        #expect(cancelled.status == .cancelled)
+        #expect(cancelled.fileCounts == FileCounts(completed: 1, cancelled: 2))
+        #expect(try await store.pendingVectorStoreFiles(limit: 10).isEmpty)
+        #expect(try await store.cancelFileBatch(id: batch.id, storeID: "vs_other") == nil)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func storesPastTheirExpiryExpireOnce(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let expiring = VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, expiresAfter: .init(days: 1), lastActiveAt: 1)
+        let lasting = VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, lastActiveAt: 1)
+        try await store.createVectorStore(expiring, files: [])
+        try await store.createVectorStore(lasting, files: [])
+        #expect(try await store.expireVectorStores(now: 86_400) == [])
+        #expect(try await store.expireVectorStores(now: 86_401) == [expiring.id])
+        #expect(try await store.expireVectorStores(now: 999_999) == [])
+        #expect(try await store.vectorStore(id: expiring.id)?.status == .expired)
+        #expect(try await store.vectorStore(id: lasting.id)?.status == .completed)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aThreadGetsOneStore(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
+        try await store.createThread(thread, messages: [])
+        let candidates = (0..<4).map { _ in VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, expiresAfter: .threadDefault) }
+        let chosen = try await withThrowingTaskGroup(of: String?.self) { group in
+            for candidate in candidates { group.addTask { try await store.threadVectorStore(threadID: thread.id, creating: candidate) } }
+            return try await group.reduce(into: Set<String?>()) { $0.insert($1) }
+        }
+        #expect(chosen.count == 1)
+        let id = try #require(chosen.first ?? nil)
+        #expect(try await store.thread(id: thread.id)?.toolResources.fileSearch?.vectorStoreIDs == [id])
+        #expect(try await store.listVectorStores(ListQuery(limit: 100)).data.map(\.id) == [id])
+        #expect(try await store.threadVectorStore(threadID: "thread_missing", creating: candidates[0]) == nil)
+    }
+}
