@@ -150,4 +150,10 @@ public struct UpdateVectorStoreFileRequest: Codable, Sendable, Equatable {
         guard let attributes = try container.decodeAttributes(.attributes) else { throw APIError.missingParameter("attributes") }
         self.attributes = attributes
     }
+
+    /// `attributes` is required: nil is sent as null, which clears them.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(attributes, forKey: .attributes)
+    }
 }
