@@ -71,10 +71,8 @@ extension AssistantsClient {
         /// Asks for the run until it completes, fails or requires action, as often as the server's
         /// `openai-poll-after-ms` says (else the configured poll interval).
         public func poll(_ id: String, threadID: String) async throws -> Run {
-            while true {
-                let (run, headers) = try await transport.decode(APIRequest(.GET, "/threads/\(threadID)/runs/\(id)"), as: Run.self)
-                if run.status.isTerminal || run.status == .requiresAction { return run }
-                try await Task.sleep(for: transport.pollInterval(headers))
+            try await transport.poll(APIRequest(.GET, "/threads/\(threadID)/runs/\(id)")) { (run: Run) in
+                run.status.isTerminal || run.status == .requiresAction
             }
         }
 
