@@ -17,22 +17,20 @@ extension AssistantsClient {
             try await upload(MultipartForm(fields: Self.fields(purpose, expiresAfterSeconds), filename: filename, contents: .data(data)))
         }
 
-        public func retrieve(_ id: String) async throws -> FileObject {
-            try await transport.json(APIRequest(.GET, "/files/\(id)"))
-        }
+        private var endpoints: ObjectEndpoints<FileObject> { ObjectEndpoints(transport, "/files") }
+
+        public func retrieve(_ id: String) async throws -> FileObject { try await endpoints.retrieve(id) }
 
         /// The file's bytes.
         public func content(_ id: String) async throws -> Data {
             try await transport.bytes(APIRequest(.GET, "/files/\(id)/content"))
         }
 
-        public func delete(_ id: String) async throws -> DeletionStatus {
-            try await transport.json(APIRequest(.DELETE, "/files/\(id)"))
-        }
+        public func delete(_ id: String) async throws -> DeletionStatus { try await endpoints.delete(id) }
 
         /// Files, optionally only those of one `purpose`. Pages hold up to 10,000 files; there is no `before`.
         public func list(purpose: String? = nil, _ query: ListQuery = .init(limit: 10_000)) -> PagedSequence<FileObject> {
-            transport.list("/files", query, extra: purpose.map { [(name: "purpose", value: $0)] } ?? [])
+            endpoints.list(query, extra: purpose.map { [(name: "purpose", value: $0)] } ?? [])
         }
 
         private func upload(_ form: MultipartForm) async throws -> FileObject {

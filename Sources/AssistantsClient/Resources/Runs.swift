@@ -8,11 +8,13 @@ extension AssistantsClient {
         /// `/threads/{thread_id}/runs/{run_id}/steps`.
         public var steps: RunSteps { RunSteps(transport: transport) }
 
+        private func endpoints(_ threadID: String) -> ObjectEndpoints<Run> { ObjectEndpoints(transport, "/threads/\(threadID)/runs") }
+
         /// Starts a run; it comes back `queued`.
         public func create(threadID: String, _ request: CreateRunRequest) async throws -> Run {
             var request = request
             request.stream = false
-            return try await transport.json(APIRequest(.POST, "/threads/\(threadID)/runs", json: request))
+            return try await endpoints(threadID).create(request)
         }
 
         /// Starts a run and polls it until it completes, fails or requires action.
@@ -28,23 +30,17 @@ extension AssistantsClient {
             return try await transport.runStream(APIRequest(.POST, "/threads/\(threadID)/runs", json: request))
         }
 
-        public func retrieve(_ id: String, threadID: String) async throws -> Run {
-            try await transport.json(APIRequest(.GET, "/threads/\(threadID)/runs/\(id)"))
-        }
+        public func retrieve(_ id: String, threadID: String) async throws -> Run { try await endpoints(threadID).retrieve(id) }
 
         /// Replaces the run's metadata; nil clears it.
         public func update(_ id: String, threadID: String, metadata: Metadata?) async throws -> Run {
-            try await transport.json(APIRequest(.POST, "/threads/\(threadID)/runs/\(id)", json: MetadataUpdateRequest(metadata: .some(metadata))))
+            try await endpoints(threadID).update(id, MetadataUpdateRequest(metadata: .some(metadata)))
         }
 
-        public func list(threadID: String, _ query: ListQuery = .init()) -> PagedSequence<Run> {
-            transport.list("/threads/\(threadID)/runs", query)
-        }
+        public func list(threadID: String, _ query: ListQuery = .init()) -> PagedSequence<Run> { endpoints(threadID).list(query) }
 
         /// Asks the run to stop: it answers `cancelling`, and ends `cancelled` shortly after.
-        public func cancel(_ id: String, threadID: String) async throws -> Run {
-            try await transport.json(APIRequest(.POST, "/threads/\(threadID)/runs/\(id)/cancel"))
-        }
+        public func cancel(_ id: String, threadID: String) async throws -> Run { try await endpoints(threadID).action(id, "cancel") }
 
         /// Answers every function call of a run that requires action, in one request.
         public func submitToolOutputs(
@@ -71,9 +67,7 @@ extension AssistantsClient {
         /// Asks for the run until it completes, fails or requires action, as often as the server's
         /// `openai-poll-after-ms` says (else the configured poll interval).
         public func poll(_ id: String, threadID: String) async throws -> Run {
-            try await transport.poll(APIRequest(.GET, "/threads/\(threadID)/runs/\(id)")) { (run: Run) in
-                run.status.isTerminal || run.status == .requiresAction
-            }
+            try await endpoints(threadID).poll(id) { $0.status.isTerminal || $0.status == .requiresAction }
         }
 
         private func submission(
@@ -89,11 +83,15 @@ extension AssistantsClient {
 
         /// The run's steps; `includeFileSearchContent` asks for the text of `file_search` results too.
         public func list(runID: String, threadID: String, _ query: ListQuery = .init(), includeFileSearchContent: Bool = false) -> PagedSequence<RunStep> {
-            transport.list("/threads/\(threadID)/runs/\(runID)/steps", query, extra: Self.include(includeFileSearchContent))
+            endpoints(runID, threadID).list(query, extra: Self.include(includeFileSearchContent))
         }
 
         public func retrieve(_ id: String, runID: String, threadID: String, includeFileSearchContent: Bool = false) async throws -> RunStep {
-            try await transport.json(APIRequest(.GET, "/threads/\(threadID)/runs/\(runID)/steps/\(id)", query: Self.include(includeFileSearchContent)))
+            try await endpoints(runID, threadID).retrieve(id, query: Self.include(includeFileSearchContent))
+        }
+
+        private func endpoints(_ runID: String, _ threadID: String) -> ObjectEndpoints<RunStep> {
+            ObjectEndpoints(transport, "/threads/\(threadID)/runs/\(runID)/steps")
         }
 
         private static func include(_ fileSearchContent: Bool) -> [(name: String, value: String)] {

@@ -10,21 +10,15 @@ extension AssistantsClient {
         /// `/threads/{thread_id}/runs`.
         public var runs: Runs { Runs(transport: transport) }
 
-        public func create(_ request: CreateThreadRequest = .init()) async throws -> AssistantThread {
-            try await transport.json(APIRequest(.POST, "/threads", json: request))
-        }
+        private var endpoints: ObjectEndpoints<AssistantThread> { ObjectEndpoints(transport, "/threads") }
 
-        public func retrieve(_ id: String) async throws -> AssistantThread {
-            try await transport.json(APIRequest(.GET, "/threads/\(id)"))
-        }
+        public func create(_ request: CreateThreadRequest = .init()) async throws -> AssistantThread { try await endpoints.create(request) }
 
-        public func update(_ id: String, _ request: ModifyThreadRequest) async throws -> AssistantThread {
-            try await transport.json(APIRequest(.POST, "/threads/\(id)", json: request))
-        }
+        public func retrieve(_ id: String) async throws -> AssistantThread { try await endpoints.retrieve(id) }
 
-        public func delete(_ id: String) async throws -> DeletionStatus {
-            try await transport.json(APIRequest(.DELETE, "/threads/\(id)"))
-        }
+        public func update(_ id: String, _ request: ModifyThreadRequest) async throws -> AssistantThread { try await endpoints.update(id, request) }
+
+        public func delete(_ id: String) async throws -> DeletionStatus { try await endpoints.delete(id) }
 
         /// A new thread and a run on it; the run comes back `queued`.
         public func createAndRun(_ request: CreateThreadAndRunRequest) async throws -> Run {

@@ -4,6 +4,7 @@ extension AssistantsClient {
     /// `/vector_stores`: stores, their files, file batches and search.
     public struct VectorStores: Sendable {
         let transport: Transport
+        private var endpoints: ObjectEndpoints<VectorStore> { ObjectEndpoints(transport, "/vector_stores") }
 
         /// `/vector_stores/{vector_store_id}/files`.
         public var files: VectorStoreFiles { VectorStoreFiles(transport: transport) }
@@ -11,25 +12,15 @@ extension AssistantsClient {
         public var fileBatches: VectorStoreFileBatches { VectorStoreFileBatches(transport: transport) }
 
         /// Creates a store; the files in `request.fileIDs` are ingested in the background.
-        public func create(_ request: CreateVectorStoreRequest = .init()) async throws -> VectorStore {
-            try await transport.json(APIRequest(.POST, "/vector_stores", json: request))
-        }
+        public func create(_ request: CreateVectorStoreRequest = .init()) async throws -> VectorStore { try await endpoints.create(request) }
 
-        public func retrieve(_ id: String) async throws -> VectorStore {
-            try await transport.json(APIRequest(.GET, "/vector_stores/\(id)"))
-        }
+        public func retrieve(_ id: String) async throws -> VectorStore { try await endpoints.retrieve(id) }
 
-        public func update(_ id: String, _ request: UpdateVectorStoreRequest) async throws -> VectorStore {
-            try await transport.json(APIRequest(.POST, "/vector_stores/\(id)", json: request))
-        }
+        public func update(_ id: String, _ request: UpdateVectorStoreRequest) async throws -> VectorStore { try await endpoints.update(id, request) }
 
-        public func delete(_ id: String) async throws -> DeletionStatus {
-            try await transport.json(APIRequest(.DELETE, "/vector_stores/\(id)"))
-        }
+        public func delete(_ id: String) async throws -> DeletionStatus { try await endpoints.delete(id) }
 
-        public func list(_ query: ListQuery = .init()) -> PagedSequence<VectorStore> {
-            transport.list("/vector_stores", query)
-        }
+        public func list(_ query: ListQuery = .init()) -> PagedSequence<VectorStore> { endpoints.list(query) }
 
         /// The passages of the store's files that best match the query, best first.
         public func search(_ id: String, _ request: VectorStoreSearchRequest) async throws -> VectorStoreSearchResults {
@@ -41,15 +32,18 @@ extension AssistantsClient {
     public struct VectorStoreFiles: Sendable {
         let transport: Transport
 
+        private func endpoints(_ storeID: String) -> ObjectEndpoints<VectorStoreFile> {
+            ObjectEndpoints(transport, "/vector_stores/\(storeID)/files")
+        }
+
         /// Attaches an uploaded file; it is `in_progress` until ingested.
         public func create(vectorStoreID: String, _ request: CreateVectorStoreFileRequest) async throws -> VectorStoreFile {
-            try await transport.json(APIRequest(.POST, "/vector_stores/\(vectorStoreID)/files", json: request))
+            try await endpoints(vectorStoreID).create(request)
         }
 
         /// Attaches a file and polls it until it is ingested, has failed or was cancelled.
         public func createAndPoll(vectorStoreID: String, _ request: CreateVectorStoreFileRequest) async throws -> VectorStoreFile {
-            let file = try await create(vectorStoreID: vectorStoreID, request)
-            return try await poll(file.id, vectorStoreID: vectorStoreID)
+            try await endpoints(vectorStoreID).createAndPoll(request, id: \.id, until: Self.isSettled)
         }
 
         /// Uploads the file at `path`, attaches it and polls it until it is ingested.
@@ -62,23 +56,22 @@ extension AssistantsClient {
         }
 
         public func retrieve(_ fileID: String, vectorStoreID: String) async throws -> VectorStoreFile {
-            try await transport.json(APIRequest(.GET, "/vector_stores/\(vectorStoreID)/files/\(fileID)"))
+            try await endpoints(vectorStoreID).retrieve(fileID)
         }
 
         /// Replaces the file's attributes; nil clears them.
         public func update(_ fileID: String, vectorStoreID: String, attributes: FileAttributes?) async throws -> VectorStoreFile {
-            try await transport.json(APIRequest(
-                .POST, "/vector_stores/\(vectorStoreID)/files/\(fileID)", json: UpdateVectorStoreFileRequest(attributes: attributes)))
+            try await endpoints(vectorStoreID).update(fileID, UpdateVectorStoreFileRequest(attributes: attributes))
         }
 
         /// Detaches the file from the store; the file itself stays.
         public func delete(_ fileID: String, vectorStoreID: String) async throws -> DeletionStatus {
-            try await transport.json(APIRequest(.DELETE, "/vector_stores/\(vectorStoreID)/files/\(fileID)"))
+            try await endpoints(vectorStoreID).delete(fileID)
         }
 
         /// The store's files, optionally only those in one status.
         public func list(vectorStoreID: String, _ query: ListQuery = .init(), status: VectorStoreFile.Status? = nil) -> PagedSequence<VectorStoreFile> {
-            transport.list("/vector_stores/\(vectorStoreID)/files", query, extra: status.filter)
+            endpoints(vectorStoreID).list(query, extra: status.filter)
         }
 
         /// The text extracted from the file.
@@ -88,24 +81,27 @@ extension AssistantsClient {
 
         /// Asks for the file until it is no longer `in_progress`.
         public func poll(_ fileID: String, vectorStoreID: String) async throws -> VectorStoreFile {
-            try await transport.poll(APIRequest(.GET, "/vector_stores/\(vectorStoreID)/files/\(fileID)")) { (file: VectorStoreFile) in
-                file.status != .inProgress
-            }
+            try await endpoints(vectorStoreID).poll(fileID, until: Self.isSettled)
         }
+
+        private static func isSettled(_ file: VectorStoreFile) -> Bool { file.status != .inProgress }
     }
 
     /// `/vector_stores/{vector_store_id}/file_batches`.
     public struct VectorStoreFileBatches: Sendable {
         let transport: Transport
 
+        private func endpoints(_ storeID: String) -> ObjectEndpoints<VectorStoreFileBatch> {
+            ObjectEndpoints(transport, "/vector_stores/\(storeID)/file_batches")
+        }
+
         public func create(vectorStoreID: String, _ request: CreateFileBatchRequest) async throws -> VectorStoreFileBatch {
-            try await transport.json(APIRequest(.POST, "/vector_stores/\(vectorStoreID)/file_batches", json: request))
+            try await endpoints(vectorStoreID).create(request)
         }
 
         /// Adds the files as a batch and polls it until none of them is in progress.
         public func createAndPoll(vectorStoreID: String, _ request: CreateFileBatchRequest) async throws -> VectorStoreFileBatch {
-            let batch = try await create(vectorStoreID: vectorStoreID, request)
-            return try await poll(batch.id, vectorStoreID: vectorStoreID)
+            try await endpoints(vectorStoreID).createAndPoll(request, id: \.id, until: Self.isSettled)
         }
 
         /// Uploads the files at `paths`, one after another, then adds them as one batch and polls it.
@@ -118,12 +114,12 @@ extension AssistantsClient {
         }
 
         public func retrieve(_ batchID: String, vectorStoreID: String) async throws -> VectorStoreFileBatch {
-            try await transport.json(APIRequest(.GET, "/vector_stores/\(vectorStoreID)/file_batches/\(batchID)"))
+            try await endpoints(vectorStoreID).retrieve(batchID)
         }
 
         /// Stops ingesting the batch's files that have not finished.
         public func cancel(_ batchID: String, vectorStoreID: String) async throws -> VectorStoreFileBatch {
-            try await transport.json(APIRequest(.POST, "/vector_stores/\(vectorStoreID)/file_batches/\(batchID)/cancel"))
+            try await endpoints(vectorStoreID).action(batchID, "cancel")
         }
 
         /// The batch's files, optionally only those in one status.
@@ -135,10 +131,10 @@ extension AssistantsClient {
 
         /// Asks for the batch until none of its files is in progress, as OpenAI's SDKs decide.
         public func poll(_ batchID: String, vectorStoreID: String) async throws -> VectorStoreFileBatch {
-            try await transport.poll(APIRequest(.GET, "/vector_stores/\(vectorStoreID)/file_batches/\(batchID)")) { (batch: VectorStoreFileBatch) in
-                batch.fileCounts.inProgress == 0
-            }
+            try await endpoints(vectorStoreID).poll(batchID, until: Self.isSettled)
         }
+
+        private static func isSettled(_ batch: VectorStoreFileBatch) -> Bool { batch.fileCounts.inProgress == 0 }
     }
 }
 
