@@ -63,7 +63,7 @@ import Testing
     @Test func longQueriesAreBounded() throws {
         let query = (0..<500).map { "word\($0)" }.joined(separator: " ") + " vitamin"
         #expect(try index().search(storeIDs: ["vs_1"], query: query, limit: 5).isEmpty)
-        #expect(FTSQuery(query)?.termCount == FTSQuery.maxTerms)
+        #expect(QueryTerms(query)?.words.count == QueryTerms.maxTerms)
     }
 
     @Test func storesAreIsolatedAndFilesFiltered() throws {
