@@ -89,10 +89,8 @@ import Testing
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
-    func add(_ texts: [String], to index: SearchIndex, store: String, prefix: String = "f") throws {
-        for (number, text) in texts.enumerated() {
-            try index.add(storeID: store, fileID: "\(prefix)\(number)", filename: "\(prefix)\(number).txt", chunks: Chunker.auto.chunks(of: text))
-        }
+    func files(_ texts: [String], prefix: String = "f") -> [IndexedFile] {
+        texts.enumerated().map { IndexedFile(fileID: "\(prefix)\($0)", filename: "\(prefix)\($0).txt", chunks: Chunker.auto.chunks(of: $1)) }
     }
 
     /// Every kind of write with the lexicons loaded; a second index on the file loads them afresh.
@@ -101,8 +99,8 @@ import Testing
         defer { removeDatabase(path) }
         let live = try SearchIndex(path: path)
         _ = try live.search(storeIDs: ["a", "b"], query: "anything", limit: 1)  // loads both, empty
-        try add(Self.texts, to: live, store: "a")
-        try add(Array(Self.texts.prefix(3)), to: live, store: "b", prefix: "g")
+        try live.add(storeID: "a", files: files(Self.texts))
+        try live.add(storeID: "b", files: files(Array(Self.texts.prefix(3)), prefix: "g"))
         try live.remove(storeID: "a", fileID: "f1")
         try live.add(storeID: "a", fileID: "f2", filename: "f2.txt", chunks: Chunker.auto.chunks(of: "Cats and rickets, replaced."))
         try live.removeStore("b")
@@ -121,13 +119,43 @@ import Testing
 
     @Test func otherStoresDoNotChangeScores() throws {
         let index = try SearchIndex()
-        try add(Self.texts, to: index, store: "a")
+        try index.add(storeID: "a", files: files(Self.texts))
         let before = try index.search(storeIDs: ["a"], query: "vitamin D deficiency", limit: 10)
-        try add(Array(repeating: "vitamin D deficiency everywhere", count: 20), to: index, store: "b")
+        try index.add(storeID: "b", files: files(Array(repeating: "vitamin D deficiency everywhere", count: 20)))
         let after = try index.search(storeIDs: ["a"], query: "vitamin D deficiency", limit: 10)
         #expect(!before.isEmpty && before == after)
         let both = try index.search(storeIDs: ["a", "b"], query: "vitamin D deficiency", limit: 30)
         #expect(Set(both.map(\.fileID)).isSuperset(of: before.map(\.fileID)) && both.count == before.count + 20)
+    }
+
+    @Test func batchAddEqualsOneAddPerFile() throws {
+        let batch = try SearchIndex(), single = try SearchIndex()
+        try batch.add(storeID: "s", files: files(Self.texts))
+        for file in files(Self.texts) { try single.add(storeID: "s", fileID: file.fileID, filename: file.filename, chunks: file.chunks) }
+        for query in Self.queries {
+            let expected = try single.search(storeIDs: ["s"], query: query, limit: 10)
+            let found = try batch.search(storeIDs: ["s"], query: query, limit: 10)
+            #expect(found == expected)
+        }
+    }
+
+    @Test func batchAddKeepsTheLastOfAFileGivenTwice() throws {
+        let index = try SearchIndex()
+        let twice = [IndexedFile(fileID: "x", filename: "old.txt", chunks: Chunker.auto.chunks(of: "parrots")),
+                     IndexedFile(fileID: "x", filename: "new.txt", chunks: Chunker.auto.chunks(of: "cats"))]
+        try index.add(storeID: "s", files: twice)
+        #expect(try index.search(storeIDs: ["s"], query: "parrots", limit: 10).isEmpty)
+        let cats = try index.search(storeIDs: ["s"], query: "cats", limit: 10)
+        #expect(cats.map(\.filename) == ["new.txt"])
+    }
+
+    @Test func batchWithInvalidEmbeddingsWritesNothing() throws {
+        let index = try SearchIndex()
+        let chunks = Chunker.auto.chunks(of: "cats")
+        let batch = [IndexedFile(fileID: "ok", filename: "ok.txt", chunks: chunks, embeddings: [[1, 0]]),
+                     IndexedFile(fileID: "bad", filename: "bad.txt", chunks: chunks, embeddings: [[1, 0], [0, 1]])]
+        #expect(throws: SearchIndexError.self) { try index.add(storeID: "s", files: batch) }
+        #expect(try index.search(storeIDs: ["s"], query: "cats", limit: 10).isEmpty)
     }
 
     /// A database written before the lexicon (text in an FTS5 table) opens with its chunks searchable.
