@@ -122,7 +122,7 @@ public final class SearchIndex: Sendable {
         try Self.wrap {
             try database.write { db in
                 try db.execute(sql: "DELETE FROM chunk WHERE store_id = ?", arguments: [storeID])
-                // In the transaction, like every lexicon change; if the commit fails, the store is reloaded.
+                // Under the writer, like every lexicon change; should the commit fail, the next search reloads.
                 _ = lexicons.withLock { $0.removeValue(forKey: storeID) }
             }
         }
