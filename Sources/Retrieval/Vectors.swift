@@ -44,8 +44,7 @@ final class StoreVectors: Sendable {
     func nearest(_ query: [Float], limit: Int, allowed: (String) -> Bool) -> [(chunkID: Int64, similarity: Float)] {
         var padded = [Float](repeating: 0, count: stride)
         for (column, value) in Vectors.normalized(query).enumerated() { padded[column] = value }
-        var best: [(row: Int, similarity: Float)] = []
-        best.reserveCapacity(limit + 1)
+        var top = TopK<Float>(limit: limit)
         matrix.withUnsafeBufferPointer { rows in
             padded.withUnsafeBufferPointer { q in
                 let qBase = UnsafeRawPointer(q.baseAddress!)
@@ -59,15 +58,12 @@ final class StoreVectors: Sendable {
                             * qBase.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
                     }
                     let similarity = sum.sum()
-                    // Keep a small sorted top list; most rows fail the first comparison.
-                    if best.count == limit, similarity <= best[limit - 1].similarity { continue }
-                    guard allowed(fileIDs[row]) else { continue }
-                    let position = best.firstIndex { $0.similarity < similarity } ?? best.count
-                    best.insert((row, similarity), at: position)
-                    if best.count > limit { best.removeLast() }
+                    // Most rows fail this first comparison, before the file filter is consulted.
+                    guard top.admits(chunkIDs[row], similarity), allowed(fileIDs[row]) else { continue }
+                    top.insert(chunkIDs[row], similarity)
                 }
             }
         }
-        return best.map { (chunkIDs[$0.row], $0.similarity) }
+        return top.best.map { ($0.id, $0.score) }
     }
 }

@@ -63,7 +63,7 @@ import Testing
     @Test func longQueriesAreBounded() throws {
         let query = (0..<500).map { "word\($0)" }.joined(separator: " ") + " vitamin"
         #expect(try index().search(storeIDs: ["vs_1"], query: query, limit: 5).isEmpty)
-        #expect(FTSQuery(query)?.termCount == FTSQuery.maxTerms)
+        #expect(QueryTerms(query)?.words.count == QueryTerms.maxTerms)
     }
 
     @Test func storesAreIsolatedAndFilesFiltered() throws {
@@ -163,5 +163,14 @@ import Testing
         let found = vectors.nearest(query, limit: 5) { _ in true }
         #expect(found.map(\.chunkID) == expected.map(\.0))
         for (a, b) in zip(found, expected) { #expect(abs(a.similarity - b.1) < 1e-5) }
+    }
+
+    @Test func topKBreaksTiesByLowerIDWhateverTheOrder() {
+        let candidates: [(Int64, Double)] = [(5, 1), (3, 2), (9, 2), (1, 1), (7, 3), (2, 1)]
+        for order in [candidates, candidates.reversed(), candidates.sorted { $0.0 < $1.0 }] {
+            var top = TopK<Double>(limit: 4)
+            for (id, score) in order { top.insert(id, score) }
+            #expect(top.best.map(\.id) == [7, 3, 9, 1])
+        }
     }
 }

@@ -1,17 +1,14 @@
-/// Turns user text into a safe FTS5 MATCH expression. Only word characters survive, each term is
-/// a quoted string (so `NEAR`, `AND`, `*`, `:`, `^` and quotes are never syntax), and the terms are
-/// OR-ed so BM25 ranks partial matches instead of requiring every word.
-struct FTSQuery {
-    /// The MATCH expression, e.g. `"vitamin" OR "deficiency"`.
-    var expression: String
-    /// How many terms were OR-ed: BM25 grows with it, so scores are normalised per term.
-    var termCount: Int
+/// The words of user text worth searching for. Words are runs of word characters, so nothing in a
+/// query is ever syntax; they are lowercased, deduplicated, and stripped of stopwords.
+struct QueryTerms {
+    /// In order of first appearance, e.g. `["vitamin", "deficiency"]`.
+    var words: [String]
 
-    /// At most this many terms are kept, bounding a query's cost whatever its length.
+    /// At most this many words are kept, bounding a query's cost whatever its length.
     static let maxTerms = 32
 
     /// Function words that match nearly every chunk, the usual short English list (Lucene's
-    /// English analyser). They add almost nothing to BM25 but a lot to the matches to rank.
+    /// English analyser). They add almost nothing to BM25 but a lot to the postings to score.
     static let stopwords: Set<String> = [
         "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no",
         "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",
@@ -27,9 +24,7 @@ struct FTSQuery {
             if seen.insert(term).inserted { terms.append(term) }
         }
         let content = terms.filter { !Self.stopwords.contains($0) }
-        let kept = (content.isEmpty ? terms : content).prefix(Self.maxTerms)
-        guard !kept.isEmpty else { return nil }
-        expression = kept.map { "\"\($0)\"" }.joined(separator: " OR ")
-        termCount = kept.count
+        words = Array((content.isEmpty ? terms : content).prefix(Self.maxTerms))
+        guard !words.isEmpty else { return nil }
     }
 }
