@@ -95,7 +95,7 @@ import Testing
         // Removed after it was picked up but before its outcome is saved.
         let pending = try #require(try await setup.store.pendingVectorStoreFiles(limit: 1).first)
         #expect(try await setup.store.deleteVectorStoreFile(id: file.id, storeID: created.id))
-        await vectorStores.ingest(pending)
+        await vectorStores.ingest([pending])
         let hits = try setup.index.search(storeIDs: [created.id], query: "kites wind", limit: 5)
         #expect(hits.isEmpty)
     }

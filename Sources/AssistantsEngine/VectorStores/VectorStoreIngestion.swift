@@ -33,57 +33,106 @@ public struct VectorStoreIngestion: Service {
         }
     }
 
-    /// Ingests pending files until none is left. A file is tried once per drain, so a file whose
-    /// outcome cannot be saved is not retried in a tight loop.
+    /// Ingests pending files, a round at a time, until none is left. A file is tried once per drain,
+    /// so a file whose outcome cannot be saved is not retried in a tight loop.
     func drain() async {
         var tried = Set<String>()
         while !Task.isCancelled {
             let pending: [VectorStoreFile]
             do {
-                pending = try await vectorStores.store.pendingVectorStoreFiles(limit: 64)
+                pending = try await vectorStores.store.pendingVectorStoreFiles(limit: Self.round)
             } catch {
                 vectorStores.logger.error("listing files to ingest failed", metadata: ["error": "\(error)"])
                 return
             }
-            let batch = pending.filter { tried.insert("\($0.vectorStoreID)/\($0.id)").inserted }
-            guard !batch.isEmpty else { return }
-            await withTaskGroup(of: Void.self) { group in
-                var next = batch.makeIterator()
-                for _ in 0..<concurrency {
-                    guard let file = next.next() else { break }
-                    group.addTask { await vectorStores.ingest(file) }
-                }
-                while await group.next() != nil {
-                    if let file = next.next() { group.addTask { await vectorStores.ingest(file) } }
-                }
-            }
+            let round = pending.filter { tried.insert("\($0.vectorStoreID)/\($0.id)").inserted }
+            guard !round.isEmpty else { return }
+            await vectorStores.ingest(round, concurrency: concurrency)
         }
     }
+
+    /// Files per round: their chunks are indexed together, one transaction per store.
+    static let round = 32
 }
 
 extension VectorStores {
-    /// Ingests one file and records the outcome, unless the file was cancelled or removed meanwhile, in
-    /// which case what was indexed is taken out again.
-    func ingest(_ file: VectorStoreFile) async {
+    /// A file read and chunked, ready to index, or why it cannot be.
+    private struct Prepared: Sendable {
+        var file: VectorStoreFile
+        var indexed: IndexedFile?
         var bytes = 0
-        let failure: VectorStoreFile.LastError?
-        do {
-            bytes = try await index(file)
-            failure = nil
-        } catch let error as ExtractionError {
-            failure = .init(code: error.code == "unsupported_file" ? .unsupportedFile : .invalidFile, message: error.message)
-        } catch let error as ProviderError {
-            failure = .init(code: .serverError, message: "Embedding the file's chunks failed: \(error.message)")
-        } catch {
-            failure = .init(code: .serverError, message: "Indexing the file failed: \(error)")
+        var failure: VectorStoreFile.LastError?
+    }
+
+    /// Ingests files: each is read, chunked and embedded (`concurrency` at a time), then the files of
+    /// each store are indexed in one transaction, and each outcome is recorded, unless the file was
+    /// cancelled or removed meanwhile, in which case what was indexed is taken out again.
+    func ingest(_ files: [VectorStoreFile], concurrency: Int = 1) async {
+        var prepared = await withTaskGroup(of: (Int, Prepared).self) { group in
+            var results = [Prepared?](repeating: nil, count: files.count)
+            var next = files.enumerated().makeIterator()
+            for _ in 0..<max(1, concurrency) {
+                guard let (position, file) = next.next() else { break }
+                group.addTask { (position, await self.prepare(file)) }
+            }
+            while let (position, result) = await group.next() {
+                results[position] = result
+                if let (position, file) = next.next() { group.addTask { (position, await self.prepare(file)) } }
+            }
+            return results.compactMap { $0 }
         }
+        for storeID in Set(prepared.map(\.file.vectorStoreID)) {
+            let positions = prepared.indices.filter { prepared[$0].file.vectorStoreID == storeID && prepared[$0].indexed != nil }
+            let batch = positions.compactMap { prepared[$0].indexed }
+            guard !batch.isEmpty else { continue }
+            do {
+                try await offload { [index] in try index.add(storeID: storeID, files: batch) }
+            } catch {
+                for position in positions {
+                    prepared[position].failure = .init(code: .serverError, message: "Indexing the file failed: \(error)")
+                }
+            }
+        }
+        for result in prepared { await record(result) }
+    }
+
+    private func prepare(_ file: VectorStoreFile) async -> Prepared {
+        var result = Prepared(file: file)
+        do {
+            guard let record = try await store.file(id: file.id), let data = blobs.read(file.id) else {
+                throw ExtractionError.invalid("The file \(file.id) no longer exists.")
+            }
+            let sizes = file.chunkingStrategy.sizes
+            let (chunks, bytes) = try await offload {
+                let text = try TextExtractor.extract(data, filename: record.filename)
+                let chunker = try Chunker(maxTokens: sizes.maxTokens, overlapTokens: sizes.overlapTokens)
+                return (chunker.chunks(of: text), text.utf8.count)
+            }
+            guard !chunks.isEmpty else { throw ExtractionError.invalid("\(record.filename) contains no text to search.") }
+            var vectors: [[Float]]?
+            if let embeddings { vectors = try await embeddings.provider.embed(chunks.map(\.text), model: embeddings.model) }
+            result.indexed = IndexedFile(fileID: file.id, filename: record.filename, chunks: chunks, embeddings: vectors)
+            result.bytes = bytes
+        } catch let error as ExtractionError {
+            result.failure = .init(code: error.code == "unsupported_file" ? .unsupportedFile : .invalidFile, message: error.message)
+        } catch let error as ProviderError {
+            result.failure = .init(code: .serverError, message: "Embedding the file's chunks failed: \(error.message)")
+        } catch {
+            result.failure = .init(code: .serverError, message: "Reading the file failed: \(error)")
+        }
+        return result
+    }
+
+    /// Saves a file's outcome; a file no longer in progress (cancelled, removed) loses its chunks instead.
+    private func record(_ result: Prepared) async {
+        let file = result.file
         let saved: VectorStoreFile?
         do {
-            saved = try await store.updateVectorStoreFile(id: file.id, storeID: file.vectorStoreID) { [bytes] current in
+            saved = try await store.updateVectorStoreFile(id: file.id, storeID: file.vectorStoreID) { current in
                 guard current.status == .inProgress else { throw Superseded() }
-                current.status = failure == nil ? .completed : .failed
-                current.lastError = failure
-                current.usageBytes = failure == nil ? bytes : 0
+                current.status = result.failure == nil ? .completed : .failed
+                current.lastError = result.failure
+                current.usageBytes = result.failure == nil ? result.bytes : 0
             }
         } catch {
             saved = nil
@@ -91,28 +140,8 @@ extension VectorStores {
                 logger.error("saving an ingested file failed", metadata: ["file_id": "\(file.id)", "error": "\(error)"])
             }
         }
-        if saved?.status != .completed {
+        if saved?.status != .completed && result.indexed != nil {
             try? await offload { [index] in try index.remove(storeID: file.vectorStoreID, fileID: file.id) }
         }
-    }
-
-    /// Extracts, chunks, embeds and indexes the file; returns the bytes of text indexed.
-    private func index(_ file: VectorStoreFile) async throws -> Int {
-        guard let record = try await store.file(id: file.id), let data = blobs.read(file.id) else {
-            throw ExtractionError.invalid("The file \(file.id) no longer exists.")
-        }
-        let sizes = file.chunkingStrategy.sizes
-        let (chunks, bytes) = try await offload {
-            let text = try TextExtractor.extract(data, filename: record.filename)
-            let chunker = try Chunker(maxTokens: sizes.maxTokens, overlapTokens: sizes.overlapTokens)
-            return (chunker.chunks(of: text), text.utf8.count)
-        }
-        guard !chunks.isEmpty else { throw ExtractionError.invalid("\(record.filename) contains no text to search.") }
-        var vectors: [[Float]]?
-        if let embeddings { vectors = try await embeddings.provider.embed(chunks.map(\.text), model: embeddings.model) }
-        try await offload { [index, vectors] in
-            try index.add(storeID: file.vectorStoreID, fileID: file.id, filename: record.filename, chunks: chunks, embeddings: vectors)
-        }
-        return bytes
     }
 }
