@@ -108,15 +108,20 @@ let package = Package(
         .testTarget(name: "AssistantsEngineTests", dependencies: ["AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel", "Retrieval"]),
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),
         .testTarget(name: "AssistantsStoreTests", dependencies: ["AssistantsStore", "SQLiteStore"]),
+        // The server's parts on in-memory storage with the fake model, for the HTTP and SDK tests.
+        .target(name: "TestStack", dependencies: [
+            "AssistantsServer", "AssistantsEngine", "AssistantsStore", "SQLiteStore", "ModelProviders", "Retrieval", "FakeModel",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], path: "Tests/TestStack"),
         .testTarget(name: "AssistantsClientTests", dependencies: [
-            "AssistantsClient", "AssistantAgent", "AssistantsServer", "AssistantsEngine", "ModelProviders", "Retrieval", "SQLiteStore", "FakeModel",
+            "AssistantsClient", "AssistantAgent", "AssistantsServer", "AssistantsEngine", "FakeModel", "TestStack",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AssistantsServerTests", dependencies: [
-            "AssistantsServer", "AssistantsEngine", "ModelProviders", "SQLiteStore", "FakeModel", "Retrieval",
+            "AssistantsServer", "AssistantsEngine", "AssistantsStore", "FakeModel", "TestStack",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

@@ -1,15 +1,12 @@
 import AssistantsAPI
 import AssistantsEngine
-import AssistantsServer
 import AssistantsStore
 import FakeModel
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import ModelProviders
-import Retrieval
-import SQLiteStore
+import TestStack
 
 /// A server on an in-memory store and a temporary blob directory, driven through the router, with its
 /// run engine working; `model: true` gives it the scripted fake model as its upstream.
@@ -22,32 +19,11 @@ struct TestAPI {
     static let betaHeader = HTTPField.Name("OpenAI-Beta")!
 
     static func run(apiKeys: Set<String> = [], model: Bool = false, _ test: @Sendable (TestAPI) async throws -> Void) async throws {
-        let blobRoot = FileManager.default.temporaryDirectory.appendingPathComponent("blobs-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: blobRoot) }
-        let store = try SQLiteStore.inMemory()
-        let blobs = try FileSystemBlobStore(root: blobRoot)
-        let fake = model ? try await FakeModelServer.start() : nil
-        let provider = fake.map {
-            OpenAICompatibleProvider(configuration: .init(baseURL: $0.baseURL, maxRetries: 2, initialBackoff: .milliseconds(10)))
-        }
-        let vectorStores = VectorStores(store: store, blobs: blobs, index: try SearchIndex())
-        let engine = RunEngine(
-            store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
-            configuration: .init(workers: 4, sweepInterval: .milliseconds(100)))
-        let engineTask = Task { try await engine.run() }
-        let ingestionTask = Task { try await VectorStoreIngestion(vectorStores).run() }
-        let router = buildRouter(store: store, blobs: blobs, engine: engine, apiKeys: apiKeys)
-        let result = await Result(catching: {
-            try await Application(router: router).test(.router) { client in
-                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: fake, vectorStores: vectorStores))
+        try await TestStack.run(model: model) { stack in
+            try await Application(router: stack.router(apiKeys: apiKeys)).test(.router) { client in
+                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: stack.model, vectorStores: stack.vectorStores))
             }
-        })
-        engineTask.cancel()
-        ingestionTask.cancel()
-        _ = await engineTask.result
-        _ = await ingestionTask.result
-        await fake?.stop()
-        try result.get()
+        }
     }
 
     struct Reply {
@@ -104,14 +80,4 @@ struct TestAPI {
 extension JSONValue {
     /// The elements of an array, none for anything else: keeps the tests' chains short.
     var array: [JSONValue] { arrayValue ?? [] }
-}
-
-extension Result where Failure == any Error {
-    init(catching body: () async throws -> Success) async {
-        do {
-            self = .success(try await body())
-        } catch {
-            self = .failure(error)
-        }
-    }
 }
