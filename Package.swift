@@ -100,7 +100,7 @@ let package = Package(
         // `swift run -c release sandbox-benchmarks`: see BENCHMARKS.md.
         .executableTarget(name: "sandbox-benchmarks", dependencies: ["CodeInterpreter"], path: "benchmarks/SandboxBenchmarks"),
         // `swift run -c release retrieval-benchmarks <scifact dir>`: see BENCHMARKS.md.
-        .executableTarget(name: "retrieval-benchmarks", dependencies: ["Retrieval"], path: "benchmarks/RetrievalBenchmarks"),
+        .executableTarget(name: "retrieval-benchmarks", dependencies: ["Retrieval", "ModelProviders"], path: "benchmarks/RetrievalBenchmarks"),
         .testTarget(name: "AssistantsAPITests", dependencies: ["AssistantsAPI"]),
         .testTarget(name: "CodeInterpreterTests", dependencies: ["CodeInterpreter"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", .product(name: "GRDB", package: "GRDB.swift")]),

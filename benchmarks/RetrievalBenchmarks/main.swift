@@ -1,14 +1,33 @@
 // `swift run -c release retrieval-benchmarks <path to BEIR scifact>`: retrieval quality on BEIR SciFact
 // (BM25 through the real extractor, chunker and index), ingestion speed, and search speed and memory
-// on a store of 100,000 chunks.
+// on a store of 100,000 chunks. With `--embeddings-url` (an OpenAI-compatible endpoint, e.g.
+// benchmarks/embeddings-server), SciFact is also embedded and hybrid and dense-only quality measured.
 import Foundation
+import ModelProviders
 import Retrieval
 
-guard CommandLine.arguments.count == 2 else {
-    FileHandle.standardError.write(Data("usage: retrieval-benchmarks <path to BEIR scifact directory>\n".utf8))
+let usage = "usage: retrieval-benchmarks <path to BEIR scifact directory> [--embeddings-url URL [--embeddings-model NAME]]\n"
+var positional: [String] = []
+var options: [String: String] = [:]
+var arguments = CommandLine.arguments.dropFirst()
+while let argument = arguments.popFirst() {
+    if ["--embeddings-url", "--embeddings-model"].contains(argument), let value = arguments.popFirst() {
+        options[argument] = value
+    } else if argument.hasPrefix("--") {
+        positional = []
+        break
+    } else {
+        positional.append(argument)
+    }
+}
+guard positional.count == 1, options["--embeddings-model"] == nil || options["--embeddings-url"] != nil else {
+    FileHandle.standardError.write(Data(usage.utf8))
     exit(2)
 }
-let dataset = URL(fileURLWithPath: CommandLine.arguments[1])
+let dataset = URL(fileURLWithPath: positional[0])
+/// The embeddings endpoint's base URL, as the server's `--upstream-url`: e.g. `http://127.0.0.1:8089/v1`.
+let embeddingsURL = options["--embeddings-url"]
+let embeddingModel = options["--embeddings-model"] ?? "all-MiniLM-L6-v2"
 
 struct Document: Decodable { var _id: String; var title: String; var text: String }
 struct Query: Decodable { var _id: String; var text: String }
@@ -110,20 +129,74 @@ let chunkerTime = clock.measure {
     for file in scifactFiles { _ = Chunker.auto.chunks(of: file.text) }
 }
 
-var ndcgSum = 0.0, recallSum = 0.0
-for (queryID, relevant) in judgments {
-    // A document scores as its best chunk; chunks come best first, so the first seen is the best.
-    var ranked: [String] = []
-    for hit in try scifact.search(storeIDs: ["scifact"], query: queries[queryID]!, limit: 100) where !ranked.contains(hit.fileID) {
-        ranked.append(hit.fileID)
+/// Mean nDCG@10 and recall@20 over the judged queries, given what `search` finds for a query id.
+@MainActor func quality(_ search: (String) throws -> [SearchHit]) rethrows -> (ndcg: Double, recall: Double) {
+    var ndcgSum = 0.0, recallSum = 0.0
+    for (queryID, relevant) in judgments {
+        // A document scores as its best chunk; chunks come best first, so the first seen is the best.
+        var ranked: [String] = []
+        for hit in try search(queryID) where !ranked.contains(hit.fileID) {
+            ranked.append(hit.fileID)
+        }
+        let dcg = ranked.prefix(10).enumerated().reduce(0.0) { $0 + Double(relevant[$1.element] ?? 0) / log2(Double($1.offset + 2)) }
+        let ideal = relevant.values.sorted(by: >).prefix(10).enumerated().reduce(0.0) { $0 + Double($1.element) / log2(Double($1.offset + 2)) }
+        ndcgSum += dcg / ideal
+        recallSum += Double(ranked.prefix(20).filter { relevant[$0] != nil }.count) / Double(relevant.count)
     }
-    let dcg = ranked.prefix(10).enumerated().reduce(0.0) { $0 + Double(relevant[$1.element] ?? 0) / log2(Double($1.offset + 2)) }
-    let ideal = relevant.values.sorted(by: >).prefix(10).enumerated().reduce(0.0) { $0 + Double($1.element) / log2(Double($1.offset + 2)) }
-    ndcgSum += dcg / ideal
-    recallSum += Double(ranked.prefix(20).filter { relevant[$0] != nil }.count) / Double(relevant.count)
+    return (ndcgSum / Double(judgments.count), recallSum / Double(judgments.count))
 }
+let (ndcg, recall) = try quality { try scifact.search(storeIDs: ["scifact"], query: queries[$0]!, limit: 100) }
 removeDatabase(scifactPath)
-let ndcg = ndcgSum / Double(judgments.count), recall = recallSum / Double(judgments.count)
+
+// MARK: - Quality with real embeddings (--embeddings-url): hybrid and dense only, the same chunks
+
+/// What the endpoint's embeddings make of SciFact, and what embedding it cost.
+struct DenseQuality {
+    var hybrid: (ndcg: Double, recall: Double)
+    var dense: (ndcg: Double, recall: Double)
+    var chunks: Int, dimensions: Int, embeddingTime: Duration
+}
+
+/// Embeds every chunk and judged query through the server's own client (`OpenAICompatibleProvider`,
+/// requests of 64 texts), indexes the chunks with their vectors as ingestion does, and searches with
+/// the query's vector: hybrid with the query's words, dense only without (no words, no BM25 ranking).
+@MainActor func denseQuality(_ provider: OpenAICompatibleProvider, model: String) async throws -> DenseQuality {
+    let files = try scifactFiles.map { file in
+        (id: file.id, chunks: Chunker.auto.chunks(of: try TextExtractor.extract(Data(file.text.utf8), filename: file.id + ".txt")))
+    }
+    let queryIDs = Array(judgments.keys)
+    var chunkVectors: [[Float]] = [], queryVectors: [[Float]] = []
+    let embeddingTime = try await clock.measure {
+        chunkVectors = try await provider.embed(files.flatMap { $0.chunks.map(\.text) }, model: model)
+        queryVectors = try await provider.embed(queryIDs.map { queries[$0]! }, model: model)
+    }
+    let queryVector = Dictionary(uniqueKeysWithValues: zip(queryIDs, queryVectors))
+    let (index, path) = try emptyIndex("scifact-hybrid", stores: ["scifact"])
+    defer { removeDatabase(path) }
+    var next = 0
+    for start in stride(from: 0, to: files.count, by: 100) {
+        try index.add(storeID: "scifact", files: files[start..<min(start + 100, files.count)].map { file in
+            defer { next += file.chunks.count }
+            return IndexedFile(fileID: file.id, filename: file.id + ".txt", chunks: file.chunks,
+                               embeddings: Array(chunkVectors[next..<(next + file.chunks.count)]))
+        })
+    }
+    return DenseQuality(
+        hybrid: try quality { try index.search(storeIDs: ["scifact"], query: queries[$0]!, queryEmbedding: queryVector[$0], limit: 100) },
+        dense: try quality { try index.search(storeIDs: ["scifact"], query: "", queryEmbedding: queryVector[$0], limit: 100) },
+        chunks: chunkVectors.count, dimensions: chunkVectors.first?.count ?? 0, embeddingTime: embeddingTime)
+}
+var dense: DenseQuality?
+if let embeddingsURL {
+    let provider = OpenAICompatibleProvider(configuration: .init(baseURL: embeddingsURL, maxRetries: 0))
+    do {
+        dense = try await denseQuality(provider, model: embeddingModel)
+        await provider.shutdown()
+    } catch {
+        await provider.shutdown()
+        throw error
+    }
+}
 
 // MARK: - Speed: one store of 100,000 chunks of perturbed SciFact text, with fake embeddings, beside two others
 
@@ -195,11 +268,19 @@ func megabytes(_ after: Double?, _ before: Double?) -> String {
     guard let after, let before else { return "n/a" }
     return f(after - before, 0) + " MB"
 }
+let denseRows = dense.map { dense in
+    """
+
+    | SciFact nDCG@10 / recall@20, hybrid (BM25 + \(embeddingModel), RRF) | \(f(dense.hybrid.ndcg)) / \(f(dense.hybrid.recall)) | |
+    | SciFact nDCG@10 / recall@20, dense only (\(embeddingModel), \(dense.dimensions) dims) | \(f(dense.dense.ndcg)) / \(f(dense.dense.recall)) | |
+    | Time the endpoint took to embed the \(dense.chunks) chunks and \(judgments.count) queries | \(f(seconds(dense.embeddingTime), 0)) s | |
+    """
+} ?? ""
 print("""
     | Measure | Result | Target |
     | --- | --- | --- |
     | SciFact nDCG@10 (BM25, \(judgments.count) test queries, auto 800/400 chunks) | \(f(ndcg)) | ≥ 0.665 (BEIR BM25) |
-    | SciFact recall@20 | \(f(recall)) | |
+    | SciFact recall@20 | \(f(recall)) | |\(denseRows)
     | Ingestion, SciFact (\(documents.count) files, \(f(Double(batched.bytes) / 1e6, 1)) MB; extract + chunk + index), batches of 100 | \(f(batched.megabytesPerSecond, 1)) MB/s | ≥ 5 MB/s |
     | Ingestion, SciFact, one `add` per file | \(f(oneByOne.megabytesPerSecond, 1)) MB/s | |
     | Chunker alone, SciFact | \(f(Double(batched.bytes) / 1e6 / seconds(chunkerTime), 1)) MB/s | |
