@@ -64,12 +64,24 @@ actor RunExecution {
     }
 
     private func begin() async throws {
+        try await requireLiveThreadStores()
         run = try await update { run in
             guard run.status == .queued else { throw Superseded() }
             run.status = .inProgress
             run.startedAt = run.startedAt ?? unixNow()
         }
         hub.publish(.run(run), runID: run.id)
+    }
+
+    /// A run with `file_search` fails, as OpenAI's do, once its thread's vector store has expired.
+    private func requireLiveThreadStores() async throws {
+        guard run.tools.contains(where: { if case .fileSearch = $0 { true } else { false } }) else { return }
+        for id in try await store.thread(id: run.threadID)?.toolResources.fileSearch?.vectorStoreIDs ?? [] {
+            guard try await store.vectorStore(id: id)?.status == .expired else { continue }
+            throw RunError(
+                code: "invalid_prompt",
+                message: "The thread's vector store \(id) has expired, so file_search cannot use it. Create a new thread, or give this one a new vector store.")
+        }
     }
 
     /// One model call and what follows from it. True when the model must be called again.

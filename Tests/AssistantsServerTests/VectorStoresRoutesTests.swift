@@ -148,6 +148,23 @@ extension TestAPI {
         }
     }
 
+    @Test func runsFailOnceTheThreadsStoreHasExpired() async throws {
+        try await TestAPI.run(model: true) { api in
+            let tea = try await api.uploadFile(Self.tea, filename: "tea.md")
+            let assistant = try await api.createAssistant(#"{"model":"m","tools":[{"type":"file_search"}]}"#)
+            let thread = try await api.createThread(
+                #"{"messages":[{"role":"user","content":"tea?","attachments":[{"file_id":"\#(tea.id)","tools":[{"type":"file_search"}]}]}]}"#)
+            let storeID = try #require(thread.toolResources.fileSearch?.vectorStoreIDs.first)
+            _ = try await api.ingested(storeID)
+            _ = try await api.vectorStores.expire(now: unixNow() + 8 * 86_400)
+            let run = try await api.settled(try await api.createRun(thread, #"{"assistant_id":"\#(assistant.id)"}"#))
+            #expect(run.status == .failed)
+            #expect(run.lastError?.code == "invalid_prompt")
+            #expect(run.lastError?.message.contains(storeID) == true)
+            #expect(api.model?.requests().isEmpty == true)
+        }
+    }
+
     @Test func badInputIsA400NamingItsParameter() async throws {
         try await TestAPI.run { api in
             let file = try await api.uploadFile("text", filename: "a.txt")
