@@ -35,8 +35,7 @@ extension VectorStores {
     func search(
         storeIDs: [String], queries: [String], limit: Int, scoreThreshold: Double = 0, filter: SearchFilter? = nil
     ) async throws -> [Passage] {
-        let now = unixNow()
-        for id in storeIDs { _ = try await store.updateVectorStore(id: id) { $0.touch(at: now) } }
+        try await touch(storeIDs)
         var fileIDs: Set<String>?
         if let filter {
             let files = try await store.allVectorStoreFiles(storeIDs: storeIDs)
@@ -62,6 +61,15 @@ extension VectorStores {
         for fileID in Set(ranked.map(\.fileID)) { attributes[fileID] = try await self.attributes(of: fileID, in: storeIDs) }
         return ranked.map {
             Passage(fileID: $0.fileID, filename: $0.filename, text: $0.text, score: $0.score, attributes: attributes[$0.fileID] ?? nil)
+        }
+    }
+
+    /// Records the stores' use. Kept to the minute, so that searches do not each cost a write.
+    private func touch(_ storeIDs: [String]) async throws {
+        let now = unixNow()
+        for id in storeIDs {
+            guard let current = try await store.vectorStore(id: id), now - (current.lastActiveAt ?? 0) >= 60 else { continue }
+            _ = try await store.updateVectorStore(id: id) { $0.touch(at: now) }
         }
     }
 
