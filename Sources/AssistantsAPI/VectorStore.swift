@@ -90,10 +90,8 @@ public struct FileCounts: Codable, Sendable, Equatable {
         total = inProgress + completed + failed + cancelled
     }
 
-    /// Counts files by status.
-    public init(_ statuses: some Sequence<VectorStoreFile.Status>) {
-        var counts = [VectorStoreFile.Status: Int]()
-        for status in statuses { counts[status, default: 0] += 1 }
+    /// From how many files are in each status.
+    public init(_ counts: [VectorStoreFile.Status: Int]) {
         self.init(
             inProgress: counts[.inProgress] ?? 0, completed: counts[.completed] ?? 0, failed: counts[.failed] ?? 0,
             cancelled: counts[.cancelled] ?? 0)

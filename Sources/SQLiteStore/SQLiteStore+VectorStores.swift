@@ -206,10 +206,7 @@ extension Database {
             counts[status] = row[1]
             usage += row[2] as Int
         }
-        let fileCounts = FileCounts(
-            inProgress: counts[.inProgress] ?? 0, completed: counts[.completed] ?? 0, failed: counts[.failed] ?? 0,
-            cancelled: counts[.cancelled] ?? 0)
-        return (fileCounts, usage)
+        return (FileCounts(counts), usage)
     }
 
     /// The store as stored, with its counts, usage and status from its files.
