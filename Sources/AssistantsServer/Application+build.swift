@@ -18,12 +18,14 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     if configuration.apiKeys.isEmpty {
         logger.warning("No API keys configured: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS to require keys.")
     }
+    var upstreamLogger = logger
+    if configuration.logUpstream { upstreamLogger.logLevel = .trace }
     let provider = configuration.upstreamURL.map { url in
         OpenAICompatibleProvider(
             configuration: .init(
                 baseURL: url, apiKey: configuration.upstreamAPIKey, modelAliases: configuration.modelAliases,
-                maxConnections: max(64, configuration.runWorkers * 2)),
-            logger: logger)
+                maxConnections: max(64, configuration.runWorkers * 2), namedToolChoice: configuration.upstreamToolChoice),
+            logger: upstreamLogger)
     }
     if provider == nil {
         logger.warning("No model endpoint configured: runs will fail until ASSISTANTS_UPSTREAM_URL is set.")

@@ -1,4 +1,5 @@
 import Foundation
+import ModelProviders
 
 /// Everything the server is configured with. Each value comes from a flag or its `ASSISTANTS_*` variable.
 public struct ServerConfiguration: Sendable {
@@ -12,6 +13,10 @@ public struct ServerConfiguration: Sendable {
     public var upstreamAPIKey: String?
     /// Model names runs use → names the upstream knows (`gpt-4o=llama3.1:8b`).
     public var modelAliases: [String: String]
+    /// How a `tool_choice` naming one function is sent upstream.
+    public var upstreamToolChoice: NamedToolChoice = .auto
+    /// Logs every upstream request and the raw stream it answers, whatever the log level.
+    public var logUpstream = false
     /// How many runs execute at once.
     public var runWorkers: Int
     /// The code interpreter's wall-clock limit per execution, and how long an idle session is kept.
@@ -59,6 +64,15 @@ public struct ServerConfiguration: Sendable {
             aliases[parts[0]] = parts[1]
         }
         return aliases
+    }
+
+    /// `auto`, `object` or `required`, as `ASSISTANTS_UPSTREAM_TOOL_CHOICE` holds it.
+    public static func parseToolChoiceForm(_ text: String?) throws(ConfigurationError) -> NamedToolChoice {
+        guard let text, !text.isEmpty else { return .auto }
+        guard let form = NamedToolChoice(rawValue: text) else {
+            throw ConfigurationError("Invalid ASSISTANTS_UPSTREAM_TOOL_CHOICE '\(text)': expected auto, object or required.")
+        }
+        return form
     }
 
     public var isLoopback: Bool {

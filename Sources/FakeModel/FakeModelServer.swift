@@ -17,11 +17,12 @@ public final class FakeModelServer: Sendable {
     }
 
     /// Starts on 127.0.0.1 (port 0: one the OS picks) and returns once it accepts connections.
-    public static func start(port: Int = 0) async throws -> FakeModelServer {
+    /// `modelOwner` is what `GET /v1/models` gives as `owned_by`: "llamacpp" passes for llama.cpp's server.
+    public static func start(port: Int = 0, modelOwner: String = "fake-model") async throws -> FakeModelServer {
         let script = ReplyScript()
         let (ports, listening) = AsyncThrowingStream.makeStream(of: Int.self)
         // `stop()` cancels the server, which Hummingbird logs as errors: only critical ones are worth showing here.
-        let app = makeApplication(script: script, port: port, logLevel: .critical) { listening.yield($0) }
+        let app = makeApplication(script: script, port: port, modelOwner: modelOwner, logLevel: .critical) { listening.yield($0) }
         let task = Task {
             do {
                 try await app.run()
@@ -39,18 +40,19 @@ public final class FakeModelServer: Sendable {
     }
 
     /// Runs a server until SIGINT or SIGTERM; `onListening` gets the bound port. For the `fake-model` executable.
-    public static func run(port: Int, onListening: @escaping @Sendable (Int) -> Void) async throws {
-        try await makeApplication(script: ReplyScript(), port: port, logLevel: .warning, onListening: onListening).runService()
+    public static func run(port: Int, modelOwner: String = "fake-model", onListening: @escaping @Sendable (Int) -> Void) async throws {
+        try await makeApplication(script: ReplyScript(), port: port, modelOwner: modelOwner, logLevel: .warning, onListening: onListening)
+            .runService()
     }
 
     private static func makeApplication(
-        script: ReplyScript, port: Int, logLevel: Logger.Level, onListening: @escaping @Sendable (Int) -> Void
+        script: ReplyScript, port: Int, modelOwner: String, logLevel: Logger.Level, onListening: @escaping @Sendable (Int) -> Void
     ) -> some ApplicationProtocol {
         // Logs go to stderr: the executable's stdout carries just its "listening" line.
         var logger = Logger(label: "fake-model", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = logLevel
         return Application(
-            router: buildRouter(script: script),
+            router: buildRouter(script: script, modelOwner: modelOwner),
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "fake-model"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
             logger: logger)

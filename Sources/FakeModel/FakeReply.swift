@@ -43,6 +43,36 @@ public struct FakeReply: Codable, Sendable, Equatable {
         }
     }
 
+    /// An error written inside a started stream, then the stream closes without `[DONE]`: how llama.cpp's
+    /// server reports a failure once it has answered 200.
+    public struct StreamError: Codable, Sendable, Equatable {
+        /// How the error is framed.
+        public enum Framing: String, Codable, Sendable {
+            /// `data: {"error": {...}}`, as llama.cpp's server writes it.
+            case data
+            /// `event: error` then `data: {"error": {...}}`.
+            case event
+            /// A bare `error: {...}` line, as some llama.cpp versions write it.
+            case field
+        }
+
+        public var message: String
+        /// How many chunks of the completion (the first is the role chunk) go before the error.
+        public var afterChunks: Int?
+        public var framing: Framing?
+
+        public init(message: String, afterChunks: Int? = nil, framing: Framing? = nil) {
+            self.message = message
+            self.afterChunks = afterChunks
+            self.framing = framing
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case message, framing
+            case afterChunks = "after_chunks"
+        }
+    }
+
     public var text: String?
     public var chunks: [String]?
     public var chunkSize: Int?
@@ -53,13 +83,14 @@ public struct FakeReply: Codable, Sendable, Equatable {
     public var delayMsBetween: Int?
     public var error: ErrorReply?
     public var dropAfterChunks: Int?
+    public var streamError: StreamError?
     /// How many requests this reply serves before it leaves the queue; 0 means forever.
     public var `repeat`: Int?
 
     public init(
         text: String? = nil, chunks: [String]? = nil, chunkSize: Int? = nil, toolCalls: [ToolCall]? = nil,
         finishReason: String? = nil, usage: Usage? = nil, delayMsBeforeFirst: Int? = nil, delayMsBetween: Int? = nil,
-        error: ErrorReply? = nil, dropAfterChunks: Int? = nil, repeat: Int? = nil
+        error: ErrorReply? = nil, dropAfterChunks: Int? = nil, streamError: StreamError? = nil, repeat: Int? = nil
     ) {
         self.text = text
         self.chunks = chunks
@@ -71,6 +102,7 @@ public struct FakeReply: Codable, Sendable, Equatable {
         self.delayMsBetween = delayMsBetween
         self.error = error
         self.dropAfterChunks = dropAfterChunks
+        self.streamError = streamError
         self.repeat = `repeat`
     }
 
@@ -82,6 +114,7 @@ public struct FakeReply: Codable, Sendable, Equatable {
         case delayMsBeforeFirst = "delay_ms_before_first"
         case delayMsBetween = "delay_ms_between"
         case dropAfterChunks = "drop_after_chunks"
+        case streamError = "stream_error"
         case `repeat`
     }
 }

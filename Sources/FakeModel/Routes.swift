@@ -10,8 +10,16 @@ private struct ConnectionDropped: Error {}
 private let maxBodySize = 64 * 1024 * 1024
 
 /// The OpenAI-compatible endpoints and the `/_fake` control endpoints, over one script.
-func buildRouter(script: ReplyScript) -> Router<BasicRequestContext> {
+func buildRouter(script: ReplyScript, modelOwner: String) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
+
+    // What `GET /models` says of the models' owner tells a client which server this is: llama.cpp's says
+    // "llamacpp", which a fake started with that owner imitates.
+    router.get("v1/models") { _, _ in
+        Response.json(.object(["object": .string("list"), "data": .array([
+            .object(["id": .string("fake-model"), "object": .string("model"), "created": .integer(0), "owned_by": .string(modelOwner)]),
+        ])]))
+    }
 
     router.post("v1/chat/completions") { request, _ in
         guard let body = try await request.jsonBody() else { return Response.malformedJSON }
@@ -67,14 +75,27 @@ private func respond(to chat: ChatRequest, with reply: FakeReply) async throws -
         return Response.json(completion.object)
     }
     let chunks = completion.chunks(includeUsage: chat.includeUsage)
-    let sent = min(reply.dropAfterChunks ?? chunks.count, chunks.count)
+    let sent = min(reply.dropAfterChunks ?? reply.streamError?.afterChunks ?? chunks.count, chunks.count)
     return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: .init { writer in
         for (index, chunk) in chunks.prefix(sent).enumerated() {
             try await sleep(milliseconds: index == 0 ? reply.delayMsBeforeFirst : reply.delayMsBetween)
             try await writer.write(ByteBuffer(bytes: Data("data: ".utf8) + chunk.encoded() + Data("\n\n".utf8)))
         }
         guard reply.dropAfterChunks == nil else { throw ConnectionDropped() }
-        try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+        if let error = reply.streamError {
+            // llama.cpp's shape: a numeric code beside the message; no `[DONE]` follows.
+            let body = JSONValue.object(["error": .object([
+                "code": .integer(500), "message": .string(error.message), "type": .string("server_error"),
+            ])]).encoded()
+            let frame: Data = switch error.framing ?? .data {
+            case .data: Data("data: ".utf8) + body
+            case .event: Data("event: error\ndata: ".utf8) + body
+            case .field: Data("error: ".utf8) + body
+            }
+            try await writer.write(ByteBuffer(bytes: frame + Data("\n\n".utf8)))
+        } else {
+            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+        }
         try await writer.finish(nil)
     })
 }

@@ -100,17 +100,44 @@ extension ModelProvider {
 /// Why a model call failed, with the `last_error.code` a run reports for it.
 public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
-        case rateLimited, server, rejected, connection, notConfigured
+        /// 429: worth another try, after `retryAfter` when the endpoint says.
+        case rateLimited
+        /// 502, 503, 504: a proxy or a loading model; worth another try.
+        case unavailable
+        /// An error the model server itself reported, as an HTTP 500 or inside its stream: the same request
+        /// would fail the same way, so it is never retried.
+        case server
+        /// Any other 4xx: the request was refused.
+        case rejected
+        /// The endpoint could not be reached, or its stream broke off before anything came: worth another try.
+        case connection
+        /// The stream broke off after part of the answer was relayed: not retried, the part stands.
+        case interrupted
+        case notConfigured
     }
 
     public var kind: Kind
     public var status: Int?
     public var message: String
+    /// How long the endpoint asked to wait before another try (`retry-after`).
+    public var retryAfter: Duration?
 
-    public init(_ kind: Kind, status: Int? = nil, message: String) {
+    public init(_ kind: Kind, status: Int? = nil, message: String, retryAfter: Duration? = nil) {
         self.kind = kind
         self.status = status
         self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    /// A failed HTTP answer, classified by its status.
+    init(status: Int, message: String, retryAfter: Duration?) {
+        let kind: Kind = switch status {
+        case 429: .rateLimited
+        case 502, 503, 504: .unavailable
+        case 500...: .server
+        default: .rejected
+        }
+        self.init(kind, status: status, message: message, retryAfter: retryAfter)
     }
 
     public var description: String { message }
@@ -120,10 +147,10 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         switch kind {
         case .rateLimited: RunError(code: "rate_limit_exceeded", message: message)
         case .rejected: RunError(code: "invalid_prompt", message: message)
-        case .server, .connection, .notConfigured: RunError(code: "server_error", message: message)
+        case .server, .unavailable, .connection, .interrupted, .notConfigured: RunError(code: "server_error", message: message)
         }
     }
 
-    /// Worth another try: the endpoint may answer differently in a moment.
-    var isRetryable: Bool { kind == .rateLimited || kind == .server || kind == .connection }
+    /// Only what may succeed on another try: never an error the model server reported.
+    var isRetryable: Bool { kind == .rateLimited || kind == .unavailable || kind == .connection }
 }

@@ -6,7 +6,9 @@ enum ChatWireFormat {
     /// One decoder for every streamed chunk: they arrive by the thousand.
     private static let chunkDecoder = JSONDecoder()
 
-    static func body(for request: ChatRequest, model: String) throws -> Data {
+    /// `namedToolChoice: .required` sends a choice naming one function as `"required"` with only that
+    /// function offered, for endpoints that read `tool_choice` only as a string.
+    static func body(for request: ChatRequest, model: String, namedToolChoice: NamedToolChoice = .object) throws -> Data {
         var body: [String: JSONValue] = [
             "model": .string(model),
             "messages": .array(request.messages.map(message)),
@@ -14,8 +16,14 @@ enum ChatWireFormat {
             "stream_options": .object(["include_usage": .bool(true)]),
         ]
         if !request.tools.isEmpty {
-            body["tools"] = .array(request.tools.map(tool))
-            if let choice = request.toolChoice { body["tool_choice"] = choice }
+            var tools = request.tools
+            var choice = request.toolChoice
+            if namedToolChoice == .required, let named = choice?["function"]?["name"]?.stringValue {
+                tools = tools.filter { $0.name == named }
+                choice = .string("required")
+            }
+            body["tools"] = .array(tools.map(tool))
+            if let choice { body["tool_choice"] = choice }
             if let parallel = request.parallelToolCalls { body["parallel_tool_calls"] = .bool(parallel) }
         }
         if let value = request.temperature { body["temperature"] = .number(value) }
@@ -64,9 +72,12 @@ enum ChatWireFormat {
         return .object(["type": .string("function"), "function": .object(definition)])
     }
 
-    /// The events of one `data:` chunk of a streamed completion.
-    static func events(fromChunk data: Data) throws -> [ChatStreamEvent] {
-        let chunk = try chunkDecoder.decode(Chunk.self, from: data)
+    /// The events of one frame of a streamed completion. An error the endpoint reports inside its stream
+    /// (an `error` event, or a chunk with an `error` member, as llama.cpp's server sends) is thrown.
+    static func events(fromFrame frame: ServerSentEvents.Event) throws -> [ChatStreamEvent] {
+        if frame.name == "error" { throw reportedError(frame.data) }
+        let chunk = try chunkDecoder.decode(Chunk.self, from: frame.data)
+        if chunk.error != nil { throw reportedError(frame.data) }
         var events: [ChatStreamEvent] = []
         for choice in chunk.choices ?? [] {
             if let content = choice.delta?.content, !content.isEmpty { events.append(.text(content)) }
@@ -79,6 +90,10 @@ enum ChatWireFormat {
             events.append(.usage(Usage(promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0)))
         }
         return events
+    }
+
+    private static func reportedError(_ data: Data) -> ProviderError {
+        ProviderError(.server, message: "The model endpoint reported an error: \(errorMessage(from: data))")
     }
 
     /// The message of an error response, whatever shape the endpoint uses.
@@ -115,6 +130,7 @@ enum ChatWireFormat {
         }
         var choices: [Choice]?
         var usage: ChunkUsage?
+        var error: JSONValue?
     }
 
     struct ErrorBody: Decodable {
@@ -122,29 +138,4 @@ enum ChatWireFormat {
         var error: Inner?
         var message: String?
     }
-}
-
-/// Splits a byte stream into server-sent-event `data:` payloads.
-struct SSEDataLines {
-    private var pending: [UInt8] = []
-
-    /// The payloads completed by `bytes`. Consumed lines are dropped once per call, not once per line.
-    mutating func feed(_ bytes: some Sequence<UInt8>) -> [Data] {
-        pending.append(contentsOf: bytes)
-        var payloads: [Data] = []
-        var start = pending.startIndex
-        while let newline = pending[start...].firstIndex(of: 0x0A) {
-            var line = pending[start..<newline]
-            start = newline + 1
-            if line.last == 0x0D { line = line.dropLast() }
-            guard line.starts(with: Self.prefix) else { continue }
-            var payload = line.dropFirst(Self.prefix.count)
-            if payload.first == 0x20 { payload = payload.dropFirst() }
-            payloads.append(Data(payload))
-        }
-        pending.removeSubrange(..<start)
-        return payloads
-    }
-
-    private static let prefix = Array("data:".utf8)
 }

@@ -31,12 +31,8 @@ extension OpenAICompatibleProvider: EmbeddingProvider {
     }
 
     private func embedOnce(_ texts: [String], model: String) async throws -> [[Float]] {
-        var request = HTTPClientRequest(url: configuration.baseURL.trimmingSuffix("/") + "/embeddings")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let key = configuration.apiKey, !key.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
         let name = configuration.modelAliases[model] ?? model
-        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(EmbeddingRequest(model: name, input: texts))))
+        let request = makeRequest(path: "/embeddings", body: try JSONEncoder().encode(EmbeddingRequest(model: name, input: texts)))
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: .seconds(120))
@@ -48,29 +44,11 @@ extension OpenAICompatibleProvider: EmbeddingProvider {
         let body = Data((try await response.body.collect(upTo: 256 << 20)).readableBytesView)
         guard response.status == .ok else {
             let message = "The embeddings endpoint answered \(response.status.code): \(ChatWireFormat.errorMessage(from: body))"
-            let kind: ProviderError.Kind = switch response.status.code {
-            case 429: .rateLimited
-            case 500...: .server
-            default: .rejected
-            }
-            throw ProviderError(kind, status: Int(response.status.code), message: message)
+            throw ProviderError(status: Int(response.status.code), message: message, retryAfter: response.headers.retryAfter)
         }
         guard let decoded = try? JSONDecoder().decode(EmbeddingResponse.self, from: body), decoded.data.count == texts.count else {
             throw ProviderError(.server, message: "The embeddings endpoint sent an answer without one embedding per input.")
         }
         return decoded.data.sorted { $0.index < $1.index }.map(\.embedding)
-    }
-
-    /// Retries retryable failures with exponential backoff, as many times as model calls are retried.
-    private func withRetries<T>(_ body: () async throws -> T) async throws -> T {
-        var attempt = 0
-        while true {
-            do {
-                return try await body()
-            } catch let error as ProviderError where error.isRetryable && attempt < configuration.maxRetries && !Task.isCancelled {
-                try await Task.sleep(for: configuration.initialBackoff * (1 << attempt))
-                attempt += 1
-            }
-        }
     }
 }

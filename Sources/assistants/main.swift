@@ -24,6 +24,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "OpenAI-compatible model endpoint, e.g. http://127.0.0.1:11434/v1 (ASSISTANTS_UPSTREAM_URL).") var upstreamURL: String?
     @Option(help: "API key for the model endpoint (ASSISTANTS_UPSTREAM_API_KEY).") var upstreamAPIKey: String?
     @Option(help: "Model name aliases, e.g. gpt-4o=llama3.1:8b,gpt-4o-mini=qwen2.5 (ASSISTANTS_MODEL_ALIASES).") var modelAliases: String?
+    @Option(help: "How a tool_choice naming one function goes upstream: auto, object or required (ASSISTANTS_UPSTREAM_TOOL_CHOICE, default auto).") var upstreamToolChoice: String?
+    @Flag(help: "Log every upstream request and its raw stream, keys redacted (ASSISTANTS_LOG_UPSTREAM=1).") var logUpstream = false
     @Option(help: "How many runs execute at once (ASSISTANTS_RUN_WORKERS, default 64).") var runWorkers: Int?
     @Option(help: "Seconds one code interpreter execution may take (ASSISTANTS_CODE_TIMEOUT, default 60).") var codeTimeout: Int?
     @Option(help: "Seconds an idle code interpreter session is kept (ASSISTANTS_CODE_IDLE_TIMEOUT, default 3600).") var codeIdleTimeout: Int?
@@ -58,7 +60,7 @@ struct Serve: AsyncParsableCommand {
             guard let number = Int(text) else { throw ConfigurationError("Invalid \(variable) '\(text)': expected a number.") }
             return number
         }
-        return ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: setting(host, "ASSISTANTS_HOST") ?? "127.0.0.1",
             port: try number(port, "ASSISTANTS_PORT", default: 8080),
             dataDirectory: URL(fileURLWithPath: setting(dataDir, "ASSISTANTS_DATA_DIR") ?? ".assistants"),
@@ -72,5 +74,8 @@ struct Serve: AsyncParsableCommand {
             codeIdleTimeout: .seconds(try number(codeIdleTimeout, "ASSISTANTS_CODE_IDLE_TIMEOUT", default: 3600)),
             unsandboxedCode: unsandboxedCode || environment["ASSISTANTS_UNSANDBOXED_CODE"] == "1",
             embeddingModel: setting(embeddingModel, "ASSISTANTS_EMBEDDING_MODEL").flatMap { $0.isEmpty ? nil : $0 })
+        configuration.upstreamToolChoice = try ServerConfiguration.parseToolChoiceForm(setting(upstreamToolChoice, "ASSISTANTS_UPSTREAM_TOOL_CHOICE"))
+        configuration.logUpstream = logUpstream || environment["ASSISTANTS_LOG_UPSTREAM"] == "1"
+        return configuration
     }
 }

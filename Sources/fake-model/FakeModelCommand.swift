@@ -10,9 +10,10 @@ struct FakeModelCommand: AsyncParsableCommand {
         abstract: "A scripted OpenAI-compatible chat-completions server for tests, on 127.0.0.1.")
 
     @Option(help: "Port to listen on; 0 lets the OS pick one.") var port = 0
+    @Option(help: "The models' owner in GET /v1/models; \"llamacpp\" passes for llama.cpp's server.") var modelOwner = "fake-model"
 
     func run() async throws {
-        try await FakeModelServer.run(port: port) { port in
+        try await FakeModelServer.run(port: port, modelOwner: modelOwner) { port in
             // Tests read this line to find the port; FileHandle writes are unbuffered, so nothing waits for a flush.
             FileHandle.standardOutput.write(Data("fake-model listening on 127.0.0.1:\(port)\n".utf8))
         }

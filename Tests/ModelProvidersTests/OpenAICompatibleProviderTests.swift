@@ -7,11 +7,13 @@ import Testing
 /// The provider against the scripted fake endpoint, over real HTTP.
 @Suite struct OpenAICompatibleProviderTests {
     func withProvider(
-        aliases: [String: String] = [:], _ body: (OpenAICompatibleProvider, FakeModelServer) async throws -> Void
+        aliases: [String: String] = [:], modelOwner: String = "fake-model", namedToolChoice: NamedToolChoice = .auto,
+        _ body: (OpenAICompatibleProvider, FakeModelServer) async throws -> Void
     ) async throws {
-        let fake = try await FakeModelServer.start()
+        let fake = try await FakeModelServer.start(modelOwner: modelOwner)
         let provider = OpenAICompatibleProvider(configuration: .init(
-            baseURL: fake.baseURL, apiKey: "upstream-key", modelAliases: aliases, maxRetries: 2, initialBackoff: .milliseconds(5)))
+            baseURL: fake.baseURL, apiKey: "upstream-key", modelAliases: aliases, maxRetries: 2, initialBackoff: .milliseconds(5),
+            namedToolChoice: namedToolChoice))
         do {
             try await body(provider, fake)
         } catch {
@@ -103,7 +105,11 @@ import Testing
         }
     }
 
-    @Test(arguments: [(429, ProviderError.Kind.rateLimited, 3), (500, .server, 3), (400, .rejected, 1), (404, .rejected, 1)])
+    /// Only what may succeed on another try is retried: a 500 is the model server's own answer.
+    @Test(arguments: [
+        (429, ProviderError.Kind.rateLimited, 3), (502, .unavailable, 3), (503, .unavailable, 3), (504, .unavailable, 3),
+        (500, .server, 1), (400, .rejected, 1), (404, .rejected, 1),
+    ])
     func classifiesFailures(status: Int, kind: ProviderError.Kind, attempts: Int) async throws {
         try await withProvider { provider, fake in
             fake.enqueue(FakeReply(error: .init(status: status, message: "upstream says no"), repeat: 0))
@@ -124,11 +130,84 @@ import Testing
                     if case .text(let text) = event { texts.append(text) }
                 }
             }
-            #expect(error?.kind == .connection)
+            #expect(error?.kind == .interrupted)
             #expect(error?.runError.code == "server_error")
             // What was relayed is not relayed twice: no retry after the first byte.
             #expect(fake.requests().count == 1)
             #expect(!texts.isEmpty)
+        }
+    }
+
+    /// llama.cpp answers 200, streams, then writes an error and closes without `[DONE]`; each framing it
+    /// has used is read, and the model server's message is what the failure says.
+    @Test(arguments: [FakeReply.StreamError.Framing.data, .event, .field])
+    func anErrorInsideTheStreamIsReportedAsIs(framing: FakeReply.StreamError.Framing) async throws {
+        try await withProvider { provider, fake in
+            let message = "The model produced output that does not match the expected format"
+            fake.enqueue(FakeReply(text: "Partial answer", chunkSize: 4, streamError: .init(message: message, afterChunks: 3, framing: framing)))
+            var texts: [String] = []
+            let error = await #expect(throws: ProviderError.self) {
+                for try await event in provider.streamChat(Self.request) {
+                    if case .text(let text) = event { texts.append(text) }
+                }
+            }
+            #expect(texts == ["Part", "ial "])
+            #expect(error?.kind == .server)
+            #expect(error?.message == "The model endpoint reported an error: \(message)")
+            #expect(fake.requests().count == 1)
+        }
+    }
+
+    @Test func anErrorBeforeAnyTextIsNotRetried() async throws {
+        try await withProvider { provider, fake in
+            fake.enqueue(FakeReply(text: "never", streamError: .init(message: "Failed to parse tool call arguments as JSON", afterChunks: 0)))
+            let error = await #expect(throws: ProviderError.self) { try await collect(provider.streamChat(Self.request)) }
+            #expect(error?.message.contains("Failed to parse tool call arguments as JSON") == true)
+            #expect(fake.requests().count == 1)
+        }
+    }
+
+    /// A stream closed cleanly without `[DONE]` or an error, before anything came, is a lost connection:
+    /// worth another try.
+    @Test func aStreamEndedBeforeAnythingCameIsRetried() async throws {
+        try await withProvider { provider, fake in
+            fake.enqueue(FakeReply(text: "lost", dropAfterChunks: 0), FakeReply(text: "ok"))
+            let events = try await collect(provider.streamChat(Self.request))
+            #expect(events.contains(.text("ok")))
+            #expect(fake.requests().count == 2)
+        }
+    }
+
+    /// llama.cpp reads `tool_choice` only as a string: a named choice goes as `required` with only that
+    /// tool offered. Other endpoints get OpenAI's object form.
+    @Test(arguments: [("llamacpp", NamedToolChoice.auto, true), ("vllm", .auto, false), ("vllm", .required, true), ("llamacpp", .object, false)])
+    func namedToolChoiceForm(owner: String, setting: NamedToolChoice, asRequired: Bool) async throws {
+        try await withProvider(modelOwner: owner, namedToolChoice: setting) { provider, fake in
+            var request = Self.request
+            request.tools = [FunctionDefinition(name: "lookup", parameters: nil), FunctionDefinition(name: "other", parameters: nil)]
+            request.toolChoice = .object(["type": .string("function"), "function": .object(["name": .string("lookup")])])
+            _ = try await collect(provider.streamChat(request))
+            _ = try await collect(provider.streamChat(request))
+            for sent in fake.requests() {
+                let names = sent.body["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue }
+                if asRequired {
+                    #expect(sent.body["tool_choice"] == .string("required"))
+                    #expect(names == ["lookup"])
+                } else {
+                    #expect(sent.body["tool_choice"] == request.toolChoice)
+                    #expect(names == ["lookup", "other"])
+                }
+            }
+            #expect(fake.requests().count == 2)
+        }
+    }
+
+    /// Nothing the run did not set is sent: the endpoint's own sampling defaults apply.
+    @Test func samplingParametersOnlyWhenSet() async throws {
+        try await withProvider { provider, fake in
+            _ = try await collect(provider.streamChat(Self.request))
+            let sent = try #require(fake.requests().first?.body)
+            #expect(sent["temperature"] == nil && sent["top_p"] == nil)
         }
     }
 

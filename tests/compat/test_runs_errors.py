@@ -31,14 +31,15 @@ def _check_failed(run, code):
     assert run.required_action is None
 
 
-def test_upstream_500_forever_fails_with_server_error(run_client, run_assistant, fake):
+def test_upstream_503_forever_fails_with_server_error_after_backed_off_retries(run_client, run_assistant, fake):
     c = run_client
     t = _thread(c)
-    fake.script({"error": {"status": 500, "message": "the model is on fire"}, "repeat": 0})
+    fake.script({"error": {"status": 503, "message": "the model is loading"}, "repeat": 0})
     started = time.monotonic()
     run = c.beta.threads.runs.create_and_poll(thread_id=t.id, assistant_id=run_assistant.id)
     elapsed = time.monotonic() - started
     _check_failed(run, "server_error")
+    assert "the model is loading" in run.last_error.message
     assert len(fake.requests()) == 4, "one attempt plus three retries"
     assert elapsed >= 3.0, f"retries are backed off (0.5 s, 1 s, 2 s); the run failed after {elapsed:.1f}s"
     # The thread is usable again.
@@ -47,6 +48,16 @@ def test_upstream_500_forever_fails_with_server_error(run_client, run_assistant,
     again = c.beta.threads.runs.create_and_poll(thread_id=t.id, assistant_id=run_assistant.id)
     assert again.status == "completed", again.last_error
     assert message_text(assistant_messages(c, t.id, again.id)[0]) == "recovered"
+
+
+def test_upstream_500_is_the_model_servers_answer_and_is_not_retried(run_client, run_assistant, fake):
+    c = run_client
+    t = _thread(c)
+    fake.script({"error": {"status": 500, "message": "Failed to parse tool call arguments as JSON"}, "repeat": 0})
+    run = c.beta.threads.runs.create_and_poll(thread_id=t.id, assistant_id=run_assistant.id)
+    _check_failed(run, "server_error")
+    assert "Failed to parse tool call arguments as JSON" in run.last_error.message
+    assert len(fake.requests()) == 1, "the same request would get the same answer"
 
 
 def test_upstream_429_forever_fails_with_rate_limit(run_client, run_assistant, fake):
@@ -67,10 +78,10 @@ def test_upstream_400_fails_with_invalid_prompt_without_retry(run_client, run_as
     assert len(fake.requests()) == 1, "a 4xx is not retried"
 
 
-def test_upstream_500_once_is_retried(run_client, run_assistant, fake):
+def test_upstream_502_once_is_retried(run_client, run_assistant, fake):
     c = run_client
     t = _thread(c, "try again")
-    fake.script({"error": {"status": 500, "message": "hiccup"}}, text_reply("second time lucky"))
+    fake.script({"error": {"status": 502, "message": "bad gateway"}}, text_reply("second time lucky"))
     run = c.beta.threads.runs.create_and_poll(thread_id=t.id, assistant_id=run_assistant.id)
     assert run.status == "completed", (run.status, run.last_error)
     assert run.last_error is None
@@ -87,9 +98,11 @@ def test_connection_dropped_mid_text_fails_run_and_message(run_client, run_assis
     fake.script(text_reply("Once upon a time, far away, there lived", chunk_size=5, drop_after_chunks=4, repeat=0))
     run = c.beta.threads.runs.create_and_poll(thread_id=t.id, assistant_id=run_assistant.id)
     _check_failed(run, "server_error")
-    for m in assistant_messages(c, t.id, run.id):
-        assert m.status == "incomplete", m
-        assert m.incomplete_details is not None and m.incomplete_details.reason == "run_failed"
+    assert len(fake.requests()) == 1, "what was relayed is not asked for again"
+    (m,) = assistant_messages(c, t.id, run.id)
+    assert m.status == "incomplete", m
+    assert m.incomplete_details is not None and m.incomplete_details.reason == "run_failed"
+    assert message_text(m) == "Once upon a tim", "the text streamed before the cut is kept"
     steps = list(c.beta.threads.runs.steps.list(run.id, thread_id=t.id))
     assert steps, "the run made a message_creation step"
     assert steps[0].status == "failed"
@@ -107,6 +120,58 @@ def test_streamed_run_failure_ends_with_failed_event(run_client, run_assistant, 
     assert handler.events[:3] == ["thread.run.created", "thread.run.queued", "thread.run.in_progress"]
     assert handler.events[-1] == "thread.run.failed", handler.events
     assert final.status == "failed" and final.last_error.code == "invalid_prompt"
+
+
+LLAMA_ERROR = "The model produced output that does not match the expected format"
+
+
+def test_error_inside_the_stream_after_text_ends_every_stream_helper_cleanly(run_client, run_assistant, fake):
+    """llama.cpp answers 200, streams text, then writes an error and closes: the SDK's helpers end with a
+    failed run carrying the model server's message, and the streamed text is kept."""
+    c = run_client
+    t = _thread(c, "explain")
+    reply = text_reply("Here is a long explanation that breaks", chunk_size=4)
+    reply["stream_error"] = {"message": LLAMA_ERROR, "after_chunks": 6}
+    streamed = "Here is a long expla"
+
+    fake.script(reply)
+    with c.beta.threads.runs.stream(thread_id=t.id, assistant_id=run_assistant.id) as stream:
+        assert "".join(stream.text_deltas) == streamed
+        final_run = stream.get_final_run()
+        (final_message,) = stream.get_final_messages()
+    assert final_run.status == "failed"
+    assert final_run.last_error.code == "server_error"
+    assert final_run.last_error.message == f"The model endpoint reported an error: {LLAMA_ERROR}"
+    assert final_message.status == "incomplete" and final_message.incomplete_details.reason == "run_failed"
+    assert message_text(final_message) == streamed
+    assert len(fake.requests()) == 1, "an error the model server reported is not retried"
+
+    fake.script(reply)
+    handler = Recorder()
+    with c.beta.threads.runs.stream(thread_id=t.id, assistant_id=run_assistant.id, event_handler=handler) as stream:
+        stream.until_done()
+        messages = stream.get_final_messages()
+    assert not handler.exceptions
+    assert handler.events[-1] == "thread.run.failed", handler.events
+    assert "thread.message.incomplete" in handler.events
+    assert "".join(handler.text_deltas) == streamed
+    assert [message_text(m) for m in messages] == [streamed]
+
+    stored = assistant_messages(c, t.id)
+    assert [message_text(m) for m in stored] == [streamed, streamed]
+
+
+def test_error_inside_the_stream_before_any_text(run_client, run_assistant, fake):
+    c = run_client
+    t = _thread(c, "call a tool")
+    reply = text_reply("unused")
+    reply["stream_error"] = {"message": LLAMA_ERROR, "after_chunks": 1, "framing": "event"}
+    fake.script(reply)
+    run = c.beta.threads.runs.create_and_poll(thread_id=t.id, assistant_id=run_assistant.id)
+    _check_failed(run, "server_error")
+    assert LLAMA_ERROR in run.last_error.message
+    assert len(fake.requests()) == 1
+    assert assistant_messages(c, t.id, run.id) == []
 
 
 def test_no_upstream_configured(client, assistant, thread):
