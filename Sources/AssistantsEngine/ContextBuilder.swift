@@ -54,15 +54,17 @@ struct ContextBuilder {
         var requested: [ChatToolCall] = []
         var answers: [ChatMessage] = []
         for call in calls {
+            let name: String, arguments: String, output: String?
             switch call.kind {
-            case .function(let name, let arguments, let output):
-                requested.append(ChatToolCall(id: call.id, name: name, arguments: arguments))
-                if let output { answers.append(.tool(callID: call.id, output: output)) }
+            case .function(let function, let given, let answer):
+                (name, arguments, output) = (function, given, answer)
             case .codeInterpreter, .fileSearch:
                 guard let transcript = call.transcript else { continue }
-                requested.append(ChatToolCall(id: call.id, name: call.type, arguments: transcript.arguments))
-                if let output = transcript.output { answers.append(.tool(callID: call.id, output: output)) }
+                (name, arguments, output) = (call.type, transcript.arguments, transcript.output)
             }
+            let sent = ToolArguments(arguments)
+            requested.append(ChatToolCall(id: call.id, name: name, arguments: sent.json))
+            if let output { answers.append(.tool(callID: call.id, output: sent.isValid ? output : output + "\n\n" + ToolArguments.notParsedNote)) }
         }
         guard !requested.isEmpty else { return [] }
         return [ChatMessage(role: .assistant, content: [], toolCalls: requested)] + answers
@@ -89,6 +91,28 @@ struct ContextBuilder {
         let type = types[(file.filename as NSString).pathExtension.lowercased()] ?? "image/png"
         return "data:\(type);base64,\(data.base64EncodedString())"
     }
+}
+
+/// A call's arguments as they go back to the model in later requests. Endpoints parse them (llama.cpp's
+/// server refuses a whole request whose earlier call has arguments that are not JSON), so text that does
+/// not parse goes back as a JSON string, and the model is told about it with the call's output.
+struct ToolArguments {
+    let json: String
+    let isValid: Bool
+
+    init(_ arguments: String) {
+        if arguments.allSatisfy(\.isWhitespace) {
+            (json, isValid) = ("{}", true)
+        } else if JSONValue.parse(arguments) != nil {
+            (json, isValid) = (arguments, true)
+        } else {
+            // A Swift string always encodes, as a JSON string literal.
+            let literal = (try? JSONEncoder().encode(arguments)).map { String(decoding: $0, as: UTF8.self) }
+            (json, isValid) = (literal ?? "{}", false)
+        }
+    }
+
+    static let notParsedNote = "[The arguments of this call were not valid JSON, so they were taken as plain text. Send tool arguments as one JSON object.]"
 }
 
 /// Why a run ends `incomplete`: its `incomplete_details.reason`.

@@ -46,7 +46,7 @@ public final class RunEngine: Service, Sendable {
         environment = EngineEnvironment(
             store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, hub: hub,
             tools: Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
-            finalizer: RunFinalizer(store: store, hub: hub), maxModelCalls: configuration.maxModelCalls, logger: logger)
+            finalizer: RunFinalizer(store: store, hub: hub, logger: logger), maxModelCalls: configuration.maxModelCalls, logger: logger)
         self.configuration = configuration
     }
 

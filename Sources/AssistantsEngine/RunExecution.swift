@@ -99,23 +99,34 @@ actor RunExecution {
         let completionBudget = run.maxCompletionTokens.map { $0 - used.completionTokens }
         if let completionBudget, completionBudget <= 0 { throw RunIncomplete.maxCompletionTokens }
 
-        var output = CallOutput(run: run)
-        for try await event in provider.streamChat(request(context: context, maxTokens: completionBudget)) {
-            try Task.checkCancellation()
-            switch event {
-            case .text(let text): try await output.appendText(text, store: store, hub: hub)
-            case .toolCall(let index, let id, let name, let arguments):
-                try await output.appendToolCall(index: index, id: id, name: name, arguments: arguments, store: store, hub: hub)
-            case .usage(let usage): output.usage = usage
-            case .finish(let reason): output.finishReason = reason
-            }
-        }
-        try Task.checkCancellation()
-        let usage = output.usage ?? Usage(promptTokens: context.estimatedTokens, completionTokens: output.estimatedCompletionTokens)
-        let truncated = output.finishReason == "length"
         // What earlier steps produced: this call's own tool calls run after its text, so they cannot be cited.
         let produced = ProducedOutputs(steps: context.steps)
-        let messages = output.finishMessage(truncated: truncated, usage: output.toolStep == nil ? usage : Usage(), produced: produced, hub: hub)
+        var output = CallOutput(run: run, produced: produced)
+        do {
+            for try await event in provider.streamChat(request(context: context, maxTokens: completionBudget)) {
+                try Task.checkCancellation()
+                switch event {
+                case .text(let text): try await output.appendText(text, store: store, hub: hub)
+                case .toolCall(let index, let id, let name, let arguments):
+                    try await output.appendToolCall(index: index, id: id, name: name, arguments: arguments, store: store, hub: hub)
+                case .usage(let usage): output.usage = usage
+                case .finish(let reason): output.finishReason = reason
+                }
+            }
+            try Task.checkCancellation()
+        } catch {
+            // Failed or cancelled midway: the text streamed so far stays in the message. A fresh task, so
+            // that it is saved even when this one was cancelled.
+            let (partial, store, hub) = (output, store, hub)
+            await Task {
+                var partial = partial
+                try? await partial.keepPartialMessage(store: store, hub: hub)
+            }.value
+            throw error
+        }
+        let usage = output.usage ?? Usage(promptTokens: context.estimatedTokens, completionTokens: output.estimatedCompletionTokens)
+        let truncated = output.finishReason == "length"
+        let messages = output.finishMessage(truncated: truncated, usage: output.toolStep == nil ? usage : Usage(), hub: hub)
         let steps = try await finishToolCalls(in: &output, usage: usage, earlier: produced)
         let pending = output.pendingFunctionCalls
         run = try await update(saving: messages, steps) { run in
@@ -220,99 +231,6 @@ actor RunExecution {
 
 /// The run changed under the executor (cancelled, expired, deleted): it stops without ending the run.
 struct Superseded: Error {}
-
-/// What one model call has produced so far.
-struct CallOutput {
-    let run: Run
-    var message: Message?
-    var messageStep: RunStep?
-    var text = ""
-    var toolStep: RunStep?
-    var assembler = ToolCallAssembler()
-    var pendingFunctionCalls: [RequiredToolCall] = []
-    var usage: Usage?
-    var finishReason: String?
-    private var fragments = 0
-
-    init(run: Run) {
-        self.run = run
-    }
-
-    var estimatedCompletionTokens: Int {
-        TokenEstimator.tokens(in: text) + assembler.ordered.reduce(0) { $0 + TokenEstimator.tokens(in: $1.arguments) }
-    }
-
-    /// Text starts the message (and its step) on its first fragment, then streams as deltas.
-    mutating func appendText(_ fragment: String, store: any AssistantsStore, hub: RunEventHub) async throws {
-        if message == nil {
-            let now = unixNow()
-            let message = Message(
-                id: ObjectKind.message.newID(), createdAt: now, threadID: run.threadID, status: .inProgress, role: .assistant,
-                content: [], assistantID: run.assistantID, runID: run.id)
-            let step = RunStep(
-                id: ObjectKind.step.newID(), createdAt: now, assistantID: run.assistantID, threadID: run.threadID, runID: run.id,
-                details: .messageCreation(messageID: message.id))
-            try await store.saveRunProgress(messages: [message], steps: [step])
-            hub.publish(.stepCreated(step), runID: run.id)
-            hub.publish(.step(step), runID: run.id)
-            hub.publish(.messageCreated(message), runID: run.id)
-            hub.publish(.message(message), runID: run.id)
-            self.message = message
-            messageStep = step
-        }
-        text += fragment
-        hub.publish(.messageDelta(MessageDelta(id: message!.id, content: [.init(index: 0, kind: .text(value: fragment, annotations: []))])), runID: run.id)
-    }
-
-    /// Tool calls start the tool step on their first fragment; each fragment streams as a step delta.
-    mutating func appendToolCall(
-        index: Int, id: String?, name: String?, arguments: String?, store: any AssistantsStore, hub: RunEventHub
-    ) async throws {
-        if toolStep == nil {
-            let step = RunStep(
-                id: ObjectKind.step.newID(), createdAt: unixNow(), assistantID: run.assistantID, threadID: run.threadID,
-                runID: run.id, details: .toolCalls([]))
-            try await store.saveRunProgress(messages: [], steps: [step])
-            hub.publish(.stepCreated(step), runID: run.id)
-            hub.publish(.step(step), runID: run.id)
-            toolStep = step
-        }
-        if let delta = assembler.add(index: index, id: id, name: name, arguments: arguments) {
-            hub.publish(.stepDelta(RunStepDelta(id: toolStep!.id, toolCalls: [delta])), runID: run.id)
-        }
-    }
-
-    /// The message with its full text, completed (or incomplete when the model hit its token limit), and
-    /// its step completed with the call's usage. What the run's tools produced is attached: annotations
-    /// for the files the text cites and the images drawn, sent to streaming clients as a last delta.
-    mutating func finishMessage(truncated: Bool, usage: Usage, produced: ProducedOutputs, hub: RunEventHub) -> [Message] {
-        guard var message, var step = messageStep else { return [] }
-        let now = unixNow()
-        let annotations = produced.annotations(in: text)
-        message.content = [.text(MessageText(value: text, annotations: annotations))]
-            + produced.images.map { .imageFile(ImageFile(fileID: $0)) }
-        if !annotations.isEmpty || !produced.images.isEmpty {
-            let indexed = annotations.enumerated().map { Indexed(index: $0.offset, value: $0.element) }
-            let images = produced.images.enumerated().map { MessageContentDelta(index: $0.offset + 1, kind: .imageFile(ImageFile(fileID: $0.element))) }
-            let parts = [MessageContentDelta(index: 0, kind: .text(value: "", annotations: indexed))] + images
-            hub.publish(.messageDelta(MessageDelta(id: message.id, content: parts)), runID: run.id)
-        }
-        if truncated {
-            message.status = .incomplete
-            message.incompleteAt = now
-            message.incompleteDetails = .init(reason: "max_tokens")
-        } else {
-            message.status = .completed
-            message.completedAt = now
-        }
-        step.status = .completed
-        step.completedAt = now
-        step.usage = usage
-        self.message = message
-        messageStep = step
-        return [message]
-    }
-}
 
 extension JSONValue {
     static func named(_ function: String) -> JSONValue {

@@ -1,5 +1,6 @@
 import AssistantsAPI
 import AssistantsStore
+import Logging
 
 /// Ends runs: sets the terminal status and closes whatever the run left open (steps in progress, a
 /// message being written), then tells streaming clients. Used by the executor, cancel, expiry and recovery.
@@ -14,6 +15,7 @@ struct RunFinalizer {
 
     let store: any AssistantsStore
     let hub: RunEventHub
+    let logger: Logger
 
     /// Nil when the run is gone or had already ended.
     @discardableResult
@@ -55,6 +57,7 @@ struct RunFinalizer {
             return nil
         }
         guard let run else { return nil }
+        log(run)
         for message in openMessages { hub.publish(.message(message), runID: runID) }
         for step in openSteps { hub.publish(.step(step), runID: runID) }
         hub.publish(.run(run), runID: runID)
@@ -62,6 +65,19 @@ struct RunFinalizer {
     }
 
     private struct AlreadyEnded: Error {}
+
+    /// Every run's end, at `info`; a failure at `warning`, with the error that ended it.
+    private func log(_ run: Run) {
+        var metadata: Logger.Metadata = [
+            "run_id": "\(run.id)", "thread_id": "\(run.threadID)", "status": "\(run.status.rawValue)", "model": "\(run.model)",
+        ]
+        if let error = run.lastError {
+            metadata["last_error.code"] = "\(error.code)"
+            metadata["last_error.message"] = "\(error.message)"
+        }
+        if let reason = run.incompleteDetails?.reason { metadata["incomplete_reason"] = "\(reason)" }
+        logger.log(level: run.status == .failed ? .warning : .info, "run ended", metadata: metadata)
+    }
 }
 
 extension RunFinalizer.Ending {

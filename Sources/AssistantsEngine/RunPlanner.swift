@@ -23,8 +23,8 @@ struct RunPlanner {
         return Run(
             id: ObjectKind.run.newID(), createdAt: now, threadID: threadID, assistantID: assistant.id, expiresAt: now + Self.lifetime,
             model: parameters.model ?? assistant.model, instructions: instructions, tools: tools,
-            metadata: parameters.metadata ?? [:], temperature: parameters.temperature ?? assistant.temperature ?? 1,
-            topP: parameters.topP ?? assistant.topP ?? 1, maxPromptTokens: parameters.maxPromptTokens,
+            metadata: parameters.metadata ?? [:], temperature: parameters.temperature ?? assistant.temperature,
+            topP: parameters.topP ?? assistant.topP, maxPromptTokens: parameters.maxPromptTokens,
             maxCompletionTokens: parameters.maxCompletionTokens, truncationStrategy: parameters.truncationStrategy ?? .init(),
             toolChoice: toolChoice, parallelToolCalls: parameters.parallelToolCalls ?? true,
             responseFormat: parameters.responseFormat ?? assistant.responseFormat, reasoningEffort: parameters.reasoningEffort)

@@ -253,12 +253,21 @@ extension TestAPI {
             #expect(annotation.text == "【0:0†tea.md】")
             #expect(annotation.startIndex == 25 && annotation.endIndex == 37)
 
-            // The streamed deltas carry the annotation too, and stream steps leave result contents out.
+            // The marker streams whole, in the one delta that carries its annotation, as OpenAI sends it:
+            // the model sent it in 4-character pieces, which are held back until it is complete.
             let events = reply.events
-            let annotated = events.filter { $0.name == "thread.message.delta" }
+            let texts = events.filter { $0.name == "thread.message.delta" }
                 .flatMap { $0.json["delta"]?["content"]?.array ?? [] }
-                .flatMap { $0["text"]?["annotations"]?.array ?? [] }
-            #expect(annotated.first?["file_citation"]?["file_id"]?.stringValue == tea.id)
+                .compactMap { $0["text"] }
+            #expect(texts.compactMap { $0["value"]?.stringValue }.joined() == "Two minutes at 80 degrees【0:0†tea.md】.")
+            let annotated = texts.filter { !($0["annotations"]?.array ?? []).isEmpty }
+            #expect(annotated.count == 1)
+            #expect(annotated.first?["value"]?.stringValue == "【0:0†tea.md】")
+            let streamedCitation = annotated.first?["annotations"]?.array.first
+            #expect(streamedCitation?["index"] == .integer(0))
+            #expect(streamedCitation?["file_citation"]?["file_id"]?.stringValue == tea.id)
+            #expect(streamedCitation?["start_index"] == .integer(25) && streamedCitation?["end_index"] == .integer(37))
+            #expect(!texts.contains { ($0["value"]?.stringValue ?? "").contains("【") != ($0["value"]?.stringValue ?? "").contains("】") })
             let streamedResults = events.filter { $0.name == "thread.run.step.completed" }
                 .flatMap { $0.json["step_details"]?["tool_calls"]?.array ?? [] }
                 .flatMap { $0["file_search"]?["results"]?.array ?? [] }
