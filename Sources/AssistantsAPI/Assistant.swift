@@ -9,14 +9,17 @@ public struct Assistant: Codable, Sendable, Equatable {
     public var tools: [AssistantTool]
     public var toolResources: ToolResources
     public var metadata: Metadata
+    /// Nil when nobody set it: the model endpoint's own default applies, and the object reports 1, as
+    /// OpenAI's does. Kept nil in storage so that later runs know it was never set.
     public var temperature: Double?
+    /// Nil when nobody set it, like `temperature`.
     public var topP: Double?
     public var responseFormat: ResponseFormat
 
     public init(
         id: String, createdAt: Int, name: String? = nil, description: String? = nil, model: String,
         instructions: String? = nil, tools: [AssistantTool] = [], toolResources: ToolResources = .init(),
-        metadata: Metadata = [:], temperature: Double? = 1, topP: Double? = 1, responseFormat: ResponseFormat = .auto
+        metadata: Metadata = [:], temperature: Double? = nil, topP: Double? = nil, responseFormat: ResponseFormat = .auto
     ) {
         self.id = id
         self.createdAt = createdAt
@@ -65,8 +68,10 @@ public struct Assistant: Codable, Sendable, Equatable {
         try container.encode(tools, forKey: .tools)
         try container.encode(toolResources, forKey: .toolResources)
         try container.encode(metadata, forKey: .metadata)
-        try container.encode(temperature, forKey: .temperature)
-        try container.encode(topP, forKey: .topP)
+        // Unset sampling parameters stay nil in storage and read 1 on the wire, as OpenAI reports them.
+        let stored = encoder.userInfo[.storage] as? Bool == true
+        try container.encode(stored ? temperature : temperature ?? 1, forKey: .temperature)
+        try container.encode(stored ? topP : topP ?? 1, forKey: .topP)
         try container.encode(responseFormat, forKey: .responseFormat)
     }
 }
@@ -179,8 +184,9 @@ public struct ModifyAssistantRequest: Codable, Sendable, Equatable {
         if let tools { assistant.tools = tools }
         if let toolResources { assistant.toolResources = toolResources ?? .init() }
         if let metadata { assistant.metadata = metadata ?? [:] }
-        if let temperature { assistant.temperature = temperature ?? 1 }
-        if let topP { assistant.topP = topP ?? 1 }
+        if let temperature { assistant.temperature = temperature }
+        if let topP { assistant.topP = topP }
         if let responseFormat { assistant.responseFormat = responseFormat ?? .auto }
     }
 }
+

@@ -25,7 +25,10 @@ public struct Run: Codable, Sendable, Equatable {
     public var tools: [AssistantTool]
     public var metadata: Metadata
     public var usage: Usage?
+    /// Nil when nobody set it: the model endpoint's own default applies, and the object reports 1, as
+    /// OpenAI's does. Kept nil in storage so that later runs know it was never set.
     public var temperature: Double?
+    /// Nil when nobody set it, like `temperature`.
     public var topP: Double?
     public var maxPromptTokens: Int?
     public var maxCompletionTokens: Int?
@@ -44,8 +47,8 @@ public struct Run: Codable, Sendable, Equatable {
 
     public init(
         id: String, createdAt: Int, threadID: String, assistantID: String, status: Status = .queued, expiresAt: Int? = nil,
-        model: String, instructions: String, tools: [AssistantTool] = [], metadata: Metadata = [:], temperature: Double? = 1,
-        topP: Double? = 1, maxPromptTokens: Int? = nil, maxCompletionTokens: Int? = nil,
+        model: String, instructions: String, tools: [AssistantTool] = [], metadata: Metadata = [:], temperature: Double? = nil,
+        topP: Double? = nil, maxPromptTokens: Int? = nil, maxCompletionTokens: Int? = nil,
         truncationStrategy: TruncationStrategy = .init(), toolChoice: ToolChoice = .auto, parallelToolCalls: Bool = true,
         responseFormat: ResponseFormat = .auto, reasoningEffort: ReasoningEffort? = nil
     ) {
@@ -133,8 +136,10 @@ public struct Run: Codable, Sendable, Equatable {
         try container.encode(tools, forKey: .tools)
         try container.encode(metadata, forKey: .metadata)
         try container.encode(usage, forKey: .usage)
-        try container.encode(temperature, forKey: .temperature)
-        try container.encode(topP, forKey: .topP)
+        // Unset sampling parameters stay nil in storage and read 1 on the wire, as OpenAI reports them.
+        let stored = encoder.userInfo[.storage] as? Bool == true
+        try container.encode(stored ? temperature : temperature ?? 1, forKey: .temperature)
+        try container.encode(stored ? topP : topP ?? 1, forKey: .topP)
         try container.encode(maxPromptTokens, forKey: .maxPromptTokens)
         try container.encode(maxCompletionTokens, forKey: .maxCompletionTokens)
         try container.encode(truncationStrategy, forKey: .truncationStrategy)

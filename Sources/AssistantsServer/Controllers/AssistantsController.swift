@@ -25,7 +25,7 @@ struct AssistantsController<Context: RequestContext> {
             id: ObjectKind.assistant.newID(), createdAt: unixNow(), name: body.name, description: body.description,
             model: body.model, instructions: body.instructions, tools: body.tools,
             toolResources: resources, metadata: body.metadata ?? [:],
-            temperature: body.temperature ?? 1, topP: body.topP ?? 1, responseFormat: body.responseFormat ?? .auto)
+            temperature: body.temperature, topP: body.topP, responseFormat: body.responseFormat ?? .auto)
         try await store.createAssistant(assistant)
         return .json(assistant)
     }
