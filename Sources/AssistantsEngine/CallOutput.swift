@@ -23,7 +23,7 @@ struct CallOutput {
     var text: String { streamed.text }
 
     var estimatedCompletionTokens: Int {
-        TokenEstimator.tokens(in: text) + assembler.ordered.reduce(0) { $0 + TokenEstimator.tokens(in: $1.arguments) }
+        ChatTokens.tokens(in: text) + assembler.ordered.reduce(0) { $0 + ChatTokens.tokens(in: $1.arguments) }
     }
 
     /// Text starts the message (and its step) on its first fragment, then streams as deltas.

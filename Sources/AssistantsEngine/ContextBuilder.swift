@@ -38,11 +38,11 @@ struct ContextBuilder {
             }
         }
         // `auto` truncation drops the oldest thread messages until the context fits the budget.
-        let fixed = TokenEstimator.tokens(in: system + progress)
-        var total = fixed + TokenEstimator.tokens(in: history)
+        let fixed = ChatTokens.tokens(in: system + progress)
+        var total = fixed + ChatTokens.tokens(in: history)
         if let budget, run.truncationStrategy.type == .auto {
             while total > budget, history.count > 1 {
-                total -= TokenEstimator.tokens(in: history.removeFirst())
+                total -= ChatTokens.tokens(in: history.removeFirst())
             }
         }
         if let budget, total > budget { throw RunIncomplete.maxPromptTokens }

@@ -28,7 +28,7 @@ import Testing
         let context = try await builder.context(for: run, promptBudget: nil)
         #expect(context.messages.map(\.role) == [.system, .user, .assistant, .user])
         #expect(context.messages.map(\.text) == ["Be kind.", "Hi", "Hello!", "What's 2+2?"])
-        #expect(context.estimatedTokens == TokenEstimator.tokens(in: context.messages))
+        #expect(context.estimatedTokens == ChatTokens.tokens(in: context.messages))
     }
 
     @Test func lastMessagesTruncation() async throws {

@@ -1,10 +1,11 @@
 import ModelProviders
+import Retrieval
 
-/// A model-independent token count: about four bytes of UTF-8 per token, plus a few tokens of framing
-/// per message. Used before a call, to truncate and to enforce `max_prompt_tokens`, and after a call
-/// whose endpoint reported no usage.
-enum TokenEstimator {
-    static func tokens(in text: String) -> Int { (text.utf8.count + 3) / 4 }
+/// Token counts of chat messages, model-independent: text counts as Retrieval's `TokenEstimator` counts
+/// it (the one estimator, also used to cut chunks), plus a few tokens of framing per message. Used before
+/// a call, to truncate and to enforce `max_prompt_tokens`, and after a call whose endpoint reported no usage.
+enum ChatTokens {
+    static func tokens(in text: String) -> Int { TokenEstimator.count(text) }
 
     static func tokens(in message: ChatMessage) -> Int {
         let toolCalls = message.toolCalls.reduce(0) { $0 + tokens(in: $1.name) + tokens(in: $1.arguments) }
