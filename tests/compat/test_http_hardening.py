@@ -59,7 +59,7 @@ def test_head_and_405(http, beta_headers):
 
 
 def test_oversized_json_bodies_are_413s_not_retried(server):
-    c = server.client(max_retries=2)
+    c = openai.OpenAI(base_url=server.base_url, api_key="test-key-1", max_retries=2)
     requests = []
     c._client.event_hooks["request"].append(requests.append)
     with pytest.raises(openai.APIStatusError) as caught:
@@ -67,6 +67,7 @@ def test_oversized_json_bodies_are_413s_not_retried(server):
     assert caught.value.status_code == 413
     assert "32 MiB" in caught.value.message
     assert len(requests) == 1
+    c.close()
 
 
 def test_oversized_chunked_bodies_are_413s(server):
