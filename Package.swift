@@ -62,6 +62,7 @@ let package = Package(
         .target(name: "AssistantsServer", dependencies: [
             "AssistantsAPI", "AssistantsStore", "SQLiteStore", "AssistantsEngine", "ModelProviders", "Retrieval",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

@@ -162,7 +162,7 @@ public struct ModifyAssistantRequest: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        model = try container.decodeIfPresent(String.self, forKey: .model)
+        model = try container.decodeNonNull(String.self, forKey: .model)
         name = try container.decodeStringPatch(.name, maxLength: AssistantLimits.name)
         description = try container.decodeStringPatch(.description, maxLength: AssistantLimits.description)
         instructions = try container.decodeStringPatch(.instructions, maxLength: AssistantLimits.instructions)

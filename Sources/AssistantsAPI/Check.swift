@@ -18,6 +18,18 @@ public enum Check {
         }
     }
 
+    /// A function or response-format name: `^[a-zA-Z0-9_-]{1,64}$`.
+    public static func name(_ name: String, param: String) throws(APIError) {
+        let valid = (1...64).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F || byte == 0x2D
+        }
+        guard valid else {
+            throw .invalidRequest(
+                "Invalid '\(param)': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.",
+                param: param, code: "invalid_value")
+        }
+    }
+
     public static func notEmpty(_ count: Int, param: String) throws(APIError) {
         guard count > 0 else {
             throw .invalidRequest(

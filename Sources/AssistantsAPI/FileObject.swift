@@ -46,11 +46,12 @@ public struct FileObject: Codable, Sendable, Equatable {
         try container.encode("file", forKey: .object)
         try container.encode(bytes, forKey: .bytes)
         try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(expiresAt, forKey: .expiresAt)
+        // Neither is nullable on the wire: absent when there is none.
+        try container.encodeIfPresent(expiresAt, forKey: .expiresAt)
         try container.encode(filename, forKey: .filename)
         try container.encode(purpose, forKey: .purpose)
         try container.encode(status, forKey: .status)
-        try container.encode(statusDetails, forKey: .statusDetails)
+        try container.encodeIfPresent(statusDetails, forKey: .statusDetails)
     }
 }
 

@@ -145,7 +145,7 @@ public struct ImageFile: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         fileID = try container.decode(String.self, forKey: .fileID)
-        detail = try container.decodeIfPresent(ImageDetail.self, forKey: .detail) ?? .auto
+        detail = try container.decodeNonNull(ImageDetail.self, forKey: .detail) ?? .auto
     }
 }
 
@@ -168,6 +168,6 @@ public struct ImageURL: Codable, Sendable, Equatable {
                 "Invalid '\(container.param(.url))': expected an http(s) URL or a data:image/ URL.",
                 param: container.param(.url), code: "invalid_value")
         }
-        detail = try container.decodeIfPresent(ImageDetail.self, forKey: .detail) ?? .auto
+        detail = try container.decodeNonNull(ImageDetail.self, forKey: .detail) ?? .auto
     }
 }

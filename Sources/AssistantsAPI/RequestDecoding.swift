@@ -42,7 +42,7 @@ public enum RequestDecoder {
         }
     }
 
-    private static func describe(_ type: Any.Type) -> String {
+    static func describe(_ type: Any.Type) -> String {
         switch type {
         case is String.Type: "a string"
         case is Int.Type: "an integer"
@@ -88,6 +88,15 @@ extension KeyedDecodingContainer {
     /// The parameter path of `key`, for error messages.
     public func param(_ key: Key) -> String { paramPath(codingPath + [key]) }
 
+    /// An optional value the spec does not let be null: absent is nil, `null` is a 400 naming the param.
+    public func decodeNonNull<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard contains(key) else { return nil }
+        if try decodeNil(forKey: key) {
+            throw APIError.invalidType(param: param(key), expected: RequestDecoder.describe(T.self), got: "null")
+        }
+        return try decode(T.self, forKey: key)
+    }
+
     /// Tells an absent key (nil) from an explicit null (`.some(nil)`): modify requests treat them differently.
     public func decodePatch<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T?? {
         guard contains(key) else { return nil }
@@ -95,9 +104,9 @@ extension KeyedDecodingContainer {
         return .some(try decode(T.self, forKey: key))
     }
 
-    /// An optional string with a length limit.
-    public func decodeString(_ key: Key, maxLength: Int) throws -> String? {
-        let value = try decodeIfPresent(String.self, forKey: key)
+    /// An optional string with a length limit; `null` reads as absent only where the spec allows it.
+    public func decodeString(_ key: Key, maxLength: Int, nullable: Bool = true) throws -> String? {
+        let value = nullable ? try decodeIfPresent(String.self, forKey: key) : try decodeNonNull(String.self, forKey: key)
         try Check.length(value, max: maxLength, param: param(key))
         return value
     }
@@ -123,9 +132,9 @@ extension KeyedDecodingContainer {
         return value
     }
 
-    /// An array with at most `maxCount` items.
-    public func decodeArray<T: Decodable>(_ type: [T].Type, forKey key: Key, maxCount: Int) throws -> [T]? {
-        let value = try decodeIfPresent(type, forKey: key)
+    /// An array with at most `maxCount` items; `null` is refused unless the spec allows it.
+    public func decodeArray<T: Decodable>(_ type: [T].Type, forKey key: Key, maxCount: Int, nullable: Bool = false) throws -> [T]? {
+        let value = nullable ? try decodeIfPresent(type, forKey: key) : try decodeNonNull(type, forKey: key)
         try Check.count(value?.count ?? 0, max: maxCount, param: param(key))
         return value
     }

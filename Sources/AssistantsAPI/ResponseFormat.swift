@@ -42,11 +42,29 @@ public enum ResponseFormat: Codable, Sendable, Equatable {
     }
 }
 
+/// `response_format.json_schema`: a name of at most 64 letters, digits, `_` or `-`, a JSON Schema that
+/// is an object, and `strict` true, false or null.
 public struct JSONSchemaFormat: Codable, Sendable, Equatable {
     public var name: String
     public var description: String?
     public var schema: JSONValue?
     public var strict: Bool?
+
+    enum CodingKeys: String, CodingKey { case name, description, schema, strict }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        try Check.name(name, param: container.param(.name))
+        description = try container.decodeNonNull(String.self, forKey: .description)
+        schema = try container.decodeNonNull(JSONValue.self, forKey: .schema)
+        if let schema {
+            guard case .object = schema else {
+                throw APIError.invalidType(param: container.param(.schema), expected: "an object", got: schema.kindDescription)
+            }
+        }
+        strict = try container.decodeIfPresent(Bool.self, forKey: .strict)
+    }
 
     public init(name: String, description: String? = nil, schema: JSONValue? = nil, strict: Bool? = nil) {
         self.name = name

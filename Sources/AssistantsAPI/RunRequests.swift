@@ -26,7 +26,7 @@ public struct RunParameters: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         model = try container.decodeIfPresent(String.self, forKey: .model)
         instructions = try container.decodeString(.instructions, maxLength: AssistantLimits.instructions)
-        tools = try container.decodeArray([AssistantTool].self, forKey: .tools, maxCount: 20)
+        tools = try container.decodeArray([AssistantTool].self, forKey: .tools, maxCount: 20, nullable: true)
         metadata = try container.decodeMetadata(.metadata) ?? nil
         temperature = try container.decodeNumber(.temperature, in: AssistantLimits.temperature) ?? nil
         topP = try container.decodeNumber(.topP, in: AssistantLimits.topP) ?? nil
@@ -36,7 +36,7 @@ public struct RunParameters: Codable, Sendable, Equatable {
         try Check.integer(maxCompletionTokens, in: 256...Int.max, param: container.param(.maxCompletionTokens))
         truncationStrategy = try container.decodeIfPresent(TruncationStrategy.self, forKey: .truncationStrategy)
         toolChoice = try container.decodeIfPresent(ToolChoice.self, forKey: .toolChoice)
-        parallelToolCalls = try container.decodeIfPresent(Bool.self, forKey: .parallelToolCalls)
+        parallelToolCalls = try container.decodeNonNull(Bool.self, forKey: .parallelToolCalls)
         responseFormat = try container.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
         reasoningEffort = try container.decodeIfPresent(ReasoningEffort.self, forKey: .reasoningEffort)
     }
@@ -111,7 +111,7 @@ public struct CreateThreadAndRunRequest: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         assistantID = try container.decode(String.self, forKey: .assistantID)
-        thread = try container.decodeIfPresent(CreateThreadRequest.self, forKey: .thread) ?? .init()
+        thread = try container.decodeNonNull(CreateThreadRequest.self, forKey: .thread) ?? .init()
         toolResources = try container.decodeIfPresent(ToolResources.self, forKey: .toolResources)
         parameters = try RunParameters(from: decoder)
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream) ?? false

@@ -52,7 +52,7 @@ public struct CreateThreadRequest: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        messages = try container.decodeIfPresent([CreateMessageRequest].self, forKey: .messages) ?? []
+        messages = try container.decodeNonNull([CreateMessageRequest].self, forKey: .messages) ?? []
         toolResources = try container.decodeIfPresent(ToolResourcesRequest.self, forKey: .toolResources)
         metadata = try container.decodeMetadata(.metadata) ?? nil
     }

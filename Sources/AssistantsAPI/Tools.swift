@@ -25,7 +25,7 @@ public enum AssistantTool: Codable, Sendable, Equatable {
         case "code_interpreter":
             self = .codeInterpreter
         case "file_search":
-            self = .fileSearch(try container.decodeIfPresent(FileSearchToolOptions.self, forKey: .fileSearch) ?? .init())
+            self = .fileSearch(try container.decodeNonNull(FileSearchToolOptions.self, forKey: .fileSearch) ?? .init())
         case "function":
             self = .function(try container.decode(FunctionDefinition.self, forKey: .function))
         default:
@@ -60,9 +60,9 @@ public struct FileSearchToolOptions: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        maxNumResults = try container.decodeIfPresent(Int.self, forKey: .maxNumResults)
+        maxNumResults = try container.decodeNonNull(Int.self, forKey: .maxNumResults)
         try Check.integer(maxNumResults, in: 1...50, param: container.param(.maxNumResults))
-        rankingOptions = try container.decodeIfPresent(FileSearchRankingOptions.self, forKey: .rankingOptions) ?? .init()
+        rankingOptions = try container.decodeNonNull(FileSearchRankingOptions.self, forKey: .rankingOptions) ?? .init()
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -92,7 +92,7 @@ public struct FileSearchRankingOptions: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        ranker = try container.decodeIfPresent(Ranker.self, forKey: .ranker) ?? .auto
+        ranker = try container.decodeNonNull(Ranker.self, forKey: .ranker) ?? .auto
         scoreThreshold = try container.decode(Double.self, forKey: .scoreThreshold)
         try Check.number(scoreThreshold, in: 0...1, param: container.param(.scoreThreshold))
     }
@@ -125,16 +125,9 @@ public struct FunctionDefinition: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
-        let validName = (1...64).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F || byte == 0x2D
-        }
-        guard validName else {
-            throw APIError.invalidRequest(
-                "Invalid '\(container.param(.name))': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.",
-                param: container.param(.name), code: "invalid_value")
-        }
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        parameters = try container.decodeIfPresent(JSONValue.self, forKey: .parameters)
+        try Check.name(name, param: container.param(.name))
+        description = try container.decodeNonNull(String.self, forKey: .description)
+        parameters = try container.decodeNonNull(JSONValue.self, forKey: .parameters)
         if let parameters, case .object = parameters {} else if let parameters {
             throw APIError.invalidType(param: container.param(.parameters), expected: "an object", got: parameters.kindDescription)
         }
@@ -144,7 +137,7 @@ public struct FunctionDefinition: Codable, Sendable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
-        try container.encode(description, forKey: .description)
+        try container.encodeIfPresent(description, forKey: .description)
         try container.encode(parameters ?? .object([:]), forKey: .parameters)
         try container.encode(strict, forKey: .strict)
     }

@@ -63,7 +63,8 @@ public struct VectorStore: Codable, Sendable, Equatable {
         try container.encode(id, forKey: .id)
         try container.encode("vector_store", forKey: .object)
         try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(name, forKey: .name)
+        // A string on the wire, never null: a store created without a name has an empty one.
+        try container.encode(name ?? "", forKey: .name)
         try container.encode(usageBytes, forKey: .usageBytes)
         try container.encode(fileCounts, forKey: .fileCounts)
         try container.encode(status, forKey: .status)

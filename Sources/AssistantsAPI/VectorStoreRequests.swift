@@ -26,10 +26,10 @@ public struct CreateVectorStoreRequest: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         fileIDs = try container.decodeArray([String].self, forKey: .fileIDs, maxCount: VectorStoreLimits.createFileIDs) ?? []
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        description = try container.decodeString(.description, maxLength: 512)
-        expiresAfter = try container.decodeIfPresent(VectorStoreExpiration.self, forKey: .expiresAfter)
-        chunkingStrategy = try container.decodeIfPresent(ChunkingStrategy.self, forKey: .chunkingStrategy)
+        name = try container.decodeNonNull(String.self, forKey: .name)
+        description = try container.decodeString(.description, maxLength: 512, nullable: false)
+        expiresAfter = try container.decodeNonNull(VectorStoreExpiration.self, forKey: .expiresAfter)
+        chunkingStrategy = try container.decodeNonNull(ChunkingStrategy.self, forKey: .chunkingStrategy)
         metadata = try container.decodeMetadata(.metadata) ?? nil
     }
 }
@@ -82,7 +82,7 @@ public struct CreateVectorStoreFileRequest: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         fileID = try container.decode(String.self, forKey: .fileID)
-        chunkingStrategy = try container.decodeIfPresent(ChunkingStrategy.self, forKey: .chunkingStrategy)
+        chunkingStrategy = try container.decodeNonNull(ChunkingStrategy.self, forKey: .chunkingStrategy)
         attributes = try container.decodeAttributes(.attributes) ?? nil
     }
 }
@@ -110,7 +110,7 @@ public struct CreateFileBatchRequest: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let ids = try container.decodeArray([String].self, forKey: .fileIDs, maxCount: VectorStoreLimits.batchFiles)
         let entries = try container.decodeArray([CreateVectorStoreFileRequest].self, forKey: .files, maxCount: VectorStoreLimits.batchFiles)
-        let chunking = try container.decodeIfPresent(ChunkingStrategy.self, forKey: .chunkingStrategy)
+        let chunking = try container.decodeNonNull(ChunkingStrategy.self, forKey: .chunkingStrategy)
         let attributes = try container.decodeAttributes(.attributes) ?? nil
         switch (ids, entries) {
         case (let ids?, nil):

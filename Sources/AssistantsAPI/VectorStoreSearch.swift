@@ -35,16 +35,16 @@ public struct VectorStoreSearchRequest: Codable, Sendable, Equatable {
             queries = try container.decode([String].self, forKey: .query)
             try Check.notEmpty(queries.count, param: "query")
         }
-        rewriteQuery = try container.decodeIfPresent(Bool.self, forKey: .rewriteQuery) ?? false
-        maxNumResults = try container.decodeIfPresent(Int.self, forKey: .maxNumResults) ?? VectorStoreLimits.defaultSearchResults
+        rewriteQuery = try container.decodeNonNull(Bool.self, forKey: .rewriteQuery) ?? false
+        maxNumResults = try container.decodeNonNull(Int.self, forKey: .maxNumResults) ?? VectorStoreLimits.defaultSearchResults
         try Check.integer(maxNumResults, in: VectorStoreLimits.searchResults, param: "max_num_results")
-        filters = try container.decodeIfPresent(SearchFilter.self, forKey: .filters)
+        filters = try container.decodeNonNull(SearchFilter.self, forKey: .filters)
         ranker = .auto
         scoreThreshold = 0
-        if container.contains(.rankingOptions), try !container.decodeNil(forKey: .rankingOptions) {
+        if try container.decodeNonNull(JSONValue.self, forKey: .rankingOptions) != nil {
             let ranking = try container.nestedContainer(keyedBy: RankingKeys.self, forKey: .rankingOptions)
-            ranker = try ranking.decodeIfPresent(Ranker.self, forKey: .ranker) ?? .auto
-            scoreThreshold = try ranking.decodeIfPresent(Double.self, forKey: .scoreThreshold) ?? 0
+            ranker = try ranking.decodeNonNull(Ranker.self, forKey: .ranker) ?? .auto
+            scoreThreshold = try ranking.decodeNonNull(Double.self, forKey: .scoreThreshold) ?? 0
             try Check.number(scoreThreshold, in: 0...1, param: ranking.param(.scoreThreshold))
         }
     }

@@ -46,9 +46,11 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
         tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)],
         configuration: .init(workers: configuration.runWorkers), logger: logger)
-    let router = buildRouter(store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys)
+    let router = buildRouter(
+        store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys, corsOrigins: configuration.corsOrigins)
     return Application(
         router: router,
+        server: .http1(limits: configuration.connectionLimits),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swift-assistants"),
         services: [
             engine, interpreter, VectorStoreIngestion(vectorStores),
@@ -59,11 +61,16 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
 
 /// The routes under `/v1`, behind the middleware every API request goes through.
 public func buildRouter(
-    store: any AssistantsStore, blobs: any BlobStore, engine: RunEngine, apiKeys: Set<String>
+    store: any AssistantsStore, blobs: any BlobStore, engine: RunEngine, apiKeys: Set<String>,
+    corsOrigins: CORSOrigins = .init()
 ) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+    // `HEAD` answers as `GET` does, without the body.
+    let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.add(middleware: RequestIDMiddleware())
+    if !corsOrigins.isEmpty { router.add(middleware: CORSMiddleware(origins: corsOrigins)) }
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
+    if apiKeys.isEmpty { router.add(middleware: LoopbackGuardMiddleware(corsOrigins: corsOrigins)) }
     router.get("health") { _, _ in Response.json(["status": "ok"]) }
 
     let api = router.group("v1").add(middleware: APIKeyMiddleware(keys: apiKeys))
@@ -78,5 +85,7 @@ public func buildRouter(
     MessagesController(store: store, vectorStores: vectorStores).addRoutes(to: threads.group(":thread_id/messages"))
     // The SDKs send the beta header here too, but it is not required.
     VectorStoresController(vectorStores: vectorStores).addRoutes(to: api.group("vector_stores"))
+    // Last, so that it wraps only the router's not-found answer.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

@@ -1,6 +1,7 @@
 import AssistantsAPI
 import Foundation
 import Hummingbird
+import NIOCore
 
 extension Request {
     /// JSON bodies are small (instructions top out at 256,000 characters); anything larger is refused.
@@ -8,7 +9,12 @@ extension Request {
 
     /// The body decoded as `T`; malformed or invalid input becomes a 400 naming the parameter.
     func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {
-        let buffer = try await body.collect(upTo: Self.maxJSONBodySize)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: Self.maxJSONBodySize)
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: Self.maxJSONBodySize)
+        }
         return try RequestDecoder.decode(T.self, from: Data(buffer: buffer))
     }
 

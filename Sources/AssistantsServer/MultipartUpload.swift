@@ -19,6 +19,9 @@ struct MultipartUpload {
     /// Form fields are a few short values such as `purpose`; these bound what a client can make us hold.
     static let maxFieldSize = 64 * 1024
     static let maxFields = 32
+    /// All of one part's headers together (and anything before the first part). The parser holds a
+    /// header whole and copies it as it grows, so this also keeps its work linear.
+    static let maxPartHeaderSize = 16 * 1024
 
     static func read(_ request: Request, into blobs: any BlobStore, maxFileSize: Int) async throws -> MultipartUpload {
         guard let boundary = boundary(of: request.headers[.contentType]) else {
@@ -27,7 +30,7 @@ struct MultipartUpload {
         let reader = try PartReader(boundary: boundary, blobs: blobs, maxFileSize: maxFileSize)
         do {
             for try await chunk in request.body {
-                try reader.parser.execute(chunk)
+                try reader.execute(chunk)
                 if let error = reader.failure { throw error }
             }
             try reader.finish()
@@ -61,6 +64,9 @@ private final class PartReader {
     private var output: FileHandle?
     private var writtenBytes = 0
     private var partStarted = false
+    /// Bytes given to the parser since the current part's headers began; nil once its body has begun.
+    private var headerBytes: Int? = 0
+    private var partsCompleted = 0
 
     init(boundary: String, blobs: any BlobStore, maxFileSize: Int) throws {
         self.parser = MultipartParser(boundary: boundary)
@@ -69,6 +75,30 @@ private final class PartReader {
         parser.onHeader = { [unowned self] name, value in headers[name.lowercased()] = value }
         parser.onBody = { [unowned self] buffer in receive(&buffer) }
         parser.onPartComplete = { [unowned self] in completePart() }
+    }
+
+    /// Feeds the parser; while a part's headers are being read, in small slices so that their size is
+    /// known to within a slice and can be cut off at the cap.
+    func execute(_ chunk: ByteBuffer) throws {
+        var chunk = chunk
+        while chunk.readableBytes > 0, failure == nil {
+            guard let counted = headerBytes else {
+                try parser.execute(chunk)
+                return
+            }
+            let slice = chunk.readSlice(length: min(chunk.readableBytes, 1024))!
+            let partsBefore = partsCompleted
+            try parser.execute(slice)
+            // Still in the same part's headers after the whole slice: all of it counts.
+            if headerBytes != nil, partsCompleted == partsBefore {
+                headerBytes = counted + slice.readableBytes
+                if counted + slice.readableBytes > MultipartUpload.maxPartHeaderSize {
+                    failure = .invalidRequest(
+                        "The headers of a multipart part are too large: at most \(MultipartUpload.maxPartHeaderSize / 1024) KiB are accepted.",
+                        param: "file")
+                }
+            }
+        }
     }
 
     private var disposition: HeaderParameters { HeaderParameters(headers["content-disposition"] ?? "") }
@@ -87,6 +117,7 @@ private final class PartReader {
     }
 
     private func receive(_ buffer: inout ByteBuffer) {
+        headerBytes = nil
         if !partStarted { startPart() }
         guard failure == nil else { return }
         if let output {
@@ -124,6 +155,9 @@ private final class PartReader {
         headers = [:]
         fieldBytes = []
         partStarted = false
+        // The next part's headers begin.
+        headerBytes = 0
+        partsCompleted += 1
     }
 
     func finish() throws {

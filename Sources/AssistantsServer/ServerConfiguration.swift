@@ -26,12 +26,17 @@ public struct ServerConfiguration: Sendable {
     public var unsandboxedCode: Bool
     /// The upstream's embedding model; when set, `file_search` ranks by keywords and by meaning (hybrid).
     public var embeddingModel: String?
+    /// Origins browsers may call the API from (`ASSISTANTS_CORS_ORIGINS`); none by default.
+    public var corsOrigins: CORSOrigins
+    /// Deadlines for slow or idle clients and the cap on open connections.
+    public var connectionLimits: ConnectionLimits
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".assistants"),
         databaseURL: String? = nil, apiKeys: Set<String> = [], upstreamURL: String? = nil, upstreamAPIKey: String? = nil,
         modelAliases: [String: String] = [:], runWorkers: Int = 64, codeTimeout: Duration = .seconds(60),
-        codeIdleTimeout: Duration = .seconds(3600), unsandboxedCode: Bool = false, embeddingModel: String? = nil
+        codeIdleTimeout: Duration = .seconds(3600), unsandboxedCode: Bool = false, embeddingModel: String? = nil,
+        corsOrigins: CORSOrigins = .init(), connectionLimits: ConnectionLimits = .init()
     ) {
         self.host = host
         self.port = port
@@ -46,6 +51,8 @@ public struct ServerConfiguration: Sendable {
         self.codeIdleTimeout = codeIdleTimeout
         self.unsandboxedCode = unsandboxedCode
         self.embeddingModel = embeddingModel
+        self.corsOrigins = corsOrigins
+        self.connectionLimits = connectionLimits
     }
 
     /// Comma-separated keys, as `ASSISTANTS_API_KEYS` holds them.
@@ -75,8 +82,11 @@ public struct ServerConfiguration: Sendable {
         return form
     }
 
+    /// Whether the listening address only ever means this machine: `localhost`, `::1` or an IPv4
+    /// literal in 127.0.0.0/8. A name such as `127.example.com` is not one.
     public var isLoopback: Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        let host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return Loopback.isHost(host)
     }
 
     /// The SQLite file that holds the vector stores' chunks, beside the data.
@@ -107,6 +117,14 @@ public struct ServerConfiguration: Sendable {
         }
         guard (0...65535).contains(port) else { throw ConfigurationError("Invalid port \(port).") }
         guard runWorkers > 0 else { throw ConfigurationError("ASSISTANTS_RUN_WORKERS must be at least 1.") }
+        for (name, value) in [
+            ("ASSISTANTS_HEADER_TIMEOUT", connectionLimits.headerTimeout),
+            ("ASSISTANTS_BODY_IDLE_TIMEOUT", connectionLimits.bodyIdleTimeout),
+            ("ASSISTANTS_KEEP_ALIVE_TIMEOUT", connectionLimits.keepAliveTimeout),
+        ] where value <= .zero {
+            throw ConfigurationError("\(name) must be more than 0 seconds.")
+        }
+        guard connectionLimits.maxConnections > 0 else { throw ConfigurationError("ASSISTANTS_MAX_CONNECTIONS must be at least 1.") }
         if embeddingModel != nil && upstreamURL == nil {
             throw ConfigurationError("ASSISTANTS_EMBEDDING_MODEL needs ASSISTANTS_UPSTREAM_URL: embeddings come from the model endpoint.")
         }

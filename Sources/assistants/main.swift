@@ -31,6 +31,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds an idle code interpreter session is kept (ASSISTANTS_CODE_IDLE_TIMEOUT, default 3600).") var codeIdleTimeout: Int?
     @Flag(help: "Run model code WITHOUT the sandbox; development only (ASSISTANTS_UNSANDBOXED_CODE=1).") var unsandboxedCode = false
     @Option(help: "Upstream embedding model for hybrid file_search, e.g. nomic-embed-text (ASSISTANTS_EMBEDDING_MODEL).") var embeddingModel: String?
+    @Option(help: "Comma-separated origins browsers may call the API from, or * (ASSISTANTS_CORS_ORIGINS).") var corsOrigins: String?
+    @Option(help: "Seconds a client has to send a request's head (ASSISTANTS_HEADER_TIMEOUT, default 30).") var headerTimeout: Int?
+    @Option(help: "Seconds a request body may pause (ASSISTANTS_BODY_IDLE_TIMEOUT, default 60).") var bodyIdleTimeout: Int?
+    @Option(help: "Seconds an idle kept-alive connection stays open (ASSISTANTS_KEEP_ALIVE_TIMEOUT, default 75).") var keepAliveTimeout: Int?
+    @Option(help: "Open connections at most (ASSISTANTS_MAX_CONNECTIONS, default 4096 or the open-files limit less 256).") var maxConnections: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical (ASSISTANTS_LOG_LEVEL, default info).") var logLevel: String?
     @Option(help: "json or text (ASSISTANTS_LOG_FORMAT, default text).") var logFormat: String?
 
@@ -73,7 +78,13 @@ struct Serve: AsyncParsableCommand {
             codeTimeout: .seconds(try number(codeTimeout, "ASSISTANTS_CODE_TIMEOUT", default: 60)),
             codeIdleTimeout: .seconds(try number(codeIdleTimeout, "ASSISTANTS_CODE_IDLE_TIMEOUT", default: 3600)),
             unsandboxedCode: unsandboxedCode || environment["ASSISTANTS_UNSANDBOXED_CODE"] == "1",
-            embeddingModel: setting(embeddingModel, "ASSISTANTS_EMBEDDING_MODEL").flatMap { $0.isEmpty ? nil : $0 })
+            embeddingModel: setting(embeddingModel, "ASSISTANTS_EMBEDDING_MODEL").flatMap { $0.isEmpty ? nil : $0 },
+            corsOrigins: CORSOrigins.parse(setting(corsOrigins, "ASSISTANTS_CORS_ORIGINS")),
+            connectionLimits: ConnectionLimits(
+                headerTimeout: .seconds(try number(headerTimeout, "ASSISTANTS_HEADER_TIMEOUT", default: 30)),
+                bodyIdleTimeout: .seconds(try number(bodyIdleTimeout, "ASSISTANTS_BODY_IDLE_TIMEOUT", default: 60)),
+                keepAliveTimeout: .seconds(try number(keepAliveTimeout, "ASSISTANTS_KEEP_ALIVE_TIMEOUT", default: 75)),
+                maxConnections: try number(maxConnections, "ASSISTANTS_MAX_CONNECTIONS", default: ConnectionLimits.defaultMaxConnections)))
         configuration.upstreamToolChoice = try ServerConfiguration.parseToolChoiceForm(setting(upstreamToolChoice, "ASSISTANTS_UPSTREAM_TOOL_CHOICE"))
         configuration.logUpstream = logUpstream || environment["ASSISTANTS_LOG_UPSTREAM"] == "1"
         return configuration

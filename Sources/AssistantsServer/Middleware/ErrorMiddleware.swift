@@ -2,6 +2,7 @@ import AssistantsAPI
 import AssistantsStore
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Turns every error a handler throws into OpenAI's error envelope. The one place errors become HTTP.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -35,12 +36,27 @@ extension APIError {
             self = .invalidRequest("Can't add messages to \(threadID) while a run \(runID) is active.")
         case let error as HTTPError where error.status == .notFound:
             self = APIError(status: 404, type: "invalid_request_error", message: "Invalid URL (\(request.method) \(request.uri.path))")
+        case is NIOTooManyBytesError:
+            // A body read with a cap (`collect(upTo:)`) went over it: the client's mistake, never retried
+            // as the SDKs retry a 500. (Its `maxBytes` may be what was left of the cap, not the cap.)
+            self = .bodyTooLarge(limit: nil)
         case let error as HTTPError where error.status == .contentTooLarge:
-            self = APIError(status: 413, type: "invalid_request_error", message: "The request body is too large.")
+            self = .bodyTooLarge(limit: nil)
         case let error as HTTPError where (400..<500).contains(error.status.code):
             self = APIError(status: error.status.code, type: "invalid_request_error", message: error.body ?? error.status.reasonPhrase)
         default:
             self = .serverError
         }
+    }
+}
+
+extension APIError {
+    /// 413 in OpenAI's envelope, naming the limit when it is known.
+    static func bodyTooLarge(limit: Int?) -> APIError {
+        let shown = limit.map { $0 % (1024 * 1024) == 0 ? "\($0 / 1024 / 1024) MiB" : "\($0) bytes" }
+        return APIError(
+            status: 413, type: "invalid_request_error",
+            message: "The request body is too large" + (shown.map { ": the maximum size is \($0)." } ?? "."),
+            code: "request_too_large")
     }
 }
