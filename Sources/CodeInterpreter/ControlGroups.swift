@@ -264,9 +264,9 @@ final class SessionGroup: Sendable {
     }
 
     /// Kills whatever still runs in the group and removes it. The kernel removes a group only once it is empty,
-    /// and processes of an ending PID namespace take a moment to go.
+    /// and processes of an ending PID namespace take a moment to go (seconds, on a loaded machine).
     func remove() async {
-        for _ in 0..<200 {
+        for _ in 0..<500 {
             killMembers()
             removeDirectories()
             if directories.allSatisfy({ access($0, F_OK) != 0 }) { return }

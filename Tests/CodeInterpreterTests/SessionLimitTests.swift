@@ -151,3 +151,31 @@ struct SessionLimitTests {
         #expect(grouped.limitArguments().contains("--nproc=64"))
     }
 }
+
+@Suite("Finding the cgroup hierarchy")
+struct ControlGroupDiscoveryTests {
+    @Test func ownGroupsOfV1AndV2() {
+        let groups = ControlGroups.ownGroups(
+            "9:name=systemd:/\n4:memory:/service/a\n2:cpu,cpuacct:/\n1:pids:/service/a\n0::/system.slice/x.service\n")
+        #expect(groups["memory"] == "/service/a")
+        #expect(groups["pids"] == "/service/a")
+        #expect(groups["cpuacct"] == "/")
+        #expect(groups["0::"] == "/system.slice/x.service")
+    }
+
+    @Test func mountsAreReadWithTheirRoots() {
+        // A container that sees only its own subtree of the v1 memory hierarchy, and a host's cgroup2 mount.
+        let mounts = ControlGroups.cgroupMounts(
+            """
+            30 25 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate
+            41 35 0:36 /docker/abc /sys/fs/cgroup/memory ro,nosuid - cgroup cgroup rw,memory
+            22 1 8:1 / / rw - ext4 /dev/sda1 rw
+            """)
+        #expect(mounts.count == 2)
+        #expect(mounts[0].directory(for: "/system.slice/x.service") == "/sys/fs/cgroup/system.slice/x.service")
+        #expect(mounts[0].directory(for: "/") == "/sys/fs/cgroup")
+        #expect(mounts[1].options.contains("memory"))
+        #expect(mounts[1].directory(for: "/docker/abc") == "/sys/fs/cgroup/memory")
+        #expect(mounts[1].directory(for: "/docker/abc/sub") == "/sys/fs/cgroup/memory/sub")
+    }
+}
