@@ -38,13 +38,21 @@ struct SeccompTests {
                          ('clone', 0x10000000 | 17, 0, 0, 0, 0)]
                 print({case[0]: call(*case) for case in cases})
                 print('clone3', call('clone3', 0, 0))
+                if hasattr(os, 'unshare'):  # Python 3.12+
+                    try:
+                        os.unshare(0)
+                        print('os.unshare allowed')
+                    except OSError as error:
+                        print('os.unshare', errno.errorcode[error.errno])
+                else:
+                    print('os.unshare', call('unshare', 0))
                 """, in: "a")
             let names = [
                 "ptrace", "unshare", "setns", "mount", "umount2", "bpf", "perf_event_open", "keyctl", "add_key",
                 "userfaultfd", "process_vm_readv", "io_uring_setup", "open_by_handle_at", "kexec_load", "init_module",
                 "chroot", "pivot_root", "fsopen", "syslog", "clone",
             ]
-            let expected = "{" + names.map { "'\($0)': 'EPERM'" }.joined(separator: ", ") + "}\nclone3 ENOSYS\n"
+            let expected = "{" + names.map { "'\($0)': 'EPERM'" }.joined(separator: ", ") + "}\nclone3 ENOSYS\nos.unshare EPERM\n"
             #expect(result.output == expected)
             try await service.expectHealthy()
         }
