@@ -14,16 +14,17 @@ public struct SandboxConfiguration: Sendable {
     public var memoryBytes: Int
     /// CPU seconds of each sandboxed process over the session's life (RLIMIT_CPU).
     public var cpuSeconds: Int
-    /// Processes and threads of one session (RLIMIT_NPROC, counted in the session's own user namespace).
-    /// Unsandboxed it would count all processes of the session's user, so it applies only when the server
-    /// runs as root and each session has a uid of its own.
+    /// Processes and threads of one session: its cgroup's pids.max where there is one, and RLIMIT_NPROC
+    /// (counted in the session's own user namespace; at most `fallbackProcesses` without a cgroup).
+    /// Unsandboxed RLIMIT_NPROC would count all processes of the session's user, so it applies there only
+    /// when the server runs as root and each session has a uid of its own.
     public var maxProcesses: Int
     /// Open files of each sandboxed process (RLIMIT_NOFILE).
     public var maxOpenFiles: Int
     /// Largest file the code may write (RLIMIT_FSIZE); also bounds each returned file and the images of one execution.
     public var maxFileBytes: Int
-    /// Bytes of files and images one session may hand out over its life; over that, files are refused with a
-    /// note in the output instead of being returned (and stored by the caller).
+    /// Bytes of files and images one session may hand out over its life, resets included; a file over what is
+    /// left is not copied out of the sandbox, and the output says so instead.
     public var diskQuotaBytes: Int
     /// Size of the session's /mnt/data, a tmpfs (so memory, counted in `memoryBytes`); nil: `diskQuotaBytes`.
     /// /tmp gets up to 64 MiB more and /dev/shm up to 16 MiB.
