@@ -105,7 +105,8 @@ enum ControlGroups {
     /// Groups a previous server process left behind (it was killed before it could remove them).
     private static func removeStale(in directories: [String]) {
         for directory in directories {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            for name in names where name.hasPrefix(prefix) {
                 let owner = name.dropFirst(prefix.count).split(separator: "-").first.flatMap { pid_t($0) }
                 guard let owner, owner != getpid(), kill(owner, 0) != 0, errno == ESRCH else { continue }
                 rmdir(directory + "/" + name)
@@ -230,7 +231,8 @@ final class SessionGroup: Sendable {
         case .cgroupV1(let memoryBase, let pidsBase):
             let memory = memoryBase + "/" + name
             let pids = pidsBase.map { $0 + "/" + name }
-            group = SessionGroup(directories: [memory] + (pids.map { [$0] } ?? []), events: memory + "/memory.oom_control")
+            group = SessionGroup(
+                directories: [memory] + (pids.map { [$0] } ?? []), events: memory + "/memory.oom_control")
             // memsw (memory and swap together) must not be set below the memory limit, so it comes second.
             settings = [
                 (memory, "memory.limit_in_bytes", "\(memoryBytes)", true),

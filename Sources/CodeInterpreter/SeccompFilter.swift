@@ -106,12 +106,17 @@ enum SeccompFilter {
             steps.append(Step(code: jumpEqual, k: number, onTrue: .refuse))
         }
         steps.append(Step(code: jumpEqual, k: architecture.number(of: .clone3)!, onTrue: .unimplemented))
-        steps.append(Step(code: jumpEqual, k: architecture.number(of: .clone)!, onTrue: .checkCloneFlags, onFalse: .allow))
+        steps.append(
+            Step(code: jumpEqual, k: architecture.number(of: .clone)!, onTrue: .checkCloneFlags, onFalse: .allow))
         var labels: [Target: Int] = [:]
         labels[.checkCloneFlags] = steps.count
         steps.append(Step(code: loadWord, k: firstArgumentOffset))
         steps.append(Step(code: jumpAnyBits, k: newUserNamespace, onTrue: .refuse, onFalse: .allow))
-        for (target, value) in [(Target.allow, allow), (.refuse, errno | operationNotPermitted), (.unimplemented, errno | notImplemented), (.kill, killProcess)] {
+        let returns: [(Target, UInt32)] = [
+            (.allow, allow), (.refuse, errno | operationNotPermitted), (.unimplemented, errno | notImplemented),
+            (.kill, killProcess),
+        ]
+        for (target, value) in returns {
             labels[target] = steps.count
             steps.append(Step(code: returnConstant, k: value))
         }

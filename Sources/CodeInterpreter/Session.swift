@@ -80,7 +80,9 @@ actor Session {
 
     /// Sends one request and waits for its reply, which may be up to `replyLimit` bytes. On timeout or
     /// cancellation of the caller, a longer reply, or an out-of-memory kill in the session, the process is killed.
-    func call(_ request: RunnerRequest, timeout: Duration, replyLimit: Int = Session.smallReply) async throws(SessionEnd) -> RunnerReply {
+    func call(
+        _ request: RunnerRequest, timeout: Duration, replyLimit: Int = Session.smallReply
+    ) async throws(SessionEnd) -> RunnerReply {
         self.replyLimit = replyLimit
         defer { self.replyLimit = Self.smallReply }
         let reply = try await exchange(request, timeout: timeout).get()

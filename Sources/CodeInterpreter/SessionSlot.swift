@@ -31,7 +31,8 @@ actor SessionSlot {
         let configuration = factory.launcher.configuration
         let timeout = configuration.executionTimeout
         func replyLimit(_ payload: Int) -> Int {
-            RunnerRequest.replyLimit(payload: min(payload, configuration.maxFileBytes), outputLimit: configuration.outputLimit)
+            RunnerRequest.replyLimit(
+                payload: min(payload, configuration.maxFileBytes), outputLimit: configuration.outputLimit)
         }
         var left: Int { max(0, configuration.diskQuotaBytes - handedOut) }
         var preface = "", notes: [String] = []
@@ -57,7 +58,8 @@ actor SessionSlot {
                     notes.append("[Could not write \(file.name) to /mnt/data: \(reply.error ?? "unknown error")]")
                 }
             }
-            let reply = try await session.call(.exec(code, imageLimit: left), timeout: timeout, replyLimit: replyLimit(left))
+            let reply = try await session.call(
+                .exec(code, imageLimit: left), timeout: timeout, replyLimit: replyLimit(left))
             guard reply.ok else {  // errors of the code are output: this is the runner itself
                 let failure = SessionEnd.runnerFailed(reply.error ?? "unknown error")
                 await session.terminate(failure)
@@ -78,7 +80,8 @@ actor SessionSlot {
                             + "are left.]")
                     continue
                 }
-                let file = try await session.call(.get(listed.name, limit: left), timeout: timeout, replyLimit: replyLimit(left))
+                let file = try await session.call(
+                    .get(listed.name, limit: left), timeout: timeout, replyLimit: replyLimit(left))
                 if let contents = file.data {
                     handedOut += contents.count
                     result.files.append(SandboxFile(name: listed.name, contents: contents))
