@@ -36,6 +36,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let interpreter = CodeInterpreterService(
         configuration: .init(
             executionTimeout: configuration.codeTimeout, idleTimeout: configuration.codeIdleTimeout,
+            memoryBytes: configuration.codeMemory, diskQuotaBytes: configuration.codeDiskQuota,
             allowUnsandboxed: configuration.unsandboxedCode),
         logger: logger)
     var embeddings: VectorStores.Embeddings?

@@ -22,6 +22,9 @@ public struct ServerConfiguration: Sendable {
     /// The code interpreter's wall-clock limit per execution, and how long an idle session is kept.
     public var codeTimeout: Duration
     public var codeIdleTimeout: Duration
+    /// The memory ceiling of one code interpreter session, and the bytes of files it may hand out over its life.
+    public var codeMemory: Int
+    public var codeDiskQuota: Int
     /// Runs model code without the sandbox. For development only; off by default.
     public var unsandboxedCode: Bool
     /// The upstream's embedding model; when set, `file_search` ranks by keywords and by meaning (hybrid).
@@ -35,7 +38,8 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".assistants"),
         databaseURL: String? = nil, apiKeys: Set<String> = [], upstreamURL: String? = nil, upstreamAPIKey: String? = nil,
         modelAliases: [String: String] = [:], runWorkers: Int = 64, codeTimeout: Duration = .seconds(60),
-        codeIdleTimeout: Duration = .seconds(3600), unsandboxedCode: Bool = false, embeddingModel: String? = nil,
+        codeIdleTimeout: Duration = .seconds(3600), codeMemory: Int = 1 << 30, codeDiskQuota: Int = 256 << 20,
+        unsandboxedCode: Bool = false, embeddingModel: String? = nil,
         corsOrigins: CORSOrigins = .init(), connectionLimits: ConnectionLimits = .init()
     ) {
         self.host = host
@@ -49,6 +53,8 @@ public struct ServerConfiguration: Sendable {
         self.runWorkers = runWorkers
         self.codeTimeout = codeTimeout
         self.codeIdleTimeout = codeIdleTimeout
+        self.codeMemory = codeMemory
+        self.codeDiskQuota = codeDiskQuota
         self.unsandboxedCode = unsandboxedCode
         self.embeddingModel = embeddingModel
         self.corsOrigins = corsOrigins
@@ -80,6 +86,24 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("Invalid ASSISTANTS_UPSTREAM_TOOL_CHOICE '\(text)': expected auto, object or required.")
         }
         return form
+    }
+
+    /// A size as the `ASSISTANTS_CODE_MEMORY`-style variables hold it: bytes, or a number with K, M or G
+    /// (binary units; `1G`, `512MiB`).
+    public static func parseByteSize(_ text: String, _ variable: String) throws(ConfigurationError) -> Int {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+        var digits = trimmed
+        var shift = 0
+        for (suffixes, unitShift) in [(["KIB", "K"], 10), (["MIB", "M"], 20), (["GIB", "G"], 30)] {
+            if let suffix = suffixes.first(where: { trimmed.hasSuffix($0) }) {
+                digits = String(trimmed.dropLast(suffix.count)).trimmingCharacters(in: .whitespaces)
+                shift = unitShift
+            }
+        }
+        guard let value = Int(digits), value >= 0, value <= Int.max >> shift else {
+            throw ConfigurationError("Invalid \(variable) '\(text)': expected a size such as 1073741824, 512M or 1G.")
+        }
+        return value << shift
     }
 
     /// Whether the listening address only ever means this machine: `localhost`, `::1` or an IPv4
@@ -125,6 +149,10 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("\(name) must be more than 0 seconds.")
         }
         guard connectionLimits.maxConnections > 0 else { throw ConfigurationError("ASSISTANTS_MAX_CONNECTIONS must be at least 1.") }
+        guard codeMemory >= 128 << 20 else {
+            throw ConfigurationError("ASSISTANTS_CODE_MEMORY must be at least 128M: Python and its libraries need that much.")
+        }
+        guard codeDiskQuota >= 1 << 20 else { throw ConfigurationError("ASSISTANTS_CODE_DISK_QUOTA must be at least 1M.") }
         if embeddingModel != nil && upstreamURL == nil {
             throw ConfigurationError("ASSISTANTS_EMBEDDING_MODEL needs ASSISTANTS_UPSTREAM_URL: embeddings come from the model endpoint.")
         }

@@ -40,7 +40,10 @@ public final class CodeInterpreterService: Service, Sendable {
                     WITHOUT A SANDBOX, with access to the host's files and network. \
                     Install bubblewrap (`apt-get install bubblewrap`).
                     """)
+            } else if launcher.seccomp == nil {
+                logger.warning("code interpreter: no seccomp filter is applied on this architecture (only x86_64 and aarch64 have one)")
             }
+            Self.logMemoryIsolation(launcher, logger: logger)
             factory = .success(SessionFactory(launcher: launcher, perSessionUIDs: isRoot, logger: logger))
         } catch {
             logger.error("code interpreter unavailable: \(error)")
@@ -108,6 +111,25 @@ public final class CodeInterpreterService: Service, Sendable {
             state.withLock { state in
                 if state.slots[key] === slot { state.slots[key] = nil }
             }
+        }
+    }
+
+    /// One line at startup on how a session's memory is bounded; a warning where it is only per process.
+    private static func logMemoryIsolation(_ launcher: SandboxLauncher, logger: Logger) {
+        let ceiling = ByteCount(launcher.configuration.memoryBytes)
+        switch launcher.memory {
+        case .cgroupV2(let directory):
+            logger.info("code interpreter: each session's memory is limited to \(ceiling) by a cgroup v2 group under \(directory)")
+        case .cgroupV1(let memory, _):
+            logger.info("code interpreter: each session's memory is limited to \(ceiling) by a cgroup v1 memory group under \(memory)")
+        case .processLimits(let reason):
+            logger.warning(
+                """
+                code interpreter: no writable cgroup (\(reason)), so a session's memory is limited only per \
+                process: \(ceiling) of address space each, at most \(SandboxConfiguration.fallbackProcesses) \
+                processes and threads, and its /mnt/data, /tmp and /dev/shm on top. Run the server as root, or \
+                delegate a cgroup v2 group to it, for one ceiling per session.
+                """)
         }
     }
 

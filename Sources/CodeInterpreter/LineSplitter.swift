@@ -3,7 +3,7 @@
 struct LineSplitter {
     struct Overflow: Error {}
 
-    let limit: Int
+    var limit: Int
     private var pending: [UInt8] = []
 
     init(limit: Int) {

@@ -118,11 +118,15 @@ def scan():
     return found
 
 
-def figures():
-    """PNGs of the open matplotlib figures, which are then closed."""
+def figures(limit):
+    """PNGs of the open matplotlib figures, which are then closed; at most `limit` bytes of them."""
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is None:
         return []
+    if limit < BYTE_LIMIT:
+        why = "the session's output quota has %d bytes left" % limit
+    else:
+        why, limit = "images are limited to %d bytes in all" % BYTE_LIMIT, BYTE_LIMIT
     images, size = [], 0
     for number in pyplot.get_fignums():
         buffer = io.BytesIO()
@@ -131,10 +135,10 @@ def figures():
         except Exception:
             traceback.print_exc()
             continue
-        size += buffer.tell()
-        if size > BYTE_LIMIT:
-            print("[figure %d omitted: images are limited to %d bytes in all]" % (number, BYTE_LIMIT), file=sys.stderr)
+        if size + buffer.tell() > limit:
+            print("[figure %d omitted: %s]" % (number, why), file=sys.stderr)
             continue
+        size += buffer.tell()
         images.append(base64.b64encode(buffer.getvalue()).decode())
     pyplot.close("all")
     return images
@@ -169,13 +173,13 @@ class Kernel:
             return True
         return False
 
-    def execute(self, code):
+    def execute(self, code, image_limit):
         self.capture.attach()
         failed = self.run_cell(code)
         if os.getpid() != RUNNER_PID:  # a process the cell forked reached its end: it must not act as the runner
             flush()
             os._exit(1 if failed else 0)
-        images = figures()
+        images = figures(image_limit)
         now = scan()
         changed = sorted(name for name, info in now.items() if self.known.get(name) != info and printable(name))
         self.known = now
@@ -194,13 +198,14 @@ class Kernel:
         self.known[os.path.relpath(path, DATA)] = (info.st_mtime_ns, info.st_size, info.st_ino)
         return {}
 
-    def get(self, name):
+    def get(self, name, limit):
+        limit = min(limit, BYTE_LIMIT)
         with open(inside(name), "rb") as file:
             if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
                 raise ValueError("%r is not a regular file" % name)
-            data = file.read(BYTE_LIMIT + 1)
-        if len(data) > BYTE_LIMIT:
-            raise ValueError("%r is larger than %d bytes" % (name, BYTE_LIMIT))
+            data = file.read(limit + 1)
+        if len(data) > limit:
+            raise ValueError("%r is larger than %d bytes" % (name, limit))
         return {"data": data}
 
 
@@ -224,8 +229,8 @@ def main():
     os.chdir(DATA)
     warnings.filterwarnings("ignore", message=".*(non-GUI backend|non-interactive)")
     kernel = Kernel()
-    handlers = {"exec": lambda r: kernel.execute(r["code"]), "put": lambda r: kernel.put(r["name"], r["data"]),
-                "get": lambda r: kernel.get(r["name"])}
+    handlers = {"exec": lambda r: kernel.execute(r["code"], r.get("limit", BYTE_LIMIT)),
+                "put": lambda r: kernel.put(r["name"], r["data"]), "get": lambda r: kernel.get(r["name"], r.get("limit", BYTE_LIMIT))}
 
     def reply(message):
         data = message.pop("data", None)

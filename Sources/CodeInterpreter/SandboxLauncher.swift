@@ -10,16 +10,23 @@ import Musl
 import Darwin
 #endif
 
-/// What a session's process needs: its command line and, without a sandbox, the directory to remove afterwards.
+/// What a session's process needs: its command line, its cgroup and, without a sandbox, the directory to remove
+/// afterwards.
 struct LaunchPlan: Sendable {
     var configuration: Subprocess.Configuration
     var privateDirectory: String?
+    var group: SessionGroup?
+    /// The session's memory ceiling, for messages.
+    var memoryBytes: Int
 }
 
 /// Turns the configuration into session command lines. Tools are looked up once, when the service starts.
 ///
-/// Sandboxed, a session is
-/// `bwrap <namespaces and mounts> -- prlimit <limits> -- python3 -I -u -X utf8 -c <runner> /mnt/data <limits>`.
+/// Sandboxed, a session is `sh -c <enter the session's cgroup, open the seccomp filter> -- bwrap <namespaces and
+/// mounts> --seccomp 3 -- prlimit <limits> -- python3 -I -u -X utf8 -c <runner> /mnt/data <limits>`.
+/// The shell moves itself into the session's cgroup before anything else runs, so every process of the session
+/// is born inside it; it also raises its OOM score to the maximum, so that should memory run out outside the
+/// session's own group (the host's, or the server's group), the kernel kills code before the server.
 /// prlimit runs inside the sandbox so that RLIMIT_NPROC counts the processes of the session's own user
 /// namespace, whoever the server runs as. As root, `setpriv` first switches to the session's own uid, because
 /// the kernel does not apply RLIMIT_NPROC to root. (Not Subprocess's `userID`: in 1.0.2 its child calls glibc's
@@ -33,16 +40,24 @@ struct SandboxLauncher: Sendable {
 
     let configuration: SandboxConfiguration
     let isolation: Isolation
+    let memory: MemoryIsolation
+    /// The seccomp filter; nil on an architecture without a system call table (the startup log says so).
+    let seccomp: SeccompProgramFile?
+    private let shellPath: String
     private let prlimitPath: String
     /// Present when the server runs as root and sessions get uids of their own.
     private let setprivPath: String?
     private let mounts: [String]
 
-    /// Size of the sandbox's /tmp and /dev/shm, which are memory too.
-    private var scratchBytes: Int { min(64 << 20, configuration.dataBytes) }
+    /// Sizes of the sandbox's /tmp and /dev/shm, which are memory too: room for caches and semaphores, not data.
+    private var temporaryBytes: Int { min(64 << 20, configuration.dataSize) }
+    private var sharedMemoryBytes: Int { min(16 << 20, configuration.dataSize) }
 
-    init(configuration: SandboxConfiguration, switchesUser: Bool) throws(CodeInterpreterError) {
+    init(
+        configuration: SandboxConfiguration, switchesUser: Bool, memory: MemoryIsolation = .detected
+    ) throws(CodeInterpreterError) {
         self.configuration = configuration
+        self.memory = memory
         let bubblewrap = configuration.bubblewrapPath.map { Self.isExecutable($0) ? $0 : nil } ?? Self.lookUp("bwrap")
         if let bubblewrap {
             isolation = .bubblewrap(bubblewrap)
@@ -60,6 +75,10 @@ struct SandboxLauncher: Sendable {
                 "prlimit was not found in PATH. Install util-linux (`apt-get install util-linux`).")
         }
         prlimitPath = prlimit
+        guard let shell = Self.isExecutable("/bin/sh") ? "/bin/sh" : Self.lookUp("sh") else {
+            throw .sandboxUnavailable("sh was not found in PATH.")
+        }
+        shellPath = shell
         if switchesUser {
             guard let setpriv = Self.lookUp("setpriv") else {
                 throw .sandboxUnavailable(
@@ -80,22 +99,38 @@ struct SandboxLauncher: Sendable {
             }
         }
         mounts = Self.systemMounts()
+        if case .bubblewrap = isolation, let architecture = SeccompFilter.Architecture.current {
+            seccomp = try SeccompProgramFile(program: SeccompFilter.program(for: architecture))
+        } else {
+            seccomp = nil
+        }
     }
 
     /// The command line of one session; `userID` is its uid when the server runs as root.
-    func plan(userID: UInt32?) throws(CodeInterpreterError) -> LaunchPlan {
+    func plan(userID: UInt32?) async throws(CodeInterpreterError) -> LaunchPlan {
         var options = PlatformOptions()
         options.createSession = true  // keep terminal signals aimed at the server away from sessions
-        var command: [String] = []
+        let group = try SessionGroup.create(
+            memory, memoryBytes: configuration.memoryBytes, maxProcesses: configuration.maxProcesses)
+        let filter: String? = if case .bubblewrap = isolation { seccomp?.path } else { nil }
+        var command = entry(group: group, filter: filter)
         if let setprivPath, let userID {
-            command = [setprivPath, "--reuid=\(userID)", "--regid=\(userID)", "--clear-groups", "--"]
+            command += [setprivPath, "--reuid=\(userID)", "--regid=\(userID)", "--clear-groups", "--"]
         }
         switch isolation {
         case .bubblewrap(let bubblewrap):
             command += [bubblewrap] + sandboxArguments()
-            return LaunchPlan(configuration: Self.configuration(command, ["PATH": "/usr/bin:/bin"], options: options))
+            return LaunchPlan(
+                configuration: Self.configuration(command, ["PATH": "/usr/bin:/bin"], options: options), group: group,
+                memoryBytes: configuration.memoryBytes)
         case .none:
-            let directory = try makePrivateDirectory(owner: userID)
+            let directory: String
+            do {
+                directory = try makePrivateDirectory(owner: userID)
+            } catch {
+                await group?.remove()
+                throw error
+            }
             let data = directory + "/data"
             var environment: [Environment.Key: String] = [:]
             for (name, value) in Self.environment(scratch: directory + "/tmp") {
@@ -106,8 +141,25 @@ struct SandboxLauncher: Sendable {
             command += [prlimitPath] + limits + runnerArguments(dataDirectory: data)
             var configuration = Self.configuration(command, environment, options: options)
             configuration.workingDirectory = FilePath(data)
-            return LaunchPlan(configuration: configuration, privateDirectory: directory)
+            return LaunchPlan(
+                configuration: configuration, privateDirectory: directory, group: group,
+                memoryBytes: self.configuration.memoryBytes)
         }
+    }
+
+    /// The shell that starts a session: it enters the session's cgroup(s), makes itself the OOM killer's first
+    /// choice, opens the seccomp filter as descriptor 3 and runs the rest of the command line in its place.
+    private func entry(group: SessionGroup?, filter: String?) -> [String] {
+        let script = """
+            echo 1000 > /proc/self/oom_score_adj || exit 125
+            filter=$1 count=$2
+            shift 2
+            while [ "$count" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; count=$((count - 1)); done
+            if [ "$filter" != - ]; then exec 3< "$filter" || exit 125; fi
+            exec "$@"
+            """
+        let files = group?.processFiles ?? []
+        return [shellPath, "-c", script, "sh", filter ?? "-", "\(files.count)"] + files
     }
 
     private static func configuration(
@@ -126,21 +178,28 @@ struct SandboxLauncher: Sendable {
         arguments += mounts
         arguments += [
             "--proc", "/proc", "--dev", "/dev",
-            "--size", "\(configuration.dataBytes)", "--tmpfs", "/mnt/data",
-            "--size", "\(scratchBytes)", "--tmpfs", "/tmp",
-            "--size", "\(scratchBytes)", "--tmpfs", "/dev/shm",
+            "--size", "\(configuration.dataSize)", "--tmpfs", "/mnt/data",
+            "--size", "\(temporaryBytes)", "--tmpfs", "/tmp",
+            "--size", "\(sharedMemoryBytes)", "--tmpfs", "/dev/shm",
             // bwrap's root and /dev are unbounded tmpfs: without these the code could fill the host's memory.
             "--remount-ro", "/dev", "--remount-ro", "/",
             "--chdir", "/mnt/data",
         ]
         for (name, value) in Self.environment(scratch: "/tmp") { arguments += ["--setenv", name, value] }
+        if seccomp != nil { arguments += ["--seccomp", "3"] }
         return arguments + ["--", prlimitPath] + limitArguments() + runnerArguments(dataDirectory: "/mnt/data")
     }
 
-    private func limitArguments() -> [String] {
+    /// Without a cgroup, the address-space limit times the process limit is what bounds a session's memory.
+    private var processLimit: Int {
+        memory.usesControlGroups
+            ? configuration.maxProcesses : min(configuration.maxProcesses, SandboxConfiguration.fallbackProcesses)
+    }
+
+    func limitArguments() -> [String] {
         [
             "--cpu=\(configuration.cpuSeconds)", "--as=\(configuration.memoryBytes)",
-            "--fsize=\(configuration.maxFileBytes)", "--nproc=\(configuration.maxProcesses)",
+            "--fsize=\(configuration.maxFileBytes)", "--nproc=\(processLimit)",
             "--nofile=\(configuration.maxOpenFiles)", "--core=0", "--",
         ]
     }

@@ -21,6 +21,8 @@ enum SessionEnd: Error, Sendable, Equatable {
     case died(String)
     /// The runner could not carry out a request (the code broke its environment); the text says why.
     case runnerFailed(String)
+    /// The session's processes together reached its memory ceiling (bytes) and the kernel killed one.
+    case outOfMemory(Int)
 }
 
 /// One sandboxed Python process and the pipes that drive it. Callers send one request at a time.
@@ -32,26 +34,36 @@ actor Session {
 
     private static let startTimeout = Duration.seconds(30)
     private static let stderrKept = 2048
+    /// The greeting and the small replies (put) fit in this.
+    static let smallReply = 1 << 16
 
-    private let maxLine: Int
+    /// The longest reply line the current request may get; longer ones end the session, so that neither a
+    /// corrupted channel nor an oversized file makes the server buffer without bound.
+    private var replyLimit = smallReply
+    private let group: SessionGroup?
+    private let memoryBytes: Int
     private var channel: Channel?
     private var lines: [[UInt8]] = []
     private var waiter: CheckedContinuation<[UInt8]?, Never>?
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
+    private var cleanupWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The process has been reaped and its cgroup removed.
+    private var cleanedUp = false
     private var nextID = 1
     private var exited = false
     /// Set as soon as the process is known to be ending.
     private var end: SessionEnd?
 
-    private init(maxLine: Int) {
-        self.maxLine = maxLine
+    private init(group: SessionGroup?, memoryBytes: Int) {
+        self.group = group
+        self.memoryBytes = memoryBytes
     }
 
     /// Starts a process and waits until its runner is ready; `onExit` runs once the process has been reaped.
     static func start(
-        _ plan: LaunchPlan, maxLine: Int, onExit: @escaping @Sendable () -> Void
+        _ plan: LaunchPlan, onExit: @escaping @Sendable () -> Void
     ) async throws(CodeInterpreterError) -> Session {
-        let session = Session(maxLine: maxLine)
+        let session = Session(group: plan.group, memoryBytes: plan.memoryBytes)
         await session.launch(plan, onExit: onExit)
         switch await session.exchange(nil, timeout: startTimeout) {
         case .success: return session
@@ -66,9 +78,21 @@ actor Session {
         }
     }
 
-    /// Sends one request and waits for its reply. On timeout or cancellation of the caller the process is killed.
-    func call(_ request: RunnerRequest, timeout: Duration) async throws(SessionEnd) -> RunnerReply {
-        try await exchange(request, timeout: timeout).get()
+    /// Sends one request and waits for its reply, which may be up to `replyLimit` bytes. On timeout or
+    /// cancellation of the caller, a longer reply, or an out-of-memory kill in the session, the process is killed.
+    func call(
+        _ request: RunnerRequest, timeout: Duration, replyLimit: Int = Session.smallReply
+    ) async throws(SessionEnd) -> RunnerReply {
+        self.replyLimit = replyLimit
+        defer { self.replyLimit = Self.smallReply }
+        let reply = try await exchange(request, timeout: timeout).get()
+        // Under cgroup v1 the kernel kills one process of the group; the session goes as a whole, as it
+        // does under v2 (memory.oom.group), so that no half-killed state survives.
+        if let group, group.outOfMemoryKills > 0 {
+            terminate(.outOfMemory(memoryBytes))
+            throw await ended()
+        }
+        return reply
     }
 
     /// Kills the process (if still running); `reason` is what the pending and later calls report.
@@ -77,8 +101,13 @@ actor Session {
         channel?.kill()
     }
 
-    /// Returns once the process has been reaped.
+    /// Returns once the process has been reaped and whatever it left (its cgroup) is gone.
     func waitForExit() async {
+        if !cleanedUp { await withCheckedContinuation { cleanupWaiters.append($0) } }
+    }
+
+    /// Returns once the process has been reaped, so that its end is known.
+    private func waitForReaping() async {
         if !exited { await withCheckedContinuation { exitWaiters.append($0) } }
     }
 
@@ -130,7 +159,7 @@ actor Session {
 
     /// Waits for the process to be gone and says why.
     private func ended() async -> SessionEnd {
-        await waitForExit()
+        await waitForReaping()
         return end ?? .closed
     }
 
@@ -149,7 +178,11 @@ actor Session {
         Task {
             let how = await run(plan)
             if let directory = plan.privateDirectory { try? FileManager.default.removeItem(atPath: directory) }
-            finish(how)
+            finish(how, outOfMemory: (plan.group?.outOfMemoryKills ?? 0) > 0)
+            await plan.group?.remove()
+            cleanedUp = true
+            for waiter in cleanupWaiters { waiter.resume() }
+            cleanupWaiters = []
             onExit()
         }
     }
@@ -182,9 +215,10 @@ actor Session {
     }
 
     private func pump(_ output: SubprocessOutputSequence) async {
-        var splitter = LineSplitter(limit: maxLine)
+        var splitter = LineSplitter(limit: replyLimit)
         do {
             for try await buffer in output {
+                splitter.limit = replyLimit
                 let lines = try buffer.withUnsafeBytes { (bytes) throws(LineSplitter.Overflow) in
                     try splitter.append(bytes)
                 }
@@ -197,10 +231,10 @@ actor Session {
         }
     }
 
-    private func finish(_ how: String) {
+    private func finish(_ how: String, outOfMemory: Bool) {
         exited = true
         channel = nil
-        if end == nil { end = .died(how) }
+        if end == nil { end = outOfMemory ? .outOfMemory(memoryBytes) : .died(how) }
         waiter?.resume(returning: nil)
         waiter = nil
         for waiter in exitWaiters { waiter.resume() }
@@ -261,6 +295,8 @@ extension SessionEnd: CustomStringConvertible {
         case .closed: "the session was closed"
         case .died(let how): "the Python process \(how)"
         case .runnerFailed(let why): "the session's runner failed (\(why))"
+        case .outOfMemory(let limit):
+            "its processes together reached the session's memory limit of \(ByteCount(limit)) and were killed"
         }
     }
 }

@@ -30,18 +30,14 @@ final class SessionFactory: Sendable {
         }
         let plan: LaunchPlan
         do {
-            plan = try launcher.plan(userID: uid)
+            plan = try await launcher.plan(userID: uid)
         } catch {
             released()
             throw error
         }
-        let configuration = launcher.configuration
-        // The largest reply is a file (or the images of one execution) in base64, plus the escaped output and
-        // up to 100 escaped file names.
-        let maxLine = configuration.maxFileBytes / 3 * 4 + configuration.outputLimit * 12 + (8 << 20)
         let logger = logger
         do {
-            let session = try await Session.start(plan, maxLine: maxLine) {
+            let session = try await Session.start(plan) {
                 released()
                 logger.debug("code interpreter session ended", metadata: ["uid": "\(uid.map(String.init) ?? "-")"])
             }

@@ -1,10 +1,13 @@
 import Foundation
 
-/// The session of one key: runs its executions one at a time, restarts the session when it died, and
-/// remembers which files it was given so that they are not sent twice.
+/// The session of one key: runs its executions one at a time, restarts the session when it died, remembers
+/// which files it was given so that they are not sent twice, and keeps account of the bytes it hands out.
 actor SessionSlot {
     private let factory: SessionFactory
     private var session: Session?
+    /// Bytes of files and images returned over the slot's life, resets included (a reset must not renew the
+    /// quota, or code could crash its session to store without bound).
+    private var handedOut = 0
     /// Name → digest of the contents written there in the current session.
     private var written: [String: Int] = [:]
     private var busy = false
@@ -25,7 +28,13 @@ actor SessionSlot {
         }
         guard !retired else { return nil }
         guard !Task.isCancelled else { throw .cancelled }
-        let timeout = factory.launcher.configuration.executionTimeout
+        let configuration = factory.launcher.configuration
+        let timeout = configuration.executionTimeout
+        func replyLimit(_ payload: Int) -> Int {
+            RunnerRequest.replyLimit(
+                payload: min(payload, configuration.maxFileBytes), outputLimit: configuration.outputLimit)
+        }
+        var left: Int { max(0, configuration.diskQuotaBytes - handedOut) }
         var preface = "", notes: [String] = []
         if let ended = await session?.outcome {
             preface = "[The previous session ended (\(ended)); this code runs in a fresh one, "
@@ -49,7 +58,8 @@ actor SessionSlot {
                     notes.append("[Could not write \(file.name) to /mnt/data: \(reply.error ?? "unknown error")]")
                 }
             }
-            let reply = try await session.call(.exec(code), timeout: timeout)
+            let reply = try await session.call(
+                .exec(code, imageLimit: left), timeout: timeout, replyLimit: replyLimit(left))
             guard reply.ok else {  // errors of the code are output: this is the runner itself
                 let failure = SessionEnd.runnerFailed(reply.error ?? "unknown error")
                 await session.terminate(failure)
@@ -57,11 +67,23 @@ actor SessionSlot {
             }
             result.output = reply.output ?? ""
             result.failed = reply.failed ?? false
-            result.images = reply.images ?? []
+            for image in reply.images ?? [] where image.count <= left {  // the runner keeps within the limit
+                handedOut += image.count
+                result.images.append(image)
+            }
             for listed in reply.files ?? [] {
                 written[listed.name] = nil
-                let file = try await session.call(.get(listed.name), timeout: timeout)
+                guard listed.size <= left else {
+                    notes.append(
+                        "[\(listed.name) (\(ByteCount(listed.size))) was not returned: the files and images of this "
+                            + "session may take \(ByteCount(configuration.diskQuotaBytes)) in all, and \(ByteCount(left)) "
+                            + "are left.]")
+                    continue
+                }
+                let file = try await session.call(
+                    .get(listed.name, limit: left), timeout: timeout, replyLimit: replyLimit(left))
                 if let contents = file.data {
+                    handedOut += contents.count
                     result.files.append(SandboxFile(name: listed.name, contents: contents))
                 } else {
                     notes.append("[\(listed.name) was not returned: \(file.error ?? "unknown error")]")

@@ -29,6 +29,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How many runs execute at once (ASSISTANTS_RUN_WORKERS, default 64).") var runWorkers: Int?
     @Option(help: "Seconds one code interpreter execution may take (ASSISTANTS_CODE_TIMEOUT, default 60).") var codeTimeout: Int?
     @Option(help: "Seconds an idle code interpreter session is kept (ASSISTANTS_CODE_IDLE_TIMEOUT, default 3600).") var codeIdleTimeout: Int?
+    @Option(help: "Memory of one code interpreter session, all its processes and files together, e.g. 1G (ASSISTANTS_CODE_MEMORY, default 1G).") var codeMemory: String?
+    @Option(help: "Bytes of files one code interpreter session may hand out, e.g. 256M (ASSISTANTS_CODE_DISK_QUOTA, default 256M).") var codeDiskQuota: String?
     @Flag(help: "Run model code WITHOUT the sandbox; development only (ASSISTANTS_UNSANDBOXED_CODE=1).") var unsandboxedCode = false
     @Option(help: "Upstream embedding model for hybrid file_search, e.g. nomic-embed-text (ASSISTANTS_EMBEDDING_MODEL).") var embeddingModel: String?
     @Option(help: "Comma-separated origins browsers may call the API from, or * (ASSISTANTS_CORS_ORIGINS).") var corsOrigins: String?
@@ -65,6 +67,9 @@ struct Serve: AsyncParsableCommand {
             guard let number = Int(text) else { throw ConfigurationError("Invalid \(variable) '\(text)': expected a number.") }
             return number
         }
+        func size(_ flag: String?, _ variable: String, default value: String) throws -> Int {
+            try ServerConfiguration.parseByteSize(setting(flag, variable) ?? value, variable)
+        }
         var configuration = ServerConfiguration(
             host: setting(host, "ASSISTANTS_HOST") ?? "127.0.0.1",
             port: try number(port, "ASSISTANTS_PORT", default: 8080),
@@ -77,6 +82,8 @@ struct Serve: AsyncParsableCommand {
             runWorkers: try number(runWorkers, "ASSISTANTS_RUN_WORKERS", default: 64),
             codeTimeout: .seconds(try number(codeTimeout, "ASSISTANTS_CODE_TIMEOUT", default: 60)),
             codeIdleTimeout: .seconds(try number(codeIdleTimeout, "ASSISTANTS_CODE_IDLE_TIMEOUT", default: 3600)),
+            codeMemory: try size(codeMemory, "ASSISTANTS_CODE_MEMORY", default: "1G"),
+            codeDiskQuota: try size(codeDiskQuota, "ASSISTANTS_CODE_DISK_QUOTA", default: "256M"),
             unsandboxedCode: unsandboxedCode || environment["ASSISTANTS_UNSANDBOXED_CODE"] == "1",
             embeddingModel: setting(embeddingModel, "ASSISTANTS_EMBEDDING_MODEL").flatMap { $0.isEmpty ? nil : $0 },
             corsOrigins: CORSOrigins.parse(setting(corsOrigins, "ASSISTANTS_CORS_ORIGINS")),

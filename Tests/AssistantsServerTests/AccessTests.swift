@@ -60,6 +60,16 @@ import Testing
         #expect(ServerConfiguration.parseKeys(" a, b,,c ") == ["a", "b", "c"])
     }
 
+    @Test func codeInterpreterSizes() throws {
+        #expect(try ServerConfiguration.parseByteSize("1G", "V") == 1 << 30)
+        #expect(try ServerConfiguration.parseByteSize(" 512 MiB", "V") == 512 << 20)
+        #expect(try ServerConfiguration.parseByteSize("4096", "V") == 4096)
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration.parseByteSize("lots", "V") }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration.parseByteSize("-1M", "V") }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(codeMemory: 16 << 20).validate() }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(codeDiskQuota: 0).validate() }
+    }
+
     @Test func databaseLocation() throws {
         let dataDirectory = URL(fileURLWithPath: "/srv/data")
         #expect(try ServerConfiguration(dataDirectory: dataDirectory).databasePath() == "/srv/data/assistants.sqlite")

@@ -129,10 +129,20 @@ struct HostileCodeTests {
                 """
                 import os, resource
                 print([resource.getrlimit(getattr(resource, 'RLIMIT_' + name)) for name in ['AS', 'CPU', 'FSIZE', 'NPROC', 'NOFILE', 'CORE']])
-                print(os.getuid() != 0, os.statvfs('/mnt/data').f_blocks * os.statvfs('/mnt/data').f_frsize)
+                print(os.getuid() != 0, [os.statvfs(p).f_blocks * os.statvfs(p).f_frsize for p in ['/mnt/data', '/tmp', '/dev/shm']])
+                print(open('/proc/self/oom_score_adj').read().strip())
                 """, in: "a")
-            let limits = [2 << 30, 600, 256 << 20, 64, 256, 0].map { "(\($0), \($0))" }.joined(separator: ", ")
-            #expect(result.output == "[\(limits)]\nTrue \(32 << 20)\n")
+            let limits = [1 << 30, 600, 256 << 20, 64, 256, 0].map { "(\($0), \($0))" }.joined(separator: ", ")
+            #expect(result.output == "[\(limits)]\nTrue [\(32 << 20), \(32 << 20), \(16 << 20)]\n1000\n")
+        }
+    }
+
+    @Test func dataDefaultsToTheDiskQuotaAndScratchSpaceIsSmall() async throws {
+        try await withService(SandboxConfiguration(diskQuotaBytes: 100 << 20)) { service in
+            let result = try await service.run(
+                "import os\n[os.statvfs(p).f_blocks * os.statvfs(p).f_frsize for p in ['/mnt/data', '/tmp', '/dev/shm']]",
+                in: "a")
+            #expect(result.output == "[\(100 << 20), \(64 << 20), \(16 << 20)]\n")
         }
     }
 
