@@ -87,7 +87,7 @@ def stream_relayed(client: OpenAI, assistant_id: str, max_tokens: int) -> dict:
                     now = time.perf_counter()
                     first = first or now
                     last = now
-            elif event.event.startswith("thread.run.") and event.event != "thread.run.step.delta":
+            elif event.event.startswith("thread.run.") and not event.event.startswith("thread.run.step."):
                 run = event.data
     usage = getattr(run, "usage", None)
     result = timing(start, first, last, usage.completion_tokens if usage else None, usage.prompt_tokens if usage else None)
