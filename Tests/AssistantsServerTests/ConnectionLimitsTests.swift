@@ -65,6 +65,19 @@ import Testing
         }
     }
 
+    @Test func aBodyThatKeepsComingIsNotCut() async throws {
+        try await Self.run { port in
+            let connection = try RawConnection(port: port)
+            await connection.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 8\r\n\r\n")
+            // Longer in all than the body idle timeout, but never idle that long.
+            for byte in "abcdefgh".utf8 {
+                try await Task.sleep(for: .milliseconds(250))
+                await connection.send([byte])
+            }
+            #expect(await connection.response().hasSuffix("abcdefgh"))
+        }
+    }
+
     @Test func anIdleKeptAliveConnectionIsClosed() async throws {
         try await Self.run { port in
             let connection = try RawConnection(port: port)
