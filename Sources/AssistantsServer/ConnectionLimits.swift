@@ -94,8 +94,6 @@ final class ConnectionRegistry: Sendable {
     func remove(_ channel: any Channel) {
         _ = entries.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
     }
-
-    var count: Int { entries.withLock { $0.count } }
 }
 
 /// One connection's deadlines, between the HTTP codec and the request handling. It sees request parts
@@ -121,6 +119,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var requestOpen = false
     private var responsesPending = 0
     private var timer: Scheduled<Void>?
+    /// When the last piece of the request body came: the body deadline is checked against it when its
+    /// timer fires, rather than re-armed for every piece.
+    private var lastBodyRead = NIODeadline.now()
     private var started = false
     private var registered = false
 
@@ -182,9 +183,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             responsesPending += 1
             phase = .readingBody
             if registered { registry.update(context.channel, waiting: false) }
-            arm(context, after: limits.bodyIdleTimeout)
+            lastBodyRead = .now()
+            armBodyDeadline(context, after: limits.bodyIdleTimeout)
         case .body:
-            if requestOpen { arm(context, after: limits.bodyIdleTimeout) }
+            lastBodyRead = .now()
         case .end:
             requestOpen = false
             if responsesPending > 0 {
@@ -247,6 +249,20 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: .init(delay)) { [self] in
             timer = nil
             context.close(promise: nil)
+        }
+    }
+
+    private func armBodyDeadline(_ context: ChannelHandlerContext, after delay: Duration) {
+        timer?.cancel()
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: .init(delay)) { [self] in
+            timer = nil
+            guard requestOpen else { return }
+            let due = lastBodyRead + TimeAmount(limits.bodyIdleTimeout)
+            if due > .now() {
+                armBodyDeadline(context, after: .nanoseconds((due - .now()).nanoseconds))
+            } else {
+                context.close(promise: nil)
+            }
         }
     }
 
