@@ -266,13 +266,13 @@ final class SessionGroup: Sendable {
     }
 
     /// Kills whatever still runs in the group and removes it. The kernel removes a group only once it is empty,
-    /// and processes of an ending PID namespace take a moment to go (seconds, on a loaded machine).
+    /// and the processes of an ending PID namespace stay in it until the host's init has reaped them.
     func remove() async {
-        for _ in 0..<500 {
+        for attempt in 0..<300 {  // about 20 s
             killMembers()
             removeDirectories()
             if directories.allSatisfy({ access($0, F_OK) != 0 }) { return }
-            try? await Task.sleep(for: .milliseconds(10))
+            try? await Task.sleep(for: .milliseconds(attempt < 100 ? 10 : 100))
         }
     }
 

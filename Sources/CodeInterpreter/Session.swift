@@ -46,9 +46,6 @@ actor Session {
     private var lines: [[UInt8]] = []
     private var waiter: CheckedContinuation<[UInt8]?, Never>?
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
-    private var cleanupWaiters: [CheckedContinuation<Void, Never>] = []
-    /// The process has been reaped and its cgroup removed.
-    private var cleanedUp = false
     private var nextID = 1
     private var exited = false
     /// Set as soon as the process is known to be ending.
@@ -101,13 +98,8 @@ actor Session {
         channel?.kill()
     }
 
-    /// Returns once the process has been reaped and whatever it left (its cgroup) is gone.
+    /// Returns once the process has been reaped (its cgroup may take a moment longer to go).
     func waitForExit() async {
-        if !cleanedUp { await withCheckedContinuation { cleanupWaiters.append($0) } }
-    }
-
-    /// Returns once the process has been reaped, so that its end is known.
-    private func waitForReaping() async {
         if !exited { await withCheckedContinuation { exitWaiters.append($0) } }
     }
 
@@ -159,7 +151,7 @@ actor Session {
 
     /// Waits for the process to be gone and says why.
     private func ended() async -> SessionEnd {
-        await waitForReaping()
+        await waitForExit()
         return end ?? .closed
     }
 
@@ -179,11 +171,10 @@ actor Session {
             let how = await run(plan)
             if let directory = plan.privateDirectory { try? FileManager.default.removeItem(atPath: directory) }
             finish(how, outOfMemory: (plan.group?.outOfMemoryKills ?? 0) > 0)
-            await plan.group?.remove()
-            cleanedUp = true
-            for waiter in cleanupWaiters { waiter.resume() }
-            cleanupWaiters = []
             onExit()
+            // Processes of the ending PID namespace are reaped by the host's init, which can take seconds:
+            // nobody waits for that.
+            await plan.group?.remove()
         }
     }
 
