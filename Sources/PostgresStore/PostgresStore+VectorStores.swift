@@ -84,7 +84,8 @@ extension PostgresStore {
     public func addVectorStoreFiles(_ files: [VectorStoreFile], batch: VectorStoreFileBatch?) async throws {
         try await write { rows in
             let storeIDs = Set(files.map(\.vectorStoreID) + [batch?.vectorStoreID].compactMap { $0 })
-            // Locked, so that a store deleted meanwhile cannot end up with live files.
+            // Locked, so that a store deleted meanwhile cannot end up with live files. (The row lock also
+            // queues batches added to one store; the list lock below is what ordering relies on.)
             for storeID in storeIDs.sorted() {
                 guard try await rows.exists(Table.vectorStore, id: storeID, forUpdate: true) else {
                     throw StoreError.notFound(.vectorStore, id: storeID)

@@ -145,49 +145,86 @@ import Testing
         #expect(appended.sorted() == Array(0..<50))
     }
 
+    /// A reader follows the list's tail with `after=<last id>`, as a client polling for new items does,
+    /// while writers insert. Rows that commit out of `seq` order would let it step past a row committed a
+    /// moment later with a lower `seq`, which it would then never see.
     @Test(arguments: StoreBackend.allCases)
     func pagingSeesEveryItemOnceWhileOthersInsert(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
         var existing: [String] = []
-        for index in 0..<30 {
+        for index in 0..<10 {
             let assistant = Assistant(id: ObjectKind.assistant.newID(), createdAt: 1, name: "old \(index)", model: "m")
             try await store.createAssistant(assistant)
             existing.append(assistant.id)
         }
+        try await expectTailFollowing(writers: 8, rounds: 15, existing: existing) { _, _ in
+            let assistant = Assistant(id: ObjectKind.assistant.newID(), createdAt: 1, name: "new", model: "m")
+            try await store.createAssistant(assistant)
+            return [assistant.id]
+        } page: { cursor in
+            try await store.listAssistants(ListQuery(limit: 5, order: .asc, after: cursor))
+        }
+    }
+
+    /// The same with file batches added to one vector store: each batch's transaction inserts many rows,
+    /// so a later, smaller batch has every chance to commit first.
+    @Test(arguments: StoreBackend.allCases)
+    func pagingAStoresFilesStaysExactWhileBatchesAreAdded(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let vectorStore = VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, lastActiveAt: 1)
+        let existing = (0..<10).map { VectorStoreFile(id: "file-old-\($0)", createdAt: 1, vectorStoreID: vectorStore.id) }
+        try await store.createVectorStore(vectorStore, files: existing)
+        try await expectTailFollowing(writers: 6, rounds: 5, existing: existing.map(\.id)) { writer, round in
+            let size = writer.isMultiple(of: 2) ? 12 : 1
+            let files = (0..<size).map { VectorStoreFile(id: "file-\(writer)-\(round)-\($0)", createdAt: 1, vectorStoreID: vectorStore.id) }
+            let batch = VectorStoreFileBatch(id: ObjectKind.fileBatch.newID(), createdAt: 1, vectorStoreID: vectorStore.id)
+            try await store.addVectorStoreFiles(files, batch: batch)
+            return files.map(\.id)
+        } page: { cursor in
+            try await store.listVectorStoreFiles(storeID: vectorStore.id, batchID: nil, status: nil, ListQuery(limit: 5, order: .asc, after: cursor))
+        }
+    }
+
+    /// Runs `writers` tasks calling `insert` `rounds` times each while following the list's tail page by
+    /// page until every insert has committed; then the pages must be exactly the list.
+    func expectTailFollowing<Item: Identifiable & Sendable>(
+        writers: Int, rounds: Int, existing: [String],
+        insert: @escaping @Sendable (_ writer: Int, _ round: Int) async throws -> [String],
+        page: (String?) async throws -> ListPage<Item>
+    ) async throws where Item.ID == String {
         let inserted = Inserted()
         let inserters = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for writer in 0..<8 {
+                for writer in 0..<writers {
                     group.addTask {
-                        for index in 0..<10 {
-                            let assistant = Assistant(id: ObjectKind.assistant.newID(), createdAt: 1, name: "new \(writer)-\(index)", model: "m")
-                            try await store.createAssistant(assistant)
-                            await inserted.add(assistant.id)
-                        }
+                        for round in 0..<rounds { await inserted.add(try await insert(writer, round)) }
                     }
                 }
                 try await group.waitForAll()
             }
         }
         var seen: [String] = []
-        var page = try await store.listAssistants(ListQuery(limit: 3, order: .asc))
-        var insertedBeforeLastPage: Set<String> = []
+        var cursor: String?
         while true {
-            seen += page.data.map(\.id)
-            guard page.hasMore, let last = page.lastID else { break }
-            insertedBeforeLastPage = await inserted.ids
-            page = try await store.listAssistants(ListQuery(limit: 3, order: .asc, after: last))
+            // Known before the page is asked for: once every insert has committed, the pages reach the end.
+            let insertsDone = await inserted.rounds == writers * rounds
+            let current = try await page(cursor)
+            seen += current.data.map(\.id)
+            cursor = current.lastID ?? cursor
+            if !current.hasMore && insertsDone { break }
         }
         try await inserters.value
 
+        var all: [String] = []
+        var next: ListPage<Item>? = try await page(nil)
+        while let current = next {
+            all += current.data.map(\.id)
+            next = current.hasMore ? try await page(current.lastID) : nil
+        }
         #expect(Set(seen).count == seen.count, "an item was listed twice")
-        #expect(seen.filter(Set(existing).contains) == existing, "items that existed before paging were missed or out of order")
-        // Items inserted while paging come after everything committed before them: any insert that had
-        // finished when the last page was asked for is on one of the pages.
-        #expect(insertedBeforeLastPage.subtracting(seen).isEmpty, "an item committed before the last page was skipped")
-        let all = try await store.listAssistants(ListQuery(limit: 200, order: .asc)).data.map(\.id)
-        #expect(all.count == 110)
-        #expect(Array(all.prefix(seen.count)) == seen, "the pages were not the list's order")
+        #expect(Array(seen.prefix(existing.count)) == existing, "items that existed before paging were missed or out of order")
+        #expect(all.count == existing.count + (await inserted.ids.count))
+        #expect(seen == all, "the pages skipped items or were not in the list's order")
     }
 
     @Test(arguments: StoreBackend.allCases)
@@ -226,8 +263,13 @@ import Testing
     }
 }
 
-/// The ids the inserters have committed so far.
+/// What the inserters have committed so far.
 private actor Inserted {
     private(set) var ids: Set<String> = []
-    func add(_ id: String) { ids.insert(id) }
+    private(set) var rounds = 0
+
+    func add(_ committed: [String]) {
+        ids.formUnion(committed)
+        rounds += 1
+    }
 }

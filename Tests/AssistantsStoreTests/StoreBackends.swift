@@ -63,7 +63,7 @@ enum PostgresTestDatabase {
             try Test.cancel(Comment(rawValue: NotConfigured().description))
         }
         // A small pool per store: the cases run in parallel against one server's connection limit.
-        var configuration = try PostgresStore.Configuration(url: url, poolSize: 4)
+        var configuration = try PostgresStore.Configuration(url: url, poolSize: 8)
         configuration.schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         return configuration
     }
