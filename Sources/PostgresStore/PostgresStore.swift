@@ -35,8 +35,11 @@ public final class PostgresStore: AssistantsStore, Service {
             }
         } catch {
             await close()
+            // Connection failures reach us from the pool only after it has retried for a minute, and
+            // without their cause: say what to check.
             throw ConfigurationError(
-                "Could not open the PostgreSQL database \(configuration.database) at \(configuration.host):\(configuration.port): \(String(reflecting: error))")
+                "Could not open the PostgreSQL database \(configuration.database) at \(configuration.host):\(configuration.port) "
+                    + "(is the server up, and are the URL's user, password and sslmode right?): \(String(reflecting: error))")
         }
     }
 
