@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Wire types, ids, validation and errors: pure values, no I/O.
@@ -32,6 +33,13 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: [
             "AssistantsStore",
             .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The PostgreSQL (postgres-nio) implementation of the store, for several nodes sharing one database.
+        .target(name: "PostgresStore", dependencies: [
+            "AssistantsStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Clients for OpenAI-compatible chat-completions endpoints.
         .target(name: "ModelProviders", dependencies: [
@@ -60,7 +68,7 @@ let package = Package(
         ]),
         // HTTP routes, SSE, auth, error mapping and server configuration.
         .target(name: "AssistantsServer", dependencies: [
-            "AssistantsAPI", "AssistantsStore", "SQLiteStore", "AssistantsEngine", "ModelProviders", "Retrieval",
+            "AssistantsAPI", "AssistantsStore", "SQLiteStore", "PostgresStore", "AssistantsEngine", "ModelProviders", "Retrieval",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "MultipartKit", package: "multipart-kit"),
@@ -108,7 +116,11 @@ let package = Package(
         .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
         .testTarget(name: "AssistantsEngineTests", dependencies: ["AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel", "Retrieval"]),
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),
-        .testTarget(name: "AssistantsStoreTests", dependencies: ["AssistantsStore", "SQLiteStore"]),
+        .testTarget(name: "AssistantsStoreTests", dependencies: [
+            "AssistantsStore", "SQLiteStore", "PostgresStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The server's parts on in-memory storage with the fake model, for the HTTP and SDK tests.
         .target(name: "TestStack", dependencies: [
             "AssistantsServer", "AssistantsEngine", "AssistantsStore", "SQLiteStore", "ModelProviders", "Retrieval", "FakeModel",

@@ -6,14 +6,16 @@ import Foundation
 import Hummingbird
 import Logging
 import ModelProviders
+import PostgresStore
 import Retrieval
 import SQLiteStore
+import ServiceLifecycle
 
 /// The server: storage opened, routes wired, ready to run.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try configuration.validate()
     try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-    let store = try SQLiteStore(path: configuration.databasePath())
+    let (store, storeServices) = try await openStore(configuration, logger: logger)
     let blobs = try FileSystemBlobStore(root: configuration.dataDirectory.appendingPathComponent("files", isDirectory: true))
     if configuration.apiKeys.isEmpty {
         logger.warning("No API keys configured: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS to require keys.")
@@ -53,11 +55,29 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         router: router,
         server: .http1(limits: configuration.connectionLimits),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swift-assistants"),
-        services: [
+        // The store's service comes first so that it shuts down last, after everything that uses it.
+        services: storeServices + [
             engine, interpreter, VectorStoreIngestion(vectorStores),
             ExpiryService(store: store, blobs: blobs, vectorStores: vectorStores, logger: logger),
         ],
         logger: logger)
+}
+
+/// The store the configuration names, with the service that keeps its connections open (PostgreSQL).
+/// The one place that chooses a backend.
+private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> (any AssistantsStore, [any Service]) {
+    switch configuration.database() {
+    case .sqlite(let path):
+        return (try SQLiteStore(path: path), [])
+    case .postgres(let url):
+        do {
+            let store = try await PostgresStore(
+                configuration: .init(url: url, poolSize: configuration.databasePoolSize), logger: logger)
+            return (store, [store])
+        } catch let error as PostgresStore.ConfigurationError {
+            throw ConfigurationError(error.description)
+        }
+    }
 }
 
 /// The routes under `/v1`, behind the middleware every API request goes through.

@@ -6,8 +6,11 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var dataDirectory: URL
-    /// `sqlite:///path/to/file.sqlite`, a plain path, or nil for `<data dir>/assistants.sqlite`.
+    /// `sqlite:///path/to/file.sqlite`, a plain path, nil for `<data dir>/assistants.sqlite`, or
+    /// `postgres://user:password@host:port/database` (also `postgresql://`).
     public var databaseURL: String?
+    /// The most connections to a PostgreSQL database this process keeps open.
+    public var databasePoolSize: Int
     public var apiKeys: Set<String>
     public var upstreamURL: String?
     public var upstreamAPIKey: String?
@@ -36,7 +39,7 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".assistants"),
-        databaseURL: String? = nil, apiKeys: Set<String> = [], upstreamURL: String? = nil, upstreamAPIKey: String? = nil,
+        databaseURL: String? = nil, databasePoolSize: Int = 16, apiKeys: Set<String> = [], upstreamURL: String? = nil, upstreamAPIKey: String? = nil,
         modelAliases: [String: String] = [:], runWorkers: Int = 64, codeTimeout: Duration = .seconds(60),
         codeIdleTimeout: Duration = .seconds(3600), codeMemory: Int = 1 << 30, codeDiskQuota: Int = 256 << 20,
         unsandboxedCode: Bool = false, embeddingModel: String? = nil,
@@ -46,6 +49,7 @@ public struct ServerConfiguration: Sendable {
         self.port = port
         self.dataDirectory = dataDirectory
         self.databaseURL = databaseURL
+        self.databasePoolSize = databasePoolSize
         self.apiKeys = apiKeys
         self.upstreamURL = upstreamURL
         self.upstreamAPIKey = upstreamAPIKey
@@ -118,18 +122,24 @@ public struct ServerConfiguration: Sendable {
         dataDirectory.appendingPathComponent("search-index.sqlite").path
     }
 
-    /// The SQLite file the store lives in.
-    public func databasePath() throws(ConfigurationError) -> String {
+    /// Where the records live.
+    public enum Database: Equatable, Sendable {
+        /// A SQLite file on this machine.
+        case sqlite(path: String)
+        /// A PostgreSQL database, by its `postgres://` URL.
+        case postgres(url: String)
+    }
+
+    /// The database `databaseURL` names.
+    public func database() -> Database {
         guard let url = databaseURL, !url.isEmpty else {
-            return dataDirectory.appendingPathComponent("assistants.sqlite").path
+            return .sqlite(path: dataDirectory.appendingPathComponent("assistants.sqlite").path)
         }
-        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            throw ConfigurationError("PostgreSQL is not supported by this build yet; use a SQLite file (sqlite:///path/to/db.sqlite).")
-        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") { return .postgres(url: url) }
         for prefix in ["sqlite://", "sqlite:"] where url.hasPrefix(prefix) {
-            return String(url.dropFirst(prefix.count))
+            return .sqlite(path: String(url.dropFirst(prefix.count)))
         }
-        return url
+        return .sqlite(path: url)
     }
 
     /// Refuses configurations that would expose an open server.
@@ -153,6 +163,7 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("ASSISTANTS_CODE_MEMORY must be at least 128M: Python and its libraries need that much.")
         }
         guard codeDiskQuota >= 1 << 20 else { throw ConfigurationError("ASSISTANTS_CODE_DISK_QUOTA must be at least 1M.") }
+        guard databasePoolSize > 0 else { throw ConfigurationError("ASSISTANTS_DATABASE_POOL_SIZE must be at least 1.") }
         if embeddingModel != nil && upstreamURL == nil {
             throw ConfigurationError("ASSISTANTS_EMBEDDING_MODEL needs ASSISTANTS_UPSTREAM_URL: embeddings come from the model endpoint.")
         }

@@ -69,21 +69,24 @@ extension Database {
         return changesCount > 0
     }
 
-    func page<T: Decodable & Identifiable & Sendable>(_ table: String, filters: Filters = [], query: ListQuery) throws -> ListPage<T>
+    /// A page of live rows. `scope` names the list a cursor must belong to (a message's thread); `filters`
+    /// narrow the page further. A deleted object stays a valid cursor of its list; an object of another
+    /// list never is.
+    func page<T: Decodable & Identifiable & Sendable>(_ table: String, scope: Filters = [], filters: Filters = [], query: ListQuery) throws -> ListPage<T>
     where T.ID == String {
         var (clauses, values): ([String], [any DatabaseValueConvertible]) = ([], [])
         let ascending = query.order == .asc
         if let after = query.after {
             clauses.append(ascending ? "seq > ?" : "seq < ?")
-            values.append(try cursor(table, id: after, param: "after"))
+            values.append(try cursor(table, id: after, scope: scope, param: "after"))
         }
         if let before = query.before {
             clauses.append(ascending ? "seq < ?" : "seq > ?")
-            values.append(try cursor(table, id: before, param: "before"))
+            values.append(try cursor(table, id: before, scope: scope, param: "before"))
         }
         // With only `before`, the page is the items nearest the cursor: fetch backwards, then restore the order.
         let backwards = query.before != nil && query.after == nil
-        let (conditions, arguments) = Self.conditions(clauses, values, filters)
+        let (conditions, arguments) = Self.conditions(clauses, values, scope + filters)
         let rows = try Data.fetchAll(
             self,
             sql: "SELECT body FROM \(table) WHERE \(conditions) ORDER BY seq \(ascending != backwards ? "ASC" : "DESC") LIMIT ?",
@@ -93,8 +96,11 @@ extension Database {
         return ListPage(items: items, hasMore: rows.count > query.limit)
     }
 
-    private func cursor(_ table: String, id: String, param: String) throws -> Int64 {
-        guard let seq = try Int64.fetchOne(self, sql: "SELECT seq FROM \(table) WHERE id = ?", arguments: [id]) else {
+    private func cursor(_ table: String, id: String, scope: Filters, param: String) throws -> Int64 {
+        let conditions = (["id = ?"] + scope.map { "\($0.column) = ?" }).joined(separator: " AND ")
+        let values: [(any DatabaseValueConvertible)?] = [id] + scope.map(\.value)
+        let arguments = StatementArguments(values)
+        guard let seq = try Int64.fetchOne(self, sql: "SELECT seq FROM \(table) WHERE \(conditions)", arguments: arguments) else {
             throw StoreError.unknownCursor(param: param, id: id)
         }
         return seq

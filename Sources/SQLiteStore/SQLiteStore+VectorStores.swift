@@ -94,11 +94,11 @@ extension SQLiteStore {
         rowQuery.after = query.after.map { Self.rowID(storeID, $0) }
         rowQuery.before = query.before.map { Self.rowID(storeID, $0) }
         return try await database.read { [rowQuery] db in
-            var filters: Database.Filters = [("store_id", storeID)]
+            var filters: Database.Filters = []
             if let batchID { filters.append(("batch_id", batchID)) }
             if let status { filters.append(("status", status.rawValue)) }
             do {
-                return try db.page(Table.vectorStoreFile, filters: filters, query: rowQuery)
+                return try db.page(Table.vectorStoreFile, scope: [("store_id", storeID)], filters: filters, query: rowQuery)
             } catch StoreError.unknownCursor(let param, _) {
                 throw StoreError.unknownCursor(param: param, id: (param == "after" ? query.after : query.before) ?? "")
             }

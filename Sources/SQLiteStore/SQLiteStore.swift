@@ -101,9 +101,7 @@ public final class SQLiteStore: AssistantsStore {
 
     public func listMessages(threadID: String, runID: String?, _ query: ListQuery) async throws -> ListPage<Message> {
         try await database.read { db in
-            var filters: [(String, any DatabaseValueConvertible)] = [("thread_id", threadID)]
-            if let runID { filters.append(("run_id", runID)) }
-            return try db.page(Table.message, filters: filters, query: query)
+            try db.page(Table.message, scope: [("thread_id", threadID)], filters: runID.map { [("run_id", $0)] } ?? [], query: query)
         }
     }
 
@@ -141,7 +139,7 @@ public final class SQLiteStore: AssistantsStore {
     }
 
     public func listRuns(threadID: String, _ query: ListQuery) async throws -> ListPage<Run> {
-        try await database.read { db in try db.page(Table.run, filters: [("thread_id", threadID)], query: query) }
+        try await database.read { db in try db.page(Table.run, scope: [("thread_id", threadID)], query: query) }
     }
 
     public func updateRun(
@@ -174,7 +172,7 @@ public final class SQLiteStore: AssistantsStore {
     }
 
     public func listSteps(runID: String, _ query: ListQuery) async throws -> ListPage<RunStep> {
-        try await database.read { db in try db.page(Table.step, filters: [("run_id", runID)], query: query) }
+        try await database.read { db in try db.page(Table.step, scope: [("run_id", runID)], query: query) }
     }
 
     public func allSteps(runID: String) async throws -> [RunStep] {

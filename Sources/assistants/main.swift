@@ -19,7 +19,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on (ASSISTANTS_HOST, default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (ASSISTANTS_PORT, default 8080).") var port: Int?
     @Option(help: "Directory for the database and files (ASSISTANTS_DATA_DIR, default ./.assistants).") var dataDir: String?
-    @Option(help: "Database URL (ASSISTANTS_DATABASE_URL, default a SQLite file in the data dir).") var databaseURL: String?
+    @Option(help: "Database URL: a SQLite path or postgres://user:password@host:port/db (ASSISTANTS_DATABASE_URL, default a SQLite file in the data dir).") var databaseURL: String?
+    @Option(help: "Most PostgreSQL connections this process opens (ASSISTANTS_DATABASE_POOL_SIZE, default 16).") var databasePoolSize: Int?
     @Option(help: "Comma-separated API keys clients must send (ASSISTANTS_API_KEYS).") var apiKeys: String?
     @Option(help: "OpenAI-compatible model endpoint, e.g. http://127.0.0.1:11434/v1 (ASSISTANTS_UPSTREAM_URL).") var upstreamURL: String?
     @Option(help: "API key for the model endpoint (ASSISTANTS_UPSTREAM_API_KEY).") var upstreamAPIKey: String?
@@ -75,6 +76,7 @@ struct Serve: AsyncParsableCommand {
             port: try number(port, "ASSISTANTS_PORT", default: 8080),
             dataDirectory: URL(fileURLWithPath: setting(dataDir, "ASSISTANTS_DATA_DIR") ?? ".assistants"),
             databaseURL: setting(databaseURL, "ASSISTANTS_DATABASE_URL"),
+            databasePoolSize: try number(databasePoolSize, "ASSISTANTS_DATABASE_POOL_SIZE", default: 16),
             apiKeys: ServerConfiguration.parseKeys(setting(apiKeys, "ASSISTANTS_API_KEYS")),
             upstreamURL: setting(upstreamURL, "ASSISTANTS_UPSTREAM_URL"),
             upstreamAPIKey: setting(upstreamAPIKey, "ASSISTANTS_UPSTREAM_API_KEY"),

@@ -72,9 +72,11 @@ import Testing
 
     @Test func databaseLocation() throws {
         let dataDirectory = URL(fileURLWithPath: "/srv/data")
-        #expect(try ServerConfiguration(dataDirectory: dataDirectory).databasePath() == "/srv/data/assistants.sqlite")
-        #expect(try ServerConfiguration(databaseURL: "sqlite:///var/db.sqlite").databasePath() == "/var/db.sqlite")
-        #expect(try ServerConfiguration(databaseURL: "/tmp/x.sqlite").databasePath() == "/tmp/x.sqlite")
-        #expect(throws: ConfigurationError.self) { try ServerConfiguration(databaseURL: "postgres://db/x").databasePath() }
+        #expect(ServerConfiguration(dataDirectory: dataDirectory).database() == .sqlite(path: "/srv/data/assistants.sqlite"))
+        #expect(ServerConfiguration(databaseURL: "sqlite:///var/db.sqlite").database() == .sqlite(path: "/var/db.sqlite"))
+        #expect(ServerConfiguration(databaseURL: "/tmp/x.sqlite").database() == .sqlite(path: "/tmp/x.sqlite"))
+        #expect(ServerConfiguration(databaseURL: "postgres://u@db/x").database() == .postgres(url: "postgres://u@db/x"))
+        #expect(ServerConfiguration(databaseURL: "postgresql://u@db/x").database() == .postgres(url: "postgresql://u@db/x"))
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(databasePoolSize: 0).validate() }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Runs and steps, run against each backend: the thread lock, transactional progress, recovery queries.
-@Suite struct RunStoreContractTests {
+@Suite(.closesStores) struct RunStoreContractTests {
     func thread(_ store: any AssistantsStore) async throws -> AssistantThread {
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
         try await store.createThread(thread, messages: [])
@@ -21,7 +21,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func anActiveRunLocksItsThread(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let thread = try await thread(store)
         let first = run(on: thread)
         try await store.createRun(first, additionalMessages: [userMessage(on: thread)])
@@ -44,7 +44,7 @@ import Testing
     @Test(arguments: StoreBackend.allCases)
     func progressIsSavedWithTheRunOrNotAtAll(_ backend: StoreBackend) async throws {
         struct Refused: Error {}
-        let store = try backend.make()
+        let store = try await backend.make()
         let thread = try await thread(store)
         let queued = run(on: thread)
         try await store.createRun(queued, additionalMessages: [])
@@ -76,7 +76,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func activeRunsAreThoseNotYetEnded(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         var ids: [String] = []
         for status in [Run.Status.queued, .inProgress, .requiresAction, .cancelling, .completed, .failed, .cancelled, .expired, .incomplete] {
             let thread = try await thread(store)
@@ -89,7 +89,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func storageFieldsSurviveButStayOffTheWire(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let thread = try await thread(store)
         let created = run(on: thread)
         try await store.createRun(created, additionalMessages: [])
@@ -105,7 +105,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func deletingAThreadDeletesItsRunsAndSteps(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let thread = try await thread(store)
         let created = run(on: thread, status: .completed)
         try await store.createRun(created, additionalMessages: [])

@@ -3,7 +3,7 @@ import AssistantsStore
 import Testing
 
 /// The behaviour every store must have, run against each backend.
-@Suite struct StoreContractTests {
+@Suite(.closesStores) struct StoreContractTests {
     func assistant(_ name: String, createdAt: Int = 1_700_000_000) -> Assistant {
         Assistant(id: ObjectKind.assistant.newID(), createdAt: createdAt, name: name, model: "gpt-4o")
     }
@@ -16,7 +16,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func assistantLifecycle(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         var tutor = assistant("Tutor")
         tutor.tools = [.codeInterpreter, .function(.init(name: "lookup", parameters: .object(["type": .string("object")])))]
         tutor.metadata = ["team": "math"]
@@ -37,7 +37,7 @@ import Testing
     @Test(arguments: StoreBackend.allCases)
     func failedUpdateChangesNothing(_ backend: StoreBackend) async throws {
         struct Refused: Error {}
-        let store = try backend.make()
+        let store = try await backend.make()
         let original = assistant("Kept")
         try await store.createAssistant(original)
         await #expect(throws: Refused.self) {
@@ -51,7 +51,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func pagination(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.listAssistants(ListQuery()).data.isEmpty)
         let empty = try await store.listAssistants(ListQuery())
         #expect(empty.firstID == nil && empty.lastID == nil && empty.hasMore == false)
@@ -101,7 +101,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func deletedObjectsRemainCursors(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         var ids: [String] = []
         for index in 0..<5 {
             let created = assistant("a\(index)")
@@ -117,7 +117,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func threadsAndMessages(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1_700_000_000, metadata: ["k": "v"])
         let first = message("one", thread: thread.id)
         let second = message("two", thread: thread.id)
@@ -150,7 +150,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func messagesStayInTheirThread(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let a = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
         let b = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
         try await store.createThread(a, messages: [message("in a", thread: a.id)])
@@ -163,7 +163,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func files(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let kept = FileObject(id: ObjectKind.file.newID(), bytes: 10, createdAt: 1, filename: "a.txt", purpose: "assistants")
         let image = FileObject(id: ObjectKind.file.newID(), bytes: 20, createdAt: 1, filename: "b.png", purpose: "vision")
         let expiring = FileObject(id: ObjectKind.file.newID(), bytes: 30, createdAt: 1, expiresAt: 100, filename: "c.jsonl", purpose: "batch")

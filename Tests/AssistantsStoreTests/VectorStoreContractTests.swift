@@ -5,7 +5,7 @@ import Testing
 
 /// Vector stores, their files and batches, run against each backend: counts derived from the files,
 /// per-store file keys, cancellation, expiry and the thread's store.
-@Suite struct VectorStoreContractTests {
+@Suite(.closesStores) struct VectorStoreContractTests {
     func vectorStore(_ store: any AssistantsStore, files count: Int = 0) async throws -> (VectorStore, [VectorStoreFile]) {
         let vectorStore = VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, lastActiveAt: 1)
         let files = (0..<count).map { VectorStoreFile(id: "file-\($0)", createdAt: 1, vectorStoreID: vectorStore.id) }
@@ -15,7 +15,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func countsStayExactWhileFilesFinishConcurrently(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (vectorStore, files) = try await vectorStore(store, files: 40)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, file) in files.enumerated() {
@@ -45,7 +45,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func aFileIsKeptPerStore(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (first, _) = try await vectorStore(store, files: 1)
         let (second, _) = try await vectorStore(store, files: 1)
         #expect(try await store.vectorStoreIDs(containingFile: "file-0") == [first.id, second.id])
@@ -69,7 +69,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func cancellingABatchCancelsWhatIsStillInProgress(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (vectorStore, _) = try await vectorStore(store)
         let batch = VectorStoreFileBatch(id: ObjectKind.fileBatch.newID(), createdAt: 1, vectorStoreID: vectorStore.id)
         let files = (0..<3).map { VectorStoreFile(id: "file-\($0)", createdAt: 1, vectorStoreID: vectorStore.id) }
@@ -86,7 +86,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func storesPastTheirExpiryExpireOnce(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let expiring = VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, expiresAfter: .init(days: 1), lastActiveAt: 1)
         let lasting = VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, lastActiveAt: 1)
         try await store.createVectorStore(expiring, files: [])
@@ -100,7 +100,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func aThreadGetsOneStore(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
         try await store.createThread(thread, messages: [])
         let candidates = (0..<4).map { _ in VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, expiresAfter: .threadDefault) }

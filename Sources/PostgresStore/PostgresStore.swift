@@ -1,0 +1,291 @@
+import AssistantsAPI
+import AssistantsStore
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The store on PostgreSQL, for several nodes sharing one database. Each object is a row holding its JSON
+/// body (`jsonb`), with the columns lists filter on beside it; `seq` gives the list order. A deleted object
+/// keeps its row with a null body, so it still works as a list cursor.
+///
+/// Every call runs in one transaction on one pooled connection. Read-modify-write calls lock the row they
+/// change (`SELECT ... FOR UPDATE`); calls that depend on a thread's runs lock the thread's row first; inserts
+/// into a list hold that list's advisory lock until commit (see `Rows.lockLists`).
+///
+/// The store owns its connection pool: it opens it when created and closes it on `close()`, or, run as a
+/// `Service`, when the service group shuts down; list it before the services that use it so it closes last.
+public final class PostgresStore: AssistantsStore, Service {
+    let client: PostgresClient
+    let logger: Logger
+    private let pool: Task<Void, Never>
+
+    /// Connects to the database, brings its schema up to date and keeps a pool of connections open.
+    public init(configuration: Configuration, logger: Logger) async throws {
+        try configuration.validate()
+        let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        // Detached, so that the pool outlives whatever task creates the store and only `close()` ends it;
+        // immediate, so that the pool is running before the first connection is asked for.
+        pool = Task.immediateDetached { await client.run() }
+        do {
+            try await client.withConnection { connection in
+                try await Schema.migrate(connection, schema: configuration.schema, logger: logger)
+            }
+        } catch {
+            await close()
+            // Connection failures reach us from the pool only after it has retried for a minute, and
+            // without their cause: say what to check.
+            throw ConfigurationError(
+                "Could not open the PostgreSQL database \(configuration.database) at \(configuration.host):\(configuration.port) "
+                    + "(is the server up, and are the URL's user, password and sslmode right?): \(String(reflecting: error))")
+        }
+    }
+
+    /// Keeps the pool open until the service group shuts down, then closes it.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Closes every connection; the store cannot be used afterwards.
+    public func close() async {
+        pool.cancel()
+        await pool.value
+    }
+
+    deinit { pool.cancel() }
+
+    /// One call's transaction (READ COMMITTED, PostgreSQL's default): committed when `body` returns,
+    /// rolled back when it throws.
+    /// Two transactions that lock the same rows in a different order (a file deleted from every store while
+    /// one of its stores adds it again) can deadlock; PostgreSQL then aborts one, which is tried again.
+    func write<Result: Sendable>(_ body: (Rows) async throws -> Result) async throws -> Result {
+        var attempts = 0
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    let rows = Rows(connection: connection, logger: logger)
+                    return try await inTransaction(rows) { try await body(rows) }
+                }
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "40P01" && attempts < 3 {
+                attempts += 1
+                logger.debug("Deadlock between transactions, trying again")
+            }
+        }
+    }
+
+    /// Reads outside a transaction: each statement sees what was committed when it started. A page's
+    /// cursor lookup and its rows may be two statements: a cursor's `seq` never changes, and list locks
+    /// keep rows from appearing behind it.
+    func read<Result: Sendable>(_ body: (Rows) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in try await body(Rows(connection: connection, logger: logger)) }
+    }
+
+    /// Reads whose statements must agree (a store and the counts of its files) see one snapshot.
+    func snapshot<Result: Sendable>(_ body: (Rows) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in
+            let rows = Rows(connection: connection, logger: logger)
+            return try await inTransaction(rows, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try await body(rows) }
+        }
+    }
+
+    // MARK: Assistants
+
+    public func createAssistant(_ assistant: Assistant) async throws {
+        try await write { rows in
+            try await rows.lockLists([Rows.list(Table.assistant)])
+            try await rows.insert(Table.assistant, id: assistant.id, body: assistant)
+        }
+    }
+
+    public func assistant(id: String) async throws -> Assistant? {
+        try await read { rows in try await rows.body(Table.assistant, id: id) }
+    }
+
+    public func listAssistants(_ query: ListQuery) async throws -> ListPage<Assistant> {
+        try await read { rows in try await rows.page(Table.assistant, query: query) }
+    }
+
+    public func updateAssistant(id: String, _ change: @escaping @Sendable (inout Assistant) throws -> Void) async throws -> Assistant? {
+        try await write { rows in try await rows.update(Table.assistant, id: id, change) }
+    }
+
+    public func deleteAssistant(id: String) async throws -> Bool {
+        try await write { rows in try await rows.tombstone(Table.assistant, id: id) }
+    }
+
+    // MARK: Threads
+
+    public func createThread(_ thread: AssistantThread, messages: [Message]) async throws {
+        try await write { rows in
+            try await rows.lockLists([Rows.list(Table.thread)] + messages.map(\.list))
+            try await rows.insert(Table.thread, id: thread.id, body: thread)
+            for message in messages { try await rows.insertMessage(message) }
+        }
+    }
+
+    public func thread(id: String) async throws -> AssistantThread? {
+        try await read { rows in try await rows.body(Table.thread, id: id) }
+    }
+
+    public func updateThread(id: String, _ change: @escaping @Sendable (inout AssistantThread) throws -> Void) async throws -> AssistantThread? {
+        try await write { rows in try await rows.update(Table.thread, id: id, change) }
+    }
+
+    public func deleteThread(id: String) async throws -> Bool {
+        try await write { rows in
+            guard try await rows.tombstone(Table.thread, id: id) else { return false }
+            try await rows.execute("DELETE FROM message WHERE thread_id = \(id)")
+            try await rows.execute("DELETE FROM step WHERE run_id IN (SELECT id FROM run WHERE thread_id = \(id))")
+            try await rows.execute("DELETE FROM run WHERE thread_id = \(id)")
+            return true
+        }
+    }
+
+    // MARK: Messages
+
+    public func appendMessage(_ message: Message) async throws {
+        try await write { rows in
+            try await rows.lockThread(message.threadID)
+            if let active = try await rows.activeRunID(threadID: message.threadID) {
+                throw StoreError.threadLocked(threadID: message.threadID, runID: active)
+            }
+            try await rows.lockLists([message.list])
+            try await rows.insertMessage(message)
+        }
+    }
+
+    public func allMessages(threadID: String) async throws -> [Message] {
+        try await read { rows in try await rows.all(Table.message, filters: [("thread_id", threadID)]) }
+    }
+
+    public func message(id: String, threadID: String) async throws -> Message? {
+        try await read { rows in try await rows.body(Table.message, id: id, filters: [("thread_id", threadID)]) }
+    }
+
+    public func listMessages(threadID: String, runID: String?, _ query: ListQuery) async throws -> ListPage<Message> {
+        try await read { rows in
+            try await rows.page(
+                Table.message, scope: [("thread_id", threadID)], filters: runID.map { [("run_id", $0)] } ?? [], query: query)
+        }
+    }
+
+    public func updateMessage(id: String, threadID: String, _ change: @escaping @Sendable (inout Message) throws -> Void) async throws -> Message? {
+        try await write { rows in try await rows.update(Table.message, id: id, filters: [("thread_id", threadID)], change) }
+    }
+
+    public func deleteMessage(id: String, threadID: String) async throws -> Bool {
+        try await write { rows in try await rows.tombstone(Table.message, id: id, filters: [("thread_id", threadID)]) }
+    }
+
+    // MARK: Runs
+
+    public func createRun(_ run: Run, additionalMessages: [Message]) async throws {
+        try await write { rows in
+            try await rows.lockThread(run.threadID)
+            if let active = try await rows.activeRunID(threadID: run.threadID) {
+                throw StoreError.threadHasActiveRun(threadID: run.threadID, runID: active)
+            }
+            try await rows.lockLists([run.list] + additionalMessages.map(\.list))
+            for message in additionalMessages { try await rows.insertMessage(message) }
+            try await rows.insertRun(run)
+        }
+    }
+
+    public func createThreadAndRun(_ thread: AssistantThread, messages: [Message], run: Run) async throws {
+        try await write { rows in
+            try await rows.lockLists([Rows.list(Table.thread), run.list] + messages.map(\.list))
+            try await rows.insert(Table.thread, id: thread.id, body: thread)
+            for message in messages { try await rows.insertMessage(message) }
+            try await rows.insertRun(run)
+        }
+    }
+
+    public func run(id: String, threadID: String) async throws -> Run? {
+        try await read { rows in try await rows.body(Table.run, id: id, filters: [("thread_id", threadID)]) }
+    }
+
+    public func listRuns(threadID: String, _ query: ListQuery) async throws -> ListPage<Run> {
+        try await read { rows in try await rows.page(Table.run, scope: [("thread_id", threadID)], query: query) }
+    }
+
+    public func updateRun(
+        id: String, threadID: String, saving messages: [Message], _ steps: [RunStep],
+        _ change: @escaping @Sendable (inout Run) throws -> Void
+    ) async throws -> Run? {
+        try await write { rows in
+            guard let run: Run = try await rows.update(Table.run, id: id, filters: [("thread_id", threadID)], change) else { return nil }
+            try await rows.execute("UPDATE run SET status = \(run.status.rawValue) WHERE id = \(id)")
+            try await rows.saveProgress(messages: messages, steps: steps)
+            return run
+        }
+    }
+
+    public func saveRunProgress(messages: [Message], steps: [RunStep]) async throws {
+        try await write { rows in try await rows.saveProgress(messages: messages, steps: steps) }
+    }
+
+    public func activeRuns() async throws -> [Run] {
+        try await read { rows in
+            try await rows.bodies("SELECT body::text FROM run WHERE status IN (\(unescaped: activeStatuses)) AND body IS NOT NULL ORDER BY seq")
+        }
+    }
+
+    // MARK: Run steps
+
+    public func step(id: String, runID: String) async throws -> RunStep? {
+        try await read { rows in try await rows.body(Table.step, id: id, filters: [("run_id", runID)]) }
+    }
+
+    public func listSteps(runID: String, _ query: ListQuery) async throws -> ListPage<RunStep> {
+        try await read { rows in try await rows.page(Table.step, scope: [("run_id", runID)], query: query) }
+    }
+
+    public func allSteps(runID: String) async throws -> [RunStep] {
+        try await read { rows in try await rows.all(Table.step, filters: [("run_id", runID)]) }
+    }
+
+    // MARK: Files
+
+    public func createFile(_ file: FileObject) async throws {
+        try await write { rows in
+            try await rows.lockLists([Rows.list(Table.file)])
+            try await rows.insert(Table.file, id: file.id, body: file, columns: [("purpose", file.purpose)], numbers: [("expires_at", file.expiresAt)])
+        }
+    }
+
+    public func file(id: String) async throws -> FileObject? {
+        try await read { rows in try await rows.body(Table.file, id: id) }
+    }
+
+    public func listFiles(purpose: String?, _ query: ListQuery) async throws -> ListPage<FileObject> {
+        try await read { rows in try await rows.page(Table.file, filters: purpose.map { [("purpose", $0)] } ?? [], query: query) }
+    }
+
+    public func deleteFile(id: String) async throws -> Bool {
+        try await write { rows in
+            guard try await rows.tombstone(Table.file, id: id) else { return false }
+            try await rows.execute("UPDATE vector_store_file SET body = NULL WHERE file_id = \(id)")
+            return true
+        }
+    }
+
+    public func missingFiles(among ids: [String]) async throws -> [String] {
+        guard !ids.isEmpty else { return [] }
+        let present = try await read { rows in
+            Set(try await rows.strings("SELECT id FROM file WHERE body IS NOT NULL AND id = ANY(\(ids))"))
+        }
+        return ids.filter { !present.contains($0) }
+    }
+
+    public func deleteExpiredFiles(now: Int) async throws -> [String] {
+        try await write { rows in
+            try await rows.strings("""
+                UPDATE file SET body = NULL WHERE expires_at IS NOT NULL AND expires_at <= \(now) AND body IS NOT NULL
+                RETURNING id
+                """)
+        }
+    }
+}

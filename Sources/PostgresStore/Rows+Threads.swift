@@ -1,0 +1,48 @@
+import AssistantsAPI
+import AssistantsStore
+import PostgresNIO
+
+extension Message {
+    /// The list a message belongs to: its thread's.
+    var list: String { Rows.list(Table.message, threadID) }
+}
+
+extension Run {
+    var list: String { Rows.list(Table.run, threadID) }
+}
+
+extension RunStep {
+    var list: String { Rows.list(Table.step, runID) }
+}
+
+extension Rows {
+    func insertMessage(_ message: Message) async throws {
+        try await insert(Table.message, id: message.id, body: message, columns: [("thread_id", message.threadID), ("run_id", message.runID)])
+    }
+
+    func saveProgress(messages: [Message], steps: [RunStep]) async throws {
+        // An upsert may insert, so it takes its list's lock like an insert.
+        try await lockLists(messages.map(\.list) + steps.map(\.list))
+        for message in messages {
+            try await upsert(Table.message, id: message.id, body: message, columns: [("thread_id", message.threadID), ("run_id", message.runID)])
+        }
+        for step in steps { try await upsert(Table.step, id: step.id, body: step, columns: [("run_id", step.runID)]) }
+    }
+
+    func insertRun(_ run: Run) async throws {
+        try await insert(Table.run, id: run.id, body: run, columns: [("thread_id", run.threadID), ("status", run.status.rawValue)])
+    }
+
+    /// Locks the thread's row until the transaction ends, so that checking its runs and adding a run or a
+    /// message happen as one step: concurrent calls on one thread queue here. Throws `notFound` when the
+    /// thread does not exist.
+    func lockThread(_ threadID: String) async throws {
+        guard try await exists(Table.thread, id: threadID, forUpdate: true) else { throw StoreError.notFound(.thread, id: threadID) }
+    }
+
+    func activeRunID(threadID: String) async throws -> String? {
+        try await strings("""
+            SELECT id FROM run WHERE thread_id = \(threadID) AND status IN (\(unescaped: activeStatuses)) AND body IS NOT NULL LIMIT 1
+            """).first
+    }
+}

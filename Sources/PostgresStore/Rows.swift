@@ -1,0 +1,217 @@
+import AssistantsAPI
+import AssistantsStore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Table names, as constants: they are spliced into SQL, so they never come from input.
+enum Table {
+    static let assistant = "assistant"
+    static let thread = "thread"
+    static let message = "message"
+    static let file = "file"
+    static let run = "run"
+    static let step = "step"
+    static let vectorStore = "vector_store"
+    /// Row ids are `<store id>/<file id>`: a file may be in several stores.
+    static let vectorStoreFile = "vector_store_file"
+    static let fileBatch = "file_batch"
+}
+
+/// A column and the value a row must hold there. Columns are constants; values are always bound.
+typealias Filters = [(column: String, value: String)]
+
+/// Builds a query from constant SQL and bound values, for statements whose shape depends on which filters
+/// apply. Every value goes in as a `$n` parameter.
+struct SQL {
+    private(set) var text = ""
+    private var binds = PostgresBindings()
+
+    init(_ text: String = "") { self.text = text }
+
+    mutating func append(_ constant: String) { text += constant }
+
+    /// Appends `$n` and binds `value` (NULL for nil) to it.
+    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) {
+        binds.append(value)
+        text += "$\(binds.count)"
+    }
+
+    /// `body IS NOT NULL AND <column> = $n ...`: the live rows matching the filters.
+    mutating func appendLive(_ filters: Filters) {
+        append("body IS NOT NULL")
+        appendFilters(filters)
+    }
+
+    mutating func appendFilters(_ filters: Filters) {
+        for filter in filters {
+            append(" AND \(filter.column) = ")
+            bind(filter.value)
+        }
+    }
+
+    var query: PostgresQuery { PostgresQuery(unsafeSQL: text, binds: binds) }
+}
+
+/// Encodes bodies with the fields only the server keeps.
+func storageJSON(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.userInfo[.storage] = true
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+func decodeBody<T: Decodable>(_ json: String, as type: T.Type = T.self) throws -> T {
+    try JSONDecoder().decode(T.self, from: Data(json.utf8))
+}
+
+/// The row operations every table shares, on one leased connection (inside a transaction when writing):
+/// JSON bodies in, JSON bodies out, pages by `seq`.
+struct Rows {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// Runs a statement and reads every row it returns, so the connection is free for the next one.
+    @discardableResult
+    func execute(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await connection.query(query, logger: logger).collect()
+    }
+
+    func strings(_ query: PostgresQuery) async throws -> [String] {
+        try await execute(query).map { try $0.decode(String.self) }
+    }
+
+    func bodies<T: Decodable>(_ query: PostgresQuery, as type: T.Type = T.self) async throws -> [T] {
+        try await strings(query).map { try decodeBody($0) }
+    }
+
+    /// Serializes the transactions that add rows to one list (a table, or a table's rows of one parent),
+    /// until this transaction ends.
+    ///
+    /// Why: `seq` comes from a sequence when a row is inserted, but rows become visible when their
+    /// transaction commits, and with several writers that order differs. A reader paging `after` the row
+    /// with seq 6 would never see a row with seq 5 committed a moment later. Holding this lock from before
+    /// taking a seq until commit makes seq order equal commit order within the list, so a page's cursor
+    /// never passes an uncommitted row. The cost: inserts into one list commit one at a time; lists of
+    /// different parents (the messages of two threads) never wait for each other, and a hash collision
+    /// only adds waiting. Keys are always taken in sorted order, so two transactions cannot deadlock on them.
+    func lockLists(_ lists: some Sequence<String>) async throws {
+        for list in Set(lists).sorted() {
+            try await execute("SELECT pg_advisory_xact_lock(hashtext(\(list)))")
+        }
+    }
+
+    static func list(_ table: String, _ parent: String? = nil) -> String {
+        parent.map { "\(table):\($0)" } ?? table
+    }
+
+    /// Inserts a row; the caller holds the row's list lock (see `lockLists`).
+    func insert(_ table: String, id: String, body: some Encodable, columns: [(String, String?)] = [], numbers: [(String, Int?)] = []) async throws {
+        try await write(table, id: id, body: body, columns: columns, numbers: numbers, replacing: false)
+    }
+
+    /// Inserts the row, or replaces its body and columns, keeping its place in lists.
+    func upsert(_ table: String, id: String, body: some Encodable, columns: [(String, String?)] = [], numbers: [(String, Int?)] = []) async throws {
+        try await write(table, id: id, body: body, columns: columns, numbers: numbers, replacing: true)
+    }
+
+    private func write(
+        _ table: String, id: String, body: some Encodable, columns: [(String, String?)], numbers: [(String, Int?)], replacing: Bool
+    ) async throws {
+        let names = ["id", "body"] + columns.map(\.0) + numbers.map(\.0)
+        var sql = SQL("INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (")
+        sql.bind(id)
+        sql.append(", ")
+        sql.bind(try storageJSON(body))
+        sql.append("::jsonb")
+        for (_, value) in columns {
+            sql.append(", ")
+            sql.bind(value)
+        }
+        for (_, value) in numbers {
+            sql.append(", ")
+            sql.bind(value)
+        }
+        sql.append(")")
+        if replacing {
+            sql.append(" ON CONFLICT (id) DO UPDATE SET " + names.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+        }
+        try await execute(sql.query)
+    }
+
+    /// Every live row matching the filters, in insertion order.
+    func all<T: Decodable>(_ table: String, filters: Filters) async throws -> [T] {
+        var sql = SQL("SELECT body::text FROM \(table) WHERE ")
+        sql.appendLive(filters)
+        sql.append(" ORDER BY seq")
+        return try await bodies(sql.query)
+    }
+
+    /// The live object; with `forUpdate`, its row stays locked until the transaction ends.
+    func body<T: Decodable>(_ table: String, id: String, filters: Filters = [], forUpdate: Bool = false) async throws -> T? {
+        var sql = SQL("SELECT body::text FROM \(table) WHERE ")
+        sql.appendLive([("id", id)] + filters)
+        if forUpdate { sql.append(" FOR UPDATE") }
+        return try await bodies(sql.query, as: T.self).first
+    }
+
+    /// Whether the object lives; with `forUpdate`, its row stays locked until the transaction ends.
+    func exists(_ table: String, id: String, forUpdate: Bool = false) async throws -> Bool {
+        var sql = SQL("SELECT id FROM \(table) WHERE ")
+        sql.appendLive([("id", id)])
+        if forUpdate { sql.append(" FOR UPDATE") }
+        return try await execute(sql.query).isEmpty == false
+    }
+
+    /// Read, change and write back one object under its row lock, so concurrent changes queue up
+    /// instead of overwriting each other.
+    func update<T: Codable>(_ table: String, id: String, filters: Filters = [], _ change: (inout T) throws -> Void) async throws -> T? {
+        guard var value: T = try await body(table, id: id, filters: filters, forUpdate: true) else { return nil }
+        try change(&value)
+        let json = try storageJSON(value)
+        try await execute("UPDATE \(unescaped: table) SET body = \(json)::jsonb WHERE id = \(id)")
+        return value
+    }
+
+    /// Drops the body, keeping the row as a cursor. False when there was no such object.
+    func tombstone(_ table: String, id: String, filters: Filters = []) async throws -> Bool {
+        var sql = SQL("UPDATE \(table) SET body = NULL WHERE ")
+        sql.appendLive([("id", id)] + filters)
+        sql.append(" RETURNING id")
+        return try await execute(sql.query).isEmpty == false
+    }
+
+    /// A page of live rows. `scope` names the list a cursor must belong to (a message's thread); `filters`
+    /// narrow the page further. A deleted object stays a valid cursor of its list; an object of another
+    /// list never is.
+    func page<T: Decodable & Identifiable & Sendable>(
+        _ table: String, scope: Filters = [], filters: Filters = [], query: ListQuery
+    ) async throws -> ListPage<T> where T.ID == String {
+        let ascending = query.order == .asc
+        var sql = SQL("SELECT body::text FROM \(table) WHERE ")
+        sql.appendLive(scope + filters)
+        if let after = query.after {
+            sql.append(ascending ? " AND seq > " : " AND seq < ")
+            sql.bind(try await cursor(table, id: after, scope: scope, param: "after"))
+        }
+        if let before = query.before {
+            sql.append(ascending ? " AND seq < " : " AND seq > ")
+            sql.bind(try await cursor(table, id: before, scope: scope, param: "before"))
+        }
+        // With only `before`, the page is the items nearest the cursor: fetch backwards, then restore the order.
+        let backwards = query.before != nil && query.after == nil
+        sql.append(" ORDER BY seq \(ascending != backwards ? "ASC" : "DESC") LIMIT ")
+        sql.bind(query.limit + 1)
+        let rows: [T] = try await bodies(sql.query)
+        var items = Array(rows.prefix(query.limit))
+        if backwards { items.reverse() }
+        return ListPage(items: items, hasMore: rows.count > query.limit)
+    }
+
+    private func cursor(_ table: String, id: String, scope: Filters, param: String) async throws -> Int {
+        var sql = SQL("SELECT seq FROM \(table) WHERE id = ")
+        sql.bind(id)
+        sql.appendFilters(scope)
+        guard let row = try await execute(sql.query).first else { throw StoreError.unknownCursor(param: param, id: id) }
+        return try row.decode(Int.self)
+    }
+}

@@ -1,0 +1,120 @@
+import Logging
+import PostgresNIO
+
+/// One schema change. Add a new one for every change; never edit a shipped one.
+struct Migration {
+    let version: Int
+    let name: String
+    /// One statement each: the extended query protocol runs a single statement per query.
+    let statements: [String]
+}
+
+/// Versioned migrations, recorded in `schema_migrations`.
+enum Schema {
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "assistants, threads, messages, files, runs, steps, vector stores", statements: [
+            "CREATE TABLE assistant (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, body JSONB)",
+            "CREATE TABLE thread (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, body JSONB)",
+            """
+            CREATE TABLE message (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+                thread_id TEXT NOT NULL, run_id TEXT, body JSONB)
+            """,
+            "CREATE INDEX message_by_thread ON message (thread_id, seq)",
+            """
+            CREATE TABLE file (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+                purpose TEXT NOT NULL, expires_at BIGINT, body JSONB)
+            """,
+            "CREATE INDEX file_by_expiry ON file (expires_at) WHERE expires_at IS NOT NULL AND body IS NOT NULL",
+            "CREATE INDEX file_by_purpose ON file (purpose, seq)",
+            """
+            CREATE TABLE run (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+                thread_id TEXT NOT NULL, status TEXT NOT NULL, body JSONB)
+            """,
+            "CREATE INDEX run_by_thread ON run (thread_id, seq)",
+            "CREATE INDEX run_active ON run (seq) WHERE status IN (\(activeStatuses))",
+            """
+            CREATE TABLE step (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, run_id TEXT NOT NULL, body JSONB)
+            """,
+            "CREATE INDEX step_by_run ON step (run_id, seq)",
+            """
+            CREATE TABLE vector_store (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, expires_at BIGINT, body JSONB)
+            """,
+            "CREATE INDEX vector_store_by_expiry ON vector_store (expires_at) WHERE expires_at IS NOT NULL AND body IS NOT NULL",
+            """
+            CREATE TABLE vector_store_file (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+                store_id TEXT NOT NULL, file_id TEXT NOT NULL, batch_id TEXT,
+                status TEXT NOT NULL, usage_bytes BIGINT NOT NULL, body JSONB)
+            """,
+            "CREATE INDEX vector_store_file_by_store ON vector_store_file (store_id, seq)",
+            "CREATE INDEX vector_store_file_by_file ON vector_store_file (file_id)",
+            "CREATE INDEX vector_store_file_by_batch ON vector_store_file (batch_id, seq) WHERE batch_id IS NOT NULL",
+            "CREATE INDEX vector_store_file_pending ON vector_store_file (seq) WHERE status = 'in_progress' AND body IS NOT NULL",
+            """
+            CREATE TABLE file_batch (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, store_id TEXT NOT NULL, body JSONB)
+            """,
+        ]),
+    ]
+
+    /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each
+    /// migration runs exactly once; a node that finds it applied skips it. A node that dies mid-migration
+    /// releases the lock with its connection, and its transaction rolls back.
+    static func migrate(_ connection: PostgresConnection, schema: String?, logger: Logger) async throws {
+        let rows = Rows(connection: connection, logger: logger)
+        let lockKey = "swift-assistants migrations \(schema ?? "")"
+        try await rows.execute("SELECT pg_advisory_lock(hashtext(\(lockKey)))")
+        do {
+            if let schema {
+                // A checked identifier from the configuration (`PostgresStore.Configuration.schema`), never input.
+                try await rows.execute(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""))
+            }
+            try await rows.execute("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """)
+            let applied = Set(try await rows.execute("SELECT version FROM schema_migrations").map { try $0.decode(Int.self) })
+            for migration in migrations where !applied.contains(migration.version) {
+                logger.info("Applying database migration \(migration.version): \(migration.name)")
+                try await inTransaction(rows) {
+                    for statement in migration.statements { try await rows.execute(PostgresQuery(unsafeSQL: statement)) }
+                    try await rows.execute("INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))")
+                }
+            }
+        } catch {
+            _ = try? await rows.execute("SELECT pg_advisory_unlock(hashtext(\(lockKey)))")
+            throw error
+        }
+        try await rows.execute("SELECT pg_advisory_unlock(hashtext(\(lockKey)))")
+    }
+}
+
+/// The statuses that lock a thread: the run may still write to it.
+let activeStatuses = "'queued', 'in_progress', 'requires_action', 'cancelling'"
+
+/// Runs `body` between BEGIN and COMMIT on the rows' connection, rolling back when it throws. Errors
+/// come out as thrown, unwrapped, so callers see `StoreError`s as they are.
+nonisolated(nonsending) func inTransaction<Result>(
+    _ rows: Rows, _ begin: PostgresQuery = "BEGIN", _ body: () async throws -> Result
+) async throws -> Result {
+    try await rows.execute(begin)
+    let result: Result
+    do {
+        result = try await body()
+    } catch {
+        do {
+            try await rows.execute("ROLLBACK")
+        } catch {
+            // A connection that may still be inside the transaction must not go back to the pool.
+            _ = try? await rows.connection.close()
+        }
+        throw error
+    }
+    try await rows.execute("COMMIT")
+    return result
+}
