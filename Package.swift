@@ -103,9 +103,14 @@ let package = Package(
         .executableTarget(name: "retrieval-benchmarks", dependencies: ["Retrieval", "ModelProviders"], path: "benchmarks/RetrievalBenchmarks"),
         .testTarget(name: "AssistantsAPITests", dependencies: ["AssistantsAPI"]),
         .testTarget(name: "CodeInterpreterTests", dependencies: ["CodeInterpreter"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "RetrievalTests", dependencies: [
+            "Retrieval", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
-        .testTarget(name: "AssistantsEngineTests", dependencies: ["AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel", "Retrieval"]),
+        .testTarget(name: "AssistantsEngineTests", dependencies: [
+            "AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel", "Retrieval",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),
         .testTarget(name: "AssistantsStoreTests", dependencies: ["AssistantsStore", "SQLiteStore"]),
         // The server's parts on in-memory storage with the fake model, for the HTTP and SDK tests.
@@ -122,6 +127,7 @@ let package = Package(
         ]),
         .testTarget(name: "AssistantsServerTests", dependencies: [
             "AssistantsServer", "AssistantsEngine", "AssistantsStore", "FakeModel", "TestStack",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

@@ -8,6 +8,17 @@ import Logging
 import ModelProviders
 import Retrieval
 import SQLiteStore
+import ServiceLifecycle
+
+/// Runs the server until SIGINT or SIGTERM, then shuts down gracefully: no queued run or file is started
+/// any more, and what is in flight may finish within the grace period; after it, it is stopped and left
+/// as a crash would leave it, for the next start.
+public func serve(_ configuration: ServerConfiguration, logger: Logger) async throws {
+    let application = try await buildApplication(configuration, logger: logger)
+    var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+    try await ServiceGroup(configuration: group).run()
+}
 
 /// The server: storage opened, routes wired, ready to run.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
@@ -50,7 +61,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swift-assistants"),
         services: [
             engine, interpreter, VectorStoreIngestion(vectorStores),
-            ExpiryService(store: store, blobs: blobs, vectorStores: vectorStores, logger: logger),
+            ExpiryService(vectorStores: vectorStores, logger: logger),
         ],
         logger: logger)
 }

@@ -21,12 +21,15 @@ public struct ServerConfiguration: Sendable {
     public var unsandboxedCode: Bool
     /// The upstream's embedding model; when set, `file_search` ranks by keywords and by meaning (hybrid).
     public var embeddingModel: String?
+    /// How long a graceful shutdown waits for runs and requests in flight before it stops them.
+    public var shutdownGracePeriod: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".assistants"),
         databaseURL: String? = nil, apiKeys: Set<String> = [], upstreamURL: String? = nil, upstreamAPIKey: String? = nil,
         modelAliases: [String: String] = [:], runWorkers: Int = 64, codeTimeout: Duration = .seconds(60),
-        codeIdleTimeout: Duration = .seconds(3600), unsandboxedCode: Bool = false, embeddingModel: String? = nil
+        codeIdleTimeout: Duration = .seconds(3600), unsandboxedCode: Bool = false, embeddingModel: String? = nil,
+        shutdownGracePeriod: Duration = .seconds(30)
     ) {
         self.host = host
         self.port = port
@@ -41,6 +44,7 @@ public struct ServerConfiguration: Sendable {
         self.codeIdleTimeout = codeIdleTimeout
         self.unsandboxedCode = unsandboxedCode
         self.embeddingModel = embeddingModel
+        self.shutdownGracePeriod = shutdownGracePeriod
     }
 
     /// Comma-separated keys, as `ASSISTANTS_API_KEYS` holds them.
@@ -93,6 +97,7 @@ public struct ServerConfiguration: Sendable {
         }
         guard (0...65535).contains(port) else { throw ConfigurationError("Invalid port \(port).") }
         guard runWorkers > 0 else { throw ConfigurationError("ASSISTANTS_RUN_WORKERS must be at least 1.") }
+        guard shutdownGracePeriod >= .zero else { throw ConfigurationError("ASSISTANTS_SHUTDOWN_GRACE_PERIOD must not be negative.") }
         if embeddingModel != nil && upstreamURL == nil {
             throw ConfigurationError("ASSISTANTS_EMBEDDING_MODEL needs ASSISTANTS_UPSTREAM_URL: embeddings come from the model endpoint.")
         }

@@ -11,9 +11,6 @@ public protocol VectorStoreRecords: Sendable {
     func updateVectorStore(id: String, _ change: @escaping @Sendable (inout VectorStore) throws -> Void) async throws -> VectorStore?
     /// Deletes the store with its files and batches.
     func deleteVectorStore(id: String) async throws -> Bool
-    /// The thread's `file_search` store: the one its `tool_resources` name, or else `created`, which is
-    /// stored and named there, in one transaction. Nil when there is no such thread.
-    func threadVectorStore(threadID: String, creating created: VectorStore) async throws -> String?
     /// Marks the stores whose `expires_at` is at or before `now` as expired, and returns their ids.
     func expireVectorStores(now: Int) async throws -> [String]
 
@@ -27,6 +24,8 @@ public protocol VectorStoreRecords: Sendable {
     ) async throws -> ListPage<VectorStoreFile>
     /// Every file of the given stores, oldest first.
     func allVectorStoreFiles(storeIDs: [String]) async throws -> [VectorStoreFile]
+    /// The files with these ids in any of the given stores (a file in two stores comes twice), in one read.
+    func vectorStoreFiles(ids: [String], storeIDs: [String]) async throws -> [VectorStoreFile]
     func updateVectorStoreFile(
         id: String, storeID: String, _ change: @escaping @Sendable (inout VectorStoreFile) throws -> Void
     ) async throws -> VectorStoreFile?

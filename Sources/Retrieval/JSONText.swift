@@ -4,6 +4,7 @@ import Foundation
 /// both keys and values can be matched.
 enum JSONText {
     static func text(of data: Data, filename: String) throws(ExtractionError) -> String {
+        try TextExtractor.checkTextSize(data.count, filename: filename)
         let root: Value
         do {
             root = try JSONDecoder().decode(Value.self, from: data)

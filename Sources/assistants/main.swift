@@ -31,6 +31,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Upstream embedding model for hybrid file_search, e.g. nomic-embed-text (ASSISTANTS_EMBEDDING_MODEL).") var embeddingModel: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (ASSISTANTS_LOG_LEVEL, default info).") var logLevel: String?
     @Option(help: "json or text (ASSISTANTS_LOG_FORMAT, default text).") var logFormat: String?
+    @Option(help: "Seconds a shutdown waits for runs in flight (ASSISTANTS_SHUTDOWN_GRACE_PERIOD, default 30).") var shutdownGracePeriod: Int?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -44,7 +45,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "assistants")
 
         do {
-            try await buildApplication(configuration(environment), logger: logger).runService()
+            try await serve(configuration(environment), logger: logger)
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
@@ -71,6 +72,7 @@ struct Serve: AsyncParsableCommand {
             codeTimeout: .seconds(try number(codeTimeout, "ASSISTANTS_CODE_TIMEOUT", default: 60)),
             codeIdleTimeout: .seconds(try number(codeIdleTimeout, "ASSISTANTS_CODE_IDLE_TIMEOUT", default: 3600)),
             unsandboxedCode: unsandboxedCode || environment["ASSISTANTS_UNSANDBOXED_CODE"] == "1",
-            embeddingModel: setting(embeddingModel, "ASSISTANTS_EMBEDDING_MODEL").flatMap { $0.isEmpty ? nil : $0 })
+            embeddingModel: setting(embeddingModel, "ASSISTANTS_EMBEDDING_MODEL").flatMap { $0.isEmpty ? nil : $0 },
+            shutdownGracePeriod: .seconds(try number(shutdownGracePeriod, "ASSISTANTS_SHUTDOWN_GRACE_PERIOD", default: 30)))
     }
 }

@@ -166,14 +166,6 @@ public final class VectorStores: Sendable {
         }
     }
 
-    /// Deletes an uploaded file (`DELETE /files/{id}`), which takes it out of every vector store.
-    public func deleteUploadedFile(_ fileID: String) async throws -> Bool {
-        let storeIDs = try await store.vectorStoreIDs(containingFile: fileID)
-        guard try await store.deleteFile(id: fileID) else { return false }
-        for storeID in storeIDs { try await offload { [index] in try index.remove(storeID: storeID, fileID: fileID) } }
-        return true
-    }
-
     // MARK: File batches
 
     public func createBatch(in storeID: String, _ request: CreateFileBatchRequest) async throws -> VectorStoreFileBatch {
