@@ -13,6 +13,9 @@ public enum ExtractionLimits {
     /// The most text one file may give, in UTF-8 bytes: a plain-text file's size, or what an extractor
     /// (HTML, DOCX, PDF, JSON) produces.
     public static let maxTextBytes = 64 << 20
+    /// The most a `.json` file may weigh: it is parsed whole into a tree, which takes about 30 times the
+    /// file's size in memory (a 30 MB array of numbers took 850 MB).
+    public static let maxJSONBytes = 8 << 20
     /// The most tokens one file may hold (as `TokenEstimator` counts them), OpenAI's limit per file.
     public static let maxTokens = 5_000_000
 

@@ -92,6 +92,13 @@ import Testing
         }
     }
 
+    @Test func jsonOverItsLimitIsRefusedUnparsed() {
+        let data = Data("[".utf8) + Data(repeating: UInt8(ascii: " "), count: ExtractionLimits.maxJSONBytes) + Data("]".utf8)
+        #expect(throws: ExtractionError.invalid("big.json is larger than 8 MiB, the limit for a .json file.")) {
+            try TextExtractor.extract(data, filename: "big.json")
+        }
+    }
+
     @Test func textOverTheTokenLimitIsRefusedBeforeChunking() throws {
         // One "word" with no whitespace: a token per four letters.
         let limit = ExtractionLimits.maxTokens
