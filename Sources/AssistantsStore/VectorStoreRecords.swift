@@ -6,7 +6,9 @@ public protocol VectorStoreRecords: Sendable {
     // MARK: Vector stores
     /// Creates the store together with its first files, in one transaction.
     func createVectorStore(_ vectorStore: VectorStore, files: [VectorStoreFile]) async throws
-    func vectorStore(id: String) async throws -> VectorStore?
+    /// The store; `counted: false` skips counting its files, leaving `file_counts` and `usage_bytes` at zero
+    /// and `status` as stored (`expired` or not): a check that must not cost a read of every file.
+    func vectorStore(id: String, counted: Bool) async throws -> VectorStore?
     func listVectorStores(_ query: ListQuery) async throws -> ListPage<VectorStore>
     func updateVectorStore(id: String, _ change: @escaping @Sendable (inout VectorStore) throws -> Void) async throws -> VectorStore?
     /// Deletes the store with its files and batches.
@@ -39,6 +41,12 @@ public protocol VectorStoreRecords: Sendable {
     func fileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch?
     /// Marks the batch cancelled and its files still in progress cancelled; nil when there is no such batch.
     func cancelFileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch?
+}
+
+extension VectorStoreRecords {
+    public func vectorStore(id: String) async throws -> VectorStore? {
+        try await vectorStore(id: id, counted: true)
+    }
 }
 
 extension VectorStore: Identifiable {}

@@ -13,8 +13,11 @@ extension SQLiteStore {
         }
     }
 
-    public func vectorStore(id: String) async throws -> VectorStore? {
-        try await database.read { db in try db.body(Table.vectorStore, id: id).map { try db.derived($0) } }
+    public func vectorStore(id: String, counted: Bool) async throws -> VectorStore? {
+        try await database.read { db in
+            let stored: VectorStore? = try db.body(Table.vectorStore, id: id)
+            return try counted ? stored.map { try db.derived($0) } : stored
+        }
     }
 
     public func listVectorStores(_ query: ListQuery) async throws -> ListPage<VectorStore> {

@@ -38,6 +38,8 @@ import Testing
         let done = try #require(try await store.vectorStore(id: vectorStore.id))
         #expect(done.fileCounts == FileCounts(completed: 30, failed: 10))
         #expect(done.usageBytes == 300)
+        let uncounted = try #require(try await store.vectorStore(id: vectorStore.id, counted: false))
+        #expect(uncounted.id == vectorStore.id && uncounted.fileCounts.total == 0 && uncounted.status != .expired)
         #expect(done.status == .completed)
         let failed = try await store.listVectorStoreFiles(storeID: vectorStore.id, batchID: nil, status: .failed, ListQuery(limit: 100))
         #expect(failed.data.count == 10)

@@ -29,7 +29,7 @@ public struct FileSearchTool: BuiltInTool {
         var usable: [VectorStore] = []
         var notes: [String] = []
         for id in VectorStores.unique(assistantStores + threadStores) {
-            guard let vectorStore = try await store.vectorStore(id: id) else { continue }
+            guard let vectorStore = try await store.vectorStore(id: id, counted: false) else { continue }
             if vectorStore.status == .expired { notes.append("[Vector store \(id) has expired; its files cannot be searched.]") } else { usable.append(vectorStore) }
         }
         let passages = try await vectorStores.search(

@@ -14,7 +14,8 @@ public struct Passage: Sendable, Equatable {
 extension VectorStores {
     /// `POST /vector_stores/{id}/search`.
     public func search(_ storeID: String, _ request: VectorStoreSearchRequest) async throws -> VectorStoreSearchResults {
-        let vectorStore = try await usable(storeID)
+        // Uncounted: counting the store's files would cost more than the search itself.
+        let vectorStore = try await usable(storeID, counted: false)
         let passages = try await search(
             in: [vectorStore], queries: request.queries, limit: request.maxNumResults, scoreThreshold: request.scoreThreshold,
             filter: request.filters)
