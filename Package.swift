@@ -112,9 +112,14 @@ let package = Package(
         .executableTarget(name: "retrieval-benchmarks", dependencies: ["Retrieval", "ModelProviders"], path: "benchmarks/RetrievalBenchmarks"),
         .testTarget(name: "AssistantsAPITests", dependencies: ["AssistantsAPI"]),
         .testTarget(name: "CodeInterpreterTests", dependencies: ["CodeInterpreter"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "RetrievalTests", dependencies: [
+            "Retrieval", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
-        .testTarget(name: "AssistantsEngineTests", dependencies: ["AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel", "Retrieval"]),
+        .testTarget(name: "AssistantsEngineTests", dependencies: [
+            "AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel", "Retrieval",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),
         .testTarget(name: "AssistantsStoreTests", dependencies: [
             "AssistantsStore", "SQLiteStore", "PostgresStore",
@@ -135,6 +140,7 @@ let package = Package(
         ]),
         .testTarget(name: "AssistantsServerTests", dependencies: [
             "AssistantsServer", "AssistantsEngine", "AssistantsStore", "FakeModel", "TestStack",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

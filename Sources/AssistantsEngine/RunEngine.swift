@@ -35,6 +35,8 @@ public final class RunEngine: Service, Sendable {
     private let queue = RunQueue()
     private let executing = Mutex<[String: Task<Void, Never>]>([:])
     private let interruptions = Mutex<[String: RunFinalizer.Ending]>([:])
+    /// Set when the process stops without waiting for executing runs: they are stopped, not ended.
+    private let abandoning = Mutex(false)
 
     /// `file_search` is always one of the tools: it works on `vectorStores`.
     public init(
@@ -58,17 +60,20 @@ public final class RunEngine: Service, Sendable {
     // MARK: Requests
 
     public func createRun(threadID: String, _ request: CreateRunRequest) async throws -> Start {
-        guard try await store.thread(id: threadID) != nil else { throw APIError.notFound(.thread, id: threadID) }
+        guard let thread = try await store.thread(id: threadID) else { throw APIError.notFound(.thread, id: threadID) }
         let assistant = try await planner.assistant(request.assistantID)
         for (index, message) in request.additionalMessages.enumerated() {
             try await references.check(message, param: "additional_messages[\(index)]")
         }
-        try await environment.vectorStores.attach(request.additionalMessages, toThread: threadID)
         let now = unixNow()
         let run = try planner.run(
             threadID: threadID, assistant: assistant, parameters: request.parameters,
             additionalInstructions: request.additionalInstructions, now: now)
-        try await store.createRun(run, additionalMessages: request.additionalMessages.map { $0.message(threadID: threadID, createdAt: now) })
+        let messages = request.additionalMessages.map { $0.message(threadID: threadID, createdAt: now) }
+        // The attachments are written with the run, so a thread with an active run refuses both.
+        try await environment.vectorStores.attaching(request.additionalMessages, to: thread) {
+            try await store.createRun(run, additionalMessages: messages, attaching: $0)
+        }
         return await start(run, thread: nil, stream: request.stream, prelude: [.runCreated(run), .run(run)])
     }
 
@@ -80,16 +85,17 @@ public final class RunEngine: Service, Sendable {
         for (index, message) in request.thread.messages.enumerated() {
             try await references.check(message, param: "thread.messages[\(index)]")
         }
+        let now = unixNow()
+        let threadID = ObjectKind.thread.newID()
+        let run = try planner.run(threadID: threadID, assistant: assistant, parameters: request.parameters, additionalInstructions: nil, now: now)
         // The request's own `tool_resources` replace the thread's.
         var resources = request.toolResources ?? .init()
         if request.toolResources == nil { resources = try await environment.vectorStores.resources(for: request.thread.toolResources) }
-        try await environment.vectorStores.attach(request.thread.messages, to: &resources)
-        let now = unixNow()
-        let thread = AssistantThread(
-            id: ObjectKind.thread.newID(), createdAt: now, toolResources: resources, metadata: request.thread.metadata ?? [:])
-        let run = try planner.run(threadID: thread.id, assistant: assistant, parameters: request.parameters, additionalInstructions: nil, now: now)
-        let messages = request.thread.messages.map { $0.message(threadID: thread.id, createdAt: now) }
-        try await store.createThreadAndRun(thread, messages: messages, run: run)
+        let created = AssistantThread(id: threadID, createdAt: now, toolResources: resources, metadata: request.thread.metadata ?? [:])
+        let messages = request.thread.messages.map { $0.message(threadID: threadID, createdAt: now) }
+        let thread = try await environment.vectorStores.attaching(request.thread.messages, to: created) {
+            try await store.createThreadAndRun(created, messages: messages, run: run, attaching: $0)
+        }
         return await start(run, thread: thread, stream: request.stream, prelude: [.threadCreated(thread), .runCreated(run), .run(run)])
     }
 
@@ -169,6 +175,10 @@ public final class RunEngine: Service, Sendable {
 
     // MARK: Service
 
+    /// Works off runs until shutdown. A graceful shutdown stops handing out queued runs at once (they stay
+    /// `queued` for the next start) and lets the executing ones finish. Should the service be cancelled
+    /// meanwhile (the grace period is over), the runs still executing are left as a crash leaves them,
+    /// `in_progress`, for the next start to fail with a `last_error`.
     public func run() async throws {
         try await recover()
         await withTaskGroup(of: Void.self) { group in
@@ -180,6 +190,9 @@ public final class RunEngine: Service, Sendable {
                 try? await gracefulShutdown()
                 await self.queue.close()
             }
+        }
+        if abandoning.withLock({ $0 }) {
+            environment.logger.warning("runs still executing at shutdown were left in progress; the next start fails them")
         }
         await environment.provider?.shutdown()
     }
@@ -205,7 +218,14 @@ public final class RunEngine: Service, Sendable {
         while let entry = await queue.next() {
             let task = Task { await self.execute(entry) }
             executing.withLock { $0[entry.runID] = task }
-            await task.value
+            // A worker is cancelled only when the process stops without waiting (shutdown's grace period is
+            // over): the run is stopped and left as it is, as a crash would leave it, not ended.
+            await withTaskCancellationHandler {
+                await task.value
+            } onCancel: {
+                abandoning.withLock { $0 = true }
+                task.cancel()
+            }
             executing.withLock { $0[entry.runID] = nil }
             interruptions.withLock { $0[entry.runID] = nil }
         }
@@ -222,7 +242,7 @@ public final class RunEngine: Service, Sendable {
                 try await environment.finalizer.end(runID: run.id, threadID: run.threadID, as: pending)
             } else if run.status == .queued {
                 await RunExecution(environment: environment, run: run).execute {
-                    self.interruptions.withLock { $0[entry.runID] } ?? .cancelled
+                    self.abandoning.withLock { $0 } ? nil : self.interruptions.withLock { $0[entry.runID] } ?? .cancelled
                 }
             }
         } catch {

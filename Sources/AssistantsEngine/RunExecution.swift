@@ -19,8 +19,9 @@ actor RunExecution {
     private var store: any AssistantsStore { environment.store }
     private var hub: RunEventHub { environment.hub }
 
-    /// Runs until the run ends or requires action. `interruption` says why, if the task is cancelled.
-    func execute(interruption: @Sendable () -> RunFinalizer.Ending) async {
+    /// Runs until the run ends or requires action. `interruption` says why, if the task is cancelled; nil
+    /// when the process is stopping, which leaves the run as it is, for the next start to recover.
+    func execute(interruption: @Sendable () -> RunFinalizer.Ending?) async {
         let ending: RunFinalizer.Ending?
         do {
             try await begin()

@@ -21,12 +21,13 @@ actor RunQueue {
 
     /// The next run, or nil once the queue is closed.
     func next() async -> Entry? {
-        if !pending.isEmpty { return pending.removeFirst() }
         if closed { return nil }
+        if !pending.isEmpty { return pending.removeFirst() }
         return await withCheckedContinuation { waiting.append($0) }
     }
 
-    /// Stops handing out runs; waiting workers get nil. Runs left queued are picked up at the next start.
+    /// Stops handing out runs at once (on shutdown); waiting workers get nil. Runs still pending stay
+    /// `queued` in the store, where the next start picks them up.
     func close() {
         closed = true
         for continuation in waiting { continuation.resume(returning: nil) }

@@ -11,6 +11,16 @@ import Retrieval
 import SQLiteStore
 import ServiceLifecycle
 
+/// Runs the server until SIGINT or SIGTERM, then shuts down gracefully: no queued run or file is started
+/// any more, and what is in flight may finish within the grace period; after it, it is stopped and left
+/// as a crash would leave it, for the next start.
+public func serve(_ configuration: ServerConfiguration, logger: Logger) async throws {
+    let application = try await buildApplication(configuration, logger: logger)
+    var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+    try await ServiceGroup(configuration: group).run()
+}
+
 /// The server: storage opened, routes wired, ready to run.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try configuration.validate()
@@ -58,7 +68,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         // The store's service comes first so that it shuts down last, after everything that uses it.
         services: storeServices + [
             engine, interpreter, VectorStoreIngestion(vectorStores),
-            ExpiryService(store: store, blobs: blobs, vectorStores: vectorStores, logger: logger),
+            ExpiryService(vectorStores: vectorStores, logger: logger),
         ],
         logger: logger)
 }

@@ -4,10 +4,9 @@ import Logging
 import ServiceLifecycle
 
 /// Once a minute, ends what has expired, as OpenAI's API does: uploads past their `expires_at` are
-/// deleted; vector stores past theirs become `expired` and their chunks are dropped.
+/// deleted (as `DELETE /files/{id}` would: out of every vector store and the search index); vector stores
+/// past theirs become `expired` and their chunks are dropped.
 struct ExpiryService: Service {
-    let store: any AssistantsStore
-    let blobs: any BlobStore
     let vectorStores: VectorStores
     let logger: Logger
     var interval: Duration = .seconds(60)
@@ -22,11 +21,9 @@ struct ExpiryService: Service {
         }
     }
 
-    func sweep() async {
-        let now = unixNow()
+    func sweep(now: Int = unixNow()) async {
         do {
-            for id in try await store.deleteExpiredFiles(now: now) {
-                try? blobs.delete(id: id)
+            for id in try await vectorStores.deleteExpiredFiles(now: now) {
                 logger.info("deleted expired file", metadata: ["file_id": "\(id)"])
             }
             for id in try await vectorStores.expire(now: now) {

@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable {
     public var corsOrigins: CORSOrigins
     /// Deadlines for slow or idle clients and the cap on open connections.
     public var connectionLimits: ConnectionLimits
+    /// How long a graceful shutdown waits for runs and requests in flight before it stops them.
+    public var shutdownGracePeriod: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".assistants"),
@@ -43,7 +45,8 @@ public struct ServerConfiguration: Sendable {
         modelAliases: [String: String] = [:], runWorkers: Int = 64, codeTimeout: Duration = .seconds(60),
         codeIdleTimeout: Duration = .seconds(3600), codeMemory: Int = 1 << 30, codeDiskQuota: Int = 256 << 20,
         unsandboxedCode: Bool = false, embeddingModel: String? = nil,
-        corsOrigins: CORSOrigins = .init(), connectionLimits: ConnectionLimits = .init()
+        corsOrigins: CORSOrigins = .init(), connectionLimits: ConnectionLimits = .init(),
+        shutdownGracePeriod: Duration = .seconds(30)
     ) {
         self.host = host
         self.port = port
@@ -63,6 +66,7 @@ public struct ServerConfiguration: Sendable {
         self.embeddingModel = embeddingModel
         self.corsOrigins = corsOrigins
         self.connectionLimits = connectionLimits
+        self.shutdownGracePeriod = shutdownGracePeriod
     }
 
     /// Comma-separated keys, as `ASSISTANTS_API_KEYS` holds them.
@@ -164,6 +168,7 @@ public struct ServerConfiguration: Sendable {
         }
         guard codeDiskQuota >= 1 << 20 else { throw ConfigurationError("ASSISTANTS_CODE_DISK_QUOTA must be at least 1M.") }
         guard databasePoolSize > 0 else { throw ConfigurationError("ASSISTANTS_DATABASE_POOL_SIZE must be at least 1.") }
+        guard shutdownGracePeriod >= .zero else { throw ConfigurationError("ASSISTANTS_SHUTDOWN_GRACE_PERIOD must not be negative.") }
         if embeddingModel != nil && upstreamURL == nil {
             throw ConfigurationError("ASSISTANTS_EMBEDDING_MODEL needs ASSISTANTS_UPSTREAM_URL: embeddings come from the model endpoint.")
         }

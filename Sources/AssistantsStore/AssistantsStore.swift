@@ -21,9 +21,10 @@ public protocol AssistantsStore: VectorStoreRecords {
     func deleteThread(id: String) async throws -> Bool
 
     // MARK: Messages
-    /// Appends a message to its thread; throws `StoreError.notFound` when the thread does not exist and
+    /// Appends a message to its thread, with the files it attaches for `file_search` added to the thread's
+    /// vector store, in one transaction; throws `StoreError.notFound` when the thread does not exist and
     /// `StoreError.threadLocked` while a run on it is active.
-    func appendMessage(_ message: Message) async throws
+    func appendMessage(_ message: Message, attaching: ThreadAttachments?) async throws
     /// Every message of a thread, oldest first.
     func allMessages(threadID: String) async throws -> [Message]
     func message(id: String, threadID: String) async throws -> Message?
@@ -32,11 +33,15 @@ public protocol AssistantsStore: VectorStoreRecords {
     func deleteMessage(id: String, threadID: String) async throws -> Bool
 
     // MARK: Runs
-    /// Stores a run, after the messages to add to its thread first; throws `StoreError.threadHasActiveRun`
-    /// when another run on the thread is not yet terminal.
-    func createRun(_ run: Run, additionalMessages: [Message]) async throws
-    /// A new thread, its first messages and a run on it, in one transaction.
-    func createThreadAndRun(_ thread: AssistantThread, messages: [Message], run: Run) async throws
+    /// Stores a run, after the messages to add to its thread first and with the files they attach for
+    /// `file_search` added to the thread's vector store, in one transaction; throws
+    /// `StoreError.threadHasActiveRun` when another run on the thread is not yet terminal.
+    func createRun(_ run: Run, additionalMessages: [Message], attaching: ThreadAttachments?) async throws
+    /// A new thread, its first messages (with the files they attach for `file_search` added to the thread's
+    /// vector store) and a run on it, in one transaction. Returns the thread as stored: naming the store
+    /// made for the attachments, if one was.
+    @discardableResult
+    func createThreadAndRun(_ thread: AssistantThread, messages: [Message], run: Run, attaching: ThreadAttachments?) async throws -> AssistantThread
     func run(id: String, threadID: String) async throws -> Run?
     func listRuns(threadID: String, _ query: ListQuery) async throws -> ListPage<Run>
     /// Applies `change` to the run and saves the run's `messages` and `steps` with it, in one transaction;
@@ -64,8 +69,9 @@ public protocol AssistantsStore: VectorStoreRecords {
     func deleteFile(id: String) async throws -> Bool
     /// The ids among `ids` that name no stored file.
     func missingFiles(among ids: [String]) async throws -> [String]
-    /// Deletes the files whose `expires_at` is at or before `now`, and returns their ids.
-    func deleteExpiredFiles(now: Int) async throws -> [String]
+    /// The ids of the files whose `expires_at` is at or before `now`, oldest first. Deleting them is the
+    /// caller's job, through `deleteFile`, as for any other deletion.
+    func expiredFiles(now: Int) async throws -> [String]
 }
 
 /// What a store reports about a request it cannot carry out.
@@ -80,7 +86,37 @@ public enum StoreError: Error, Equatable, Sendable {
     case threadLocked(threadID: String, runID: String)
 }
 
+/// Files that messages attach for `file_search`. They go into the thread's vector store (the first its
+/// `tool_resources` name, else `newStore`, which is then created and named there) in the same transaction
+/// as the messages, so a request the store refuses, e.g. by the thread lock, leaves no file behind.
+public struct ThreadAttachments: Sendable, Equatable {
+    public var fileIDs: [String]
+    /// The store made for the thread when it names none.
+    public var newStore: VectorStore
+    /// When the files are added.
+    public var createdAt: Int
+
+    public init(fileIDs: [String], newStore: VectorStore, createdAt: Int) {
+        self.fileIDs = fileIDs
+        self.newStore = newStore
+        self.createdAt = createdAt
+    }
+}
+
 extension AssistantsStore {
+    public func appendMessage(_ message: Message) async throws {
+        try await appendMessage(message, attaching: nil)
+    }
+
+    public func createRun(_ run: Run, additionalMessages: [Message]) async throws {
+        try await createRun(run, additionalMessages: additionalMessages, attaching: nil)
+    }
+
+    @discardableResult
+    public func createThreadAndRun(_ thread: AssistantThread, messages: [Message], run: Run) async throws -> AssistantThread {
+        try await createThreadAndRun(thread, messages: messages, run: run, attaching: nil)
+    }
+
     public func updateRun(id: String, threadID: String, _ change: @escaping @Sendable (inout Run) throws -> Void) async throws -> Run? {
         try await updateRun(id: id, threadID: threadID, saving: [], [], change)
     }

@@ -6,14 +6,13 @@ public protocol VectorStoreRecords: Sendable {
     // MARK: Vector stores
     /// Creates the store together with its first files, in one transaction.
     func createVectorStore(_ vectorStore: VectorStore, files: [VectorStoreFile]) async throws
-    func vectorStore(id: String) async throws -> VectorStore?
+    /// The store; `counted: false` skips counting its files, leaving `file_counts` and `usage_bytes` at zero
+    /// and `status` as stored (`expired` or not): a check that must not cost a read of every file.
+    func vectorStore(id: String, counted: Bool) async throws -> VectorStore?
     func listVectorStores(_ query: ListQuery) async throws -> ListPage<VectorStore>
     func updateVectorStore(id: String, _ change: @escaping @Sendable (inout VectorStore) throws -> Void) async throws -> VectorStore?
     /// Deletes the store with its files and batches.
     func deleteVectorStore(id: String) async throws -> Bool
-    /// The thread's `file_search` store: the one its `tool_resources` name, or else `created`, which is
-    /// stored and named there, in one transaction. Nil when there is no such thread.
-    func threadVectorStore(threadID: String, creating created: VectorStore) async throws -> String?
     /// Marks the stores whose `expires_at` is at or before `now` as expired, and returns their ids.
     func expireVectorStores(now: Int) async throws -> [String]
 
@@ -27,6 +26,8 @@ public protocol VectorStoreRecords: Sendable {
     ) async throws -> ListPage<VectorStoreFile>
     /// Every file of the given stores, oldest first.
     func allVectorStoreFiles(storeIDs: [String]) async throws -> [VectorStoreFile]
+    /// The files with these ids in any of the given stores (a file in two stores comes twice), in one read.
+    func vectorStoreFiles(ids: [String], storeIDs: [String]) async throws -> [VectorStoreFile]
     func updateVectorStoreFile(
         id: String, storeID: String, _ change: @escaping @Sendable (inout VectorStoreFile) throws -> Void
     ) async throws -> VectorStoreFile?
@@ -40,6 +41,12 @@ public protocol VectorStoreRecords: Sendable {
     func fileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch?
     /// Marks the batch cancelled and its files still in progress cancelled; nil when there is no such batch.
     func cancelFileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch?
+}
+
+extension VectorStoreRecords {
+    public func vectorStore(id: String) async throws -> VectorStore? {
+        try await vectorStore(id: id, counted: true)
+    }
 }
 
 extension VectorStore: Identifiable {}

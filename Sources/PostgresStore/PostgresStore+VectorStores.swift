@@ -14,8 +14,9 @@ extension PostgresStore {
         }
     }
 
-    public func vectorStore(id: String) async throws -> VectorStore? {
-        try await snapshot { rows in
+    public func vectorStore(id: String, counted: Bool) async throws -> VectorStore? {
+        guard counted else { return try await read { rows in try await rows.body(Table.vectorStore, id: id) } }
+        return try await snapshot { rows in
             guard let store: VectorStore = try await rows.body(Table.vectorStore, id: id) else { return nil }
             return try await rows.derived(store)
         }
@@ -45,20 +46,6 @@ extension PostgresStore {
             try await rows.execute("UPDATE vector_store_file SET body = NULL WHERE store_id = \(id)")
             try await rows.execute("UPDATE file_batch SET body = NULL WHERE store_id = \(id)")
             return true
-        }
-    }
-
-    public func threadVectorStore(threadID: String, creating created: VectorStore) async throws -> String? {
-        try await write { rows in
-            // The thread's row lock makes concurrent callers agree on one store.
-            guard let thread: AssistantThread = try await rows.body(Table.thread, id: threadID, forUpdate: true) else { return nil }
-            if let id = thread.toolResources.fileSearch?.vectorStoreIDs.first { return id }
-            try await rows.lockLists([Rows.list(Table.vectorStore)])
-            try await rows.insert(Table.vectorStore, id: created.id, body: created, numbers: [("expires_at", created.expiresAt)])
-            let _: AssistantThread? = try await rows.update(Table.thread, id: threadID) {
-                $0.toolResources.fileSearch = ToolResources.FileSearch(vectorStoreIDs: [created.id])
-            }
-            return created.id
         }
     }
 
@@ -131,6 +118,14 @@ extension PostgresStore {
         }
     }
 
+    public func vectorStoreFiles(ids: [String], storeIDs: [String]) async throws -> [VectorStoreFile] {
+        let rowIDs = storeIDs.flatMap { storeID in ids.map { Self.rowID(storeID, $0) } }
+        guard !rowIDs.isEmpty else { return [] }
+        return try await read { rows in
+            try await rows.bodies("SELECT body::text FROM vector_store_file WHERE body IS NOT NULL AND id = ANY(\(rowIDs))")
+        }
+    }
+
     public func updateVectorStoreFile(
         id: String, storeID: String, _ change: @escaping @Sendable (inout VectorStoreFile) throws -> Void
     ) async throws -> VectorStoreFile? {
@@ -197,6 +192,34 @@ extension PostgresStore {
 }
 
 extension Rows {
+    /// Adds attached files to the thread's `file_search` store, made and named first when the thread names
+    /// none; returns the thread as it now is. Part of the caller's transaction; the thread's row lock makes
+    /// concurrent callers agree on one store.
+    @discardableResult
+    func attach(_ attachments: ThreadAttachments, toThread threadID: String) async throws -> AssistantThread {
+        guard var thread: AssistantThread = try await body(Table.thread, id: threadID, forUpdate: true) else {
+            throw StoreError.notFound(.thread, id: threadID)
+        }
+        let storeID: String
+        if let named = thread.toolResources.fileSearch?.vectorStoreIDs.first {
+            guard try await exists(Table.vectorStore, id: named, forUpdate: true) else { throw StoreError.notFound(.vectorStore, id: named) }
+            storeID = named
+        } else {
+            let created = attachments.newStore
+            try await lockLists([Rows.list(Table.vectorStore)])
+            try await insert(Table.vectorStore, id: created.id, body: created, numbers: [("expires_at", created.expiresAt)])
+            thread = try await update(Table.thread, id: threadID) {
+                $0.toolResources.fileSearch = ToolResources.FileSearch(vectorStoreIDs: [created.id])
+            } ?? thread
+            storeID = created.id
+        }
+        try await lockLists([Rows.list(Table.vectorStoreFile, storeID)])
+        for fileID in attachments.fileIDs {
+            try await saveVectorStoreFile(VectorStoreFile(id: fileID, createdAt: attachments.createdAt, vectorStoreID: storeID), batchID: nil)
+        }
+        return thread
+    }
+
     /// Inserts the file row, or replaces it (and its place in its batch) when the file is added again. The
     /// caller holds the store's file list lock when the row may be new.
     fileprivate func saveVectorStoreFile(_ file: VectorStoreFile, batchID: String?) async throws {

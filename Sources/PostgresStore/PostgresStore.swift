@@ -146,7 +146,7 @@ public final class PostgresStore: AssistantsStore, Service {
 
     // MARK: Messages
 
-    public func appendMessage(_ message: Message) async throws {
+    public func appendMessage(_ message: Message, attaching: ThreadAttachments?) async throws {
         try await write { rows in
             try await rows.lockThread(message.threadID)
             if let active = try await rows.activeRunID(threadID: message.threadID) {
@@ -154,6 +154,7 @@ public final class PostgresStore: AssistantsStore, Service {
             }
             try await rows.lockLists([message.list])
             try await rows.insertMessage(message)
+            if let attaching { try await rows.attach(attaching, toThread: message.threadID) }
         }
     }
 
@@ -182,7 +183,7 @@ public final class PostgresStore: AssistantsStore, Service {
 
     // MARK: Runs
 
-    public func createRun(_ run: Run, additionalMessages: [Message]) async throws {
+    public func createRun(_ run: Run, additionalMessages: [Message], attaching: ThreadAttachments?) async throws {
         try await write { rows in
             try await rows.lockThread(run.threadID)
             if let active = try await rows.activeRunID(threadID: run.threadID) {
@@ -190,16 +191,21 @@ public final class PostgresStore: AssistantsStore, Service {
             }
             try await rows.lockLists([run.list] + additionalMessages.map(\.list))
             for message in additionalMessages { try await rows.insertMessage(message) }
+            if let attaching { try await rows.attach(attaching, toThread: run.threadID) }
             try await rows.insertRun(run)
         }
     }
 
-    public func createThreadAndRun(_ thread: AssistantThread, messages: [Message], run: Run) async throws {
+    public func createThreadAndRun(
+        _ thread: AssistantThread, messages: [Message], run: Run, attaching: ThreadAttachments?
+    ) async throws -> AssistantThread {
         try await write { rows in
             try await rows.lockLists([Rows.list(Table.thread), run.list] + messages.map(\.list))
             try await rows.insert(Table.thread, id: thread.id, body: thread)
             for message in messages { try await rows.insertMessage(message) }
             try await rows.insertRun(run)
+            guard let attaching else { return thread }
+            return try await rows.attach(attaching, toThread: thread.id)
         }
     }
 
@@ -280,11 +286,10 @@ public final class PostgresStore: AssistantsStore, Service {
         return ids.filter { !present.contains($0) }
     }
 
-    public func deleteExpiredFiles(now: Int) async throws -> [String] {
-        try await write { rows in
+    public func expiredFiles(now: Int) async throws -> [String] {
+        try await read { rows in
             try await rows.strings("""
-                UPDATE file SET body = NULL WHERE expires_at IS NOT NULL AND expires_at <= \(now) AND body IS NOT NULL
-                RETURNING id
+                SELECT id FROM file WHERE expires_at IS NOT NULL AND expires_at <= \(now) AND body IS NOT NULL ORDER BY seq
                 """)
         }
     }

@@ -45,20 +45,23 @@ public struct Chunker: Sendable, Equatable {
     /// Splits `text` into chunks of at most `maxTokens` estimated tokens. Each chunk ends at the best
     /// boundary (paragraph, then sentence, line, word) in the last half of its window, so cuts rarely
     /// fall mid-sentence; the next chunk starts about `overlapTokens` earlier, at a word boundary.
+    /// The text is read a window at a time: besides the chunks, memory holds one window of pieces.
     public func chunks(of text: String) -> [Chunk] {
-        let scalars = Array(text.unicodeScalars)
-        // String indices by scalar offset, so each chunk's text is one slice copy, not rebuilt scalar by scalar.
-        let indices = Array(text.unicodeScalars.indices) + [text.endIndex]
-        let pieces = TokenEstimator.pieces(scalars)
+        var pieces = TokenEstimator.Pieces(text)
+        // The pieces from the current chunk's first on: one window and the piece after it.
+        var window: [TokenEstimator.Piece] = []
+        window.reserveCapacity(maxTokens + 1)
         var chunks: [Chunk] = []
-        var first = 0
-        while first < pieces.count {
-            let limit = min(first + maxTokens, pieces.count)
-            let end = limit == pieces.count ? limit : bestEnd(pieces, from: first, limit: limit)
-            let start = pieces[first].start, stop = pieces[end - 1].end
-            chunks.append(Chunk(text: String(text.unicodeScalars[indices[start]..<indices[stop]]), start: start, end: stop, tokenCount: end - first))
-            if end == pieces.count { break }
-            first = nextStart(pieces, after: first, end: end)
+        while true {
+            while window.count <= maxTokens, let piece = pieces.next() { window.append(piece) }
+            guard !window.isEmpty else { break }
+            let isLast = window.count <= maxTokens
+            let end = isLast ? window.count : bestEnd(window, from: 0, limit: maxTokens)
+            let first = window[0], last = window[end - 1]
+            chunks.append(Chunk(
+                text: String(text.unicodeScalars[first.startIndex..<last.endIndex]), start: first.start, end: last.end, tokenCount: end))
+            if isLast { break }
+            window.removeFirst(nextStart(window, after: 0, end: end))
         }
         return chunks
     }

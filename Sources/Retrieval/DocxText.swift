@@ -10,15 +10,35 @@ enum DocxText {
             guard let entry = archive["word/document.xml"] else {
                 throw ExtractionError.invalid("\(filename) has no word/document.xml.")
             }
-            var buffer = Data()
-            _ = try archive.extract(entry) { buffer.append($0) }
-            xml = buffer
+            xml = try inflate(entry, of: archive, archiveSize: data.count, filename: filename)
         } catch let error as ExtractionError {
             throw error
         } catch {
             throw .invalid("\(filename) is not a readable .docx (ZIP) file.")
         }
         return paragraphs(of: try TextExtractor.decode(xml, filename: filename))
+    }
+
+    /// The entry's bytes, inflated within `ExtractionLimits`: the bytes are counted as they come out, and
+    /// inflating stops at the first one over a bound. The sizes the entry declares are not trusted; its
+    /// compressed size only bounds the ratio, and never above what the archive holds.
+    static func inflate(_ entry: Entry, of archive: Archive, archiveSize: Int, filename: String) throws -> Data {
+        let compressed = max(1, min(Int(clamping: entry.compressedSize), archiveSize))
+        let ratioBound = max(ExtractionLimits.ratioFloorBytes, compressed.multipliedReportingOverflow(by: ExtractionLimits.maxCompressionRatio).partialValue)
+        var buffer = Data()
+        _ = try archive.extract(entry, skipCRC32: false) { chunk in
+            let total = buffer.count + chunk.count
+            if total > ExtractionLimits.maxUnpackedBytes {
+                throw ExtractionError.invalid(
+                    "\(filename) unpacks to more than \(ExtractionLimits.mebibytes(ExtractionLimits.maxUnpackedBytes)), the limit for a .docx file.")
+            }
+            if total > ratioBound {
+                throw ExtractionError.invalid(
+                    "\(filename) unpacks to more than \(ExtractionLimits.maxCompressionRatio) times its compressed size, the limit for a .docx file.")
+            }
+            buffer.append(chunk)
+        }
+        return buffer
     }
 
     /// Keeps the text of `w:t` runs; tabs and breaks become whitespace, paragraphs blank lines.

@@ -19,12 +19,27 @@ enum HTMLText {
         return normalizeWhitespace(out)
     }
 
-    /// Collapses runs of spaces within lines and keeps at most one blank line between paragraphs.
+    /// Collapses runs of spaces within lines and keeps at most one blank line between paragraphs. One
+    /// pass that only appends, so memory is the output's, not an array per line and word.
     static func normalizeWhitespace(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ") }
-            .split(separator: "", omittingEmptySubsequences: true)
-            .map { $0.joined(separator: "\n") }
-            .joined(separator: "\n\n")
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var newlines = 0
+        var sawSpace = false
+        for character in text {
+            if character == "\n" {
+                newlines += 1
+            } else if character.isWhitespace {
+                sawSpace = true
+            } else {
+                if !out.isEmpty {
+                    if newlines >= 2 { out += "\n\n" } else if newlines == 1 { out += "\n" } else if sawSpace { out += " " }
+                }
+                out.append(character)
+                newlines = 0
+                sawSpace = false
+            }
+        }
+        return out
     }
 }

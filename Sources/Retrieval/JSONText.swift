@@ -4,6 +4,9 @@ import Foundation
 /// both keys and values can be matched.
 enum JSONText {
     static func text(of data: Data, filename: String) throws(ExtractionError) -> String {
+        guard data.count <= ExtractionLimits.maxJSONBytes else {
+            throw .invalid("\(filename) is larger than \(ExtractionLimits.mebibytes(ExtractionLimits.maxJSONBytes)), the limit for a .json file.")
+        }
         let root: Value
         do {
             root = try JSONDecoder().decode(Value.self, from: data)

@@ -11,7 +11,8 @@ enum PDFText {
         }
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("retrieval-\(UUID().uuidString).pdf")
         defer { try? FileManager.default.removeItem(at: input) }
-        let output: Data
+        var output = Data()
+        var overflowed = false
         let status: Int32
         do {
             try data.write(to: input)
@@ -22,13 +23,24 @@ enum PDFText {
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // Read before waiting: a large document would otherwise fill the pipe and block pdftotext.
-            output = pipe.fileHandleForReading.readDataToEndOfFile()
+            // Read before waiting: a large document would otherwise fill the pipe and block pdftotext. Read
+            // in pieces and stop it at the text limit: a small PDF can expand to any amount of text.
+            let reader = pipe.fileHandleForReading
+            while let piece = try reader.read(upToCount: 1 << 16), !piece.isEmpty {
+                output.append(piece)
+                if output.count > ExtractionLimits.maxTextBytes {
+                    overflowed = true
+                    process.terminate()
+                    break
+                }
+            }
+            try? reader.close()
             process.waitUntilExit()
             status = process.terminationStatus
         } catch {
             throw .invalid("Could not run pdftotext on \(filename): \(error)")
         }
+        if overflowed { try TextExtractor.checkTextSize(output.count, filename: filename) }
         guard status == 0 else { throw .invalid("\(filename) is not a readable PDF (pdftotext exit \(status)).") }
         // pdftotext ends each page with a form feed; a blank line keeps pages apart for the chunker.
         return try TextExtractor.decode(output, filename: filename).replacingOccurrences(of: "\u{0C}", with: "\n\n")

@@ -4,6 +4,10 @@ import GRDB
 /// used: Porter stemming so "treatments" finds "treatment"; remove_diacritics 2 so "cafe" finds "café".
 enum Terms {
     static let tokenizer = FTS5TokenizerDescriptor(components: ["porter", "unicode61", "remove_diacritics", "2"])
+    /// Longer tokens keep only their first bytes (whole scalars). Real words are far shorter; what is
+    /// longer (a hash, base64, a text with no spaces) would otherwise make every chunk of it one huge term
+    /// of its own, each held in the lexicon. Queries are cut the same way, so such a token still matches.
+    static let maxTermBytes = 64
 
     /// Calls `body` with each term of `text`, in order. Tokenizers keep scratch state: use one per thread.
     static func forEach(in text: String, using tokenizer: any FTS5Tokenizer, _ body: (String) -> Void) throws {
@@ -18,7 +22,13 @@ enum Terms {
                         pText: UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), nText: CInt(utf8.count)
                     ) { context, _, token, length, _, _ in
                         guard let context, let token else { return ResultCode.SQLITE_OK.rawValue }
-                        let term = String(decoding: UnsafeRawBufferPointer(start: token, count: Int(length)), as: UTF8.self)
+                        let bytes = UnsafeRawBufferPointer(start: token, count: Int(length))
+                        var count = bytes.count
+                        if count > Terms.maxTermBytes {
+                            count = Terms.maxTermBytes
+                            while count > 0, bytes[count] & 0xC0 == 0x80 { count -= 1 }  // not inside a scalar
+                        }
+                        let term = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<count]), as: UTF8.self)
                         context.assumingMemoryBound(to: ((String) -> Void).self).pointee(term)
                         return ResultCode.SQLITE_OK.rawValue
                     }

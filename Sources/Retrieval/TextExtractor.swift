@@ -11,20 +11,43 @@ public enum TextExtractor {
         "less", "tex", "sql", "r", "lua", "dart", "m", "mm", "hs", "ex", "exs", "erl", "clj", "vue", "svelte",
     ]
 
+    /// The file's text, at most `ExtractionLimits.maxTextBytes` of it.
     public static func extract(_ data: Data, filename: String) throws(ExtractionError) -> String {
         let ext = (filename as NSString).pathExtension.lowercased()
+        let text: String
         switch ext {
-        case "html", "htm", "xhtml": return HTMLText.text(of: try decode(data, filename: filename))
-        case "json": return try JSONText.text(of: data, filename: filename)
-        case "docx": return try DocxText.text(of: data, filename: filename)
-        case "pdf": return try PDFText.text(of: data, filename: filename)
-        case _ where plainTextExtensions.contains(ext): return try decode(data, filename: filename)
+        case "html", "htm", "xhtml": text = HTMLText.text(of: try decode(data, filename: filename))
+        case "json": text = try JSONText.text(of: data, filename: filename)
+        case "docx": text = try DocxText.text(of: data, filename: filename)
+        case "pdf": text = try PDFText.text(of: data, filename: filename)
+        case _ where plainTextExtensions.contains(ext): text = try decode(data, filename: filename)
         default: throw .unsupported("Files of type '\(ext.isEmpty ? filename : "." + ext)' are not supported for file_search.")
+        }
+        try checkTextSize(text.utf8.count, filename: filename)
+        return text
+    }
+
+    /// The file's text cut into chunks, within `ExtractionLimits`, and the size of that text in bytes.
+    /// The tokens are counted before any chunk is made, so a file over the limit costs no more memory
+    /// than its text.
+    public static func chunks(of data: Data, filename: String, chunker: Chunker) throws(ExtractionError) -> (chunks: [Chunk], textBytes: Int) {
+        let text = try extract(data, filename: filename)
+        guard TokenEstimator.count(text, upTo: ExtractionLimits.maxTokens + 1) <= ExtractionLimits.maxTokens else {
+            throw .invalid("\(filename) holds more than \(ExtractionLimits.grouped(ExtractionLimits.maxTokens)) tokens, the limit for one file.")
+        }
+        return (chunker.chunks(of: text), text.utf8.count)
+    }
+
+    static func checkTextSize(_ bytes: Int, filename: String) throws(ExtractionError) {
+        guard bytes <= ExtractionLimits.maxTextBytes else {
+            throw .invalid("\(filename) holds more than \(ExtractionLimits.mebibytes(ExtractionLimits.maxTextBytes)) of text, the limit for one file.")
         }
     }
 
     /// Decodes UTF-8 (or UTF-16 with a byte order mark). NUL bytes mean a binary file under a text name.
+    /// More bytes than `maxTextBytes` are refused before decoding.
     static func decode(_ data: Data, filename: String) throws(ExtractionError) -> String {
+        try checkTextSize(data.count, filename: filename)
         let text: String?
         if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
             text = String(data: data, encoding: .utf16)

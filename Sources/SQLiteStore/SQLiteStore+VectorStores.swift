@@ -13,8 +13,11 @@ extension SQLiteStore {
         }
     }
 
-    public func vectorStore(id: String) async throws -> VectorStore? {
-        try await database.read { db in try db.body(Table.vectorStore, id: id).map { try db.derived($0) } }
+    public func vectorStore(id: String, counted: Bool) async throws -> VectorStore? {
+        try await database.read { db in
+            let stored: VectorStore? = try db.body(Table.vectorStore, id: id)
+            return try counted ? stored.map { try db.derived($0) } : stored
+        }
     }
 
     public func listVectorStores(_ query: ListQuery) async throws -> ListPage<VectorStore> {
@@ -39,18 +42,6 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE vector_store_file SET body = NULL WHERE store_id = ?", arguments: [id])
             try db.execute(sql: "UPDATE file_batch SET body = NULL WHERE store_id = ?", arguments: [id])
             return true
-        }
-    }
-
-    public func threadVectorStore(threadID: String, creating created: VectorStore) async throws -> String? {
-        try await database.write { db in
-            guard let thread: AssistantThread = try db.body(Table.thread, id: threadID) else { return nil }
-            if let id = thread.toolResources.fileSearch?.vectorStoreIDs.first { return id }
-            try db.insertRow(Table.vectorStore, id: created.id, body: created, columns: ["expires_at": created.expiresAt])
-            let _: AssistantThread? = try db.update(Table.thread, id: threadID) {
-                $0.toolResources.fileSearch = ToolResources.FileSearch(vectorStoreIDs: [created.id])
-            }
-            return created.id
         }
     }
 
@@ -114,6 +105,17 @@ extension SQLiteStore {
                     AND store_id IN (\(databaseQuestionMarks(count: storeIDs.count))) ORDER BY seq
                     """,
                 arguments: StatementArguments(storeIDs)
+            ).map { try JSONDecoder().decode(VectorStoreFile.self, from: $0) }
+        }
+    }
+
+    public func vectorStoreFiles(ids: [String], storeIDs: [String]) async throws -> [VectorStoreFile] {
+        let rowIDs = storeIDs.flatMap { storeID in ids.map { Self.rowID(storeID, $0) } }
+        guard !rowIDs.isEmpty else { return [] }
+        return try await database.read { db in
+            try Data.fetchAll(
+                db, sql: "SELECT body FROM vector_store_file WHERE body IS NOT NULL AND id IN (\(databaseQuestionMarks(count: rowIDs.count)))",
+                arguments: StatementArguments(rowIDs)
             ).map { try JSONDecoder().decode(VectorStoreFile.self, from: $0) }
         }
     }
@@ -183,6 +185,29 @@ extension SQLiteStore {
 }
 
 extension Database {
+    /// Adds attached files to the thread's `file_search` store, made and named first when the thread names
+    /// none; returns the thread as it now is. Part of the caller's transaction.
+    @discardableResult
+    func attach(_ attachments: ThreadAttachments, toThread threadID: String) throws -> AssistantThread {
+        guard var thread: AssistantThread = try body(Table.thread, id: threadID) else { throw StoreError.notFound(.thread, id: threadID) }
+        let storeID: String
+        if let named = thread.toolResources.fileSearch?.vectorStoreIDs.first {
+            guard try exists(Table.vectorStore, id: named) else { throw StoreError.notFound(.vectorStore, id: named) }
+            storeID = named
+        } else {
+            let created = attachments.newStore
+            try insertRow(Table.vectorStore, id: created.id, body: created, columns: ["expires_at": created.expiresAt])
+            thread = try update(Table.thread, id: threadID) {
+                $0.toolResources.fileSearch = ToolResources.FileSearch(vectorStoreIDs: [created.id])
+            } ?? thread
+            storeID = created.id
+        }
+        for fileID in attachments.fileIDs {
+            try saveVectorStoreFile(VectorStoreFile(id: fileID, createdAt: attachments.createdAt, vectorStoreID: storeID), batchID: nil)
+        }
+        return thread
+    }
+
     /// Inserts the file row, or replaces it (and its place in its batch) when the file is added again.
     fileprivate func saveVectorStoreFile(_ file: VectorStoreFile, batchID: String?) throws {
         try upsertRow(

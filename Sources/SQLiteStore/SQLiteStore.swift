@@ -81,13 +81,14 @@ public final class SQLiteStore: AssistantsStore {
 
     // MARK: Messages
 
-    public func appendMessage(_ message: Message) async throws {
+    public func appendMessage(_ message: Message, attaching: ThreadAttachments?) async throws {
         try await database.write { db in
             guard try db.exists(Table.thread, id: message.threadID) else { throw StoreError.notFound(.thread, id: message.threadID) }
             if let active = try db.activeRunID(threadID: message.threadID) {
                 throw StoreError.threadLocked(threadID: message.threadID, runID: active)
             }
             try db.insertMessage(message)
+            if let attaching { try db.attach(attaching, toThread: message.threadID) }
         }
     }
 
@@ -115,22 +116,27 @@ public final class SQLiteStore: AssistantsStore {
 
     // MARK: Runs
 
-    public func createRun(_ run: Run, additionalMessages: [Message]) async throws {
+    public func createRun(_ run: Run, additionalMessages: [Message], attaching: ThreadAttachments?) async throws {
         try await database.write { db in
             guard try db.exists(Table.thread, id: run.threadID) else { throw StoreError.notFound(.thread, id: run.threadID) }
             if let active = try db.activeRunID(threadID: run.threadID) {
                 throw StoreError.threadHasActiveRun(threadID: run.threadID, runID: active)
             }
             for message in additionalMessages { try db.insertMessage(message) }
+            if let attaching { try db.attach(attaching, toThread: run.threadID) }
             try db.insertRun(run)
         }
     }
 
-    public func createThreadAndRun(_ thread: AssistantThread, messages: [Message], run: Run) async throws {
+    public func createThreadAndRun(
+        _ thread: AssistantThread, messages: [Message], run: Run, attaching: ThreadAttachments?
+    ) async throws -> AssistantThread {
         try await database.write { db in
             try db.insertRow(Table.thread, id: thread.id, body: thread)
             for message in messages { try db.insertMessage(message) }
             try db.insertRun(run)
+            guard let attaching else { return thread }
+            return try db.attach(attaching, toThread: thread.id)
         }
     }
 
@@ -215,12 +221,11 @@ public final class SQLiteStore: AssistantsStore {
         return ids.filter { !present.contains($0) }
     }
 
-    public func deleteExpiredFiles(now: Int) async throws -> [String] {
-        try await database.write { db in
-            let condition = "expires_at IS NOT NULL AND expires_at <= ? AND body IS NOT NULL"
-            let ids = try String.fetchAll(db, sql: "SELECT id FROM file WHERE \(condition)", arguments: [now])
-            try db.execute(sql: "UPDATE file SET body = NULL WHERE \(condition)", arguments: [now])
-            return ids
+    public func expiredFiles(now: Int) async throws -> [String] {
+        try await database.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM file WHERE expires_at IS NOT NULL AND expires_at <= ? AND body IS NOT NULL ORDER BY seq",
+                arguments: [now])
         }
     }
 }

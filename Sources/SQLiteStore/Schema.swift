@@ -59,6 +59,12 @@ enum Schema {
                 CREATE TABLE file_batch (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, store_id TEXT NOT NULL, body BLOB);
                 """)
         }
+        // Counting a store's files (on every read of the store) reads this index alone, not every file's row.
+        migrator.registerMigration("v4: vector store file counts from an index") { db in
+            try db.execute(sql: """
+                CREATE INDEX vector_store_file_counts ON vector_store_file(store_id, status, usage_bytes) WHERE body IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -41,6 +41,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Open connections at most (ASSISTANTS_MAX_CONNECTIONS, default 4096 or the open-files limit less 256).") var maxConnections: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical (ASSISTANTS_LOG_LEVEL, default info).") var logLevel: String?
     @Option(help: "json or text (ASSISTANTS_LOG_FORMAT, default text).") var logFormat: String?
+    @Option(help: "Seconds a shutdown waits for runs in flight (ASSISTANTS_SHUTDOWN_GRACE_PERIOD, default 30).") var shutdownGracePeriod: Int?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -54,7 +55,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "assistants")
 
         do {
-            try await buildApplication(configuration(environment), logger: logger).runService()
+            try await serve(configuration(environment), logger: logger)
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
@@ -93,7 +94,8 @@ struct Serve: AsyncParsableCommand {
                 headerTimeout: .seconds(try number(headerTimeout, "ASSISTANTS_HEADER_TIMEOUT", default: 30)),
                 bodyIdleTimeout: .seconds(try number(bodyIdleTimeout, "ASSISTANTS_BODY_IDLE_TIMEOUT", default: 60)),
                 keepAliveTimeout: .seconds(try number(keepAliveTimeout, "ASSISTANTS_KEEP_ALIVE_TIMEOUT", default: 75)),
-                maxConnections: try number(maxConnections, "ASSISTANTS_MAX_CONNECTIONS", default: ConnectionLimits.defaultMaxConnections)))
+                maxConnections: try number(maxConnections, "ASSISTANTS_MAX_CONNECTIONS", default: ConnectionLimits.defaultMaxConnections)),
+            shutdownGracePeriod: .seconds(try number(shutdownGracePeriod, "ASSISTANTS_SHUTDOWN_GRACE_PERIOD", default: 30)))
         configuration.upstreamToolChoice = try ServerConfiguration.parseToolChoiceForm(setting(upstreamToolChoice, "ASSISTANTS_UPSTREAM_TOOL_CHOICE"))
         configuration.logUpstream = logUpstream || environment["ASSISTANTS_LOG_UPSTREAM"] == "1"
         return configuration

@@ -48,7 +48,7 @@ import Testing
             try await setup.store.vectorStore(id: vectorStore.id).flatMap { $0.fileCounts.completed == 1 ? $0 : nil }
         }
         #expect(done.usageBytes == 37)
-        let found = try await vectorStores.search(storeIDs: [vectorStore.id], queries: ["soak oats"], limit: 5)
+        let found = try await vectorStores.search(in: [try #require(try await setup.store.vectorStore(id: vectorStore.id))], queries: ["soak oats"], limit: 5)
         #expect(found.map(\.fileID) == [file.id])
     }
 
@@ -81,7 +81,7 @@ import Testing
         #expect(requests.count == (inputs.count + 63) / 64)
         #expect(requests.allSatisfy { $0.body["model"]?.stringValue == "embedder" })
 
-        let found = try await vectorStores.search(storeIDs: [created.id], queries: ["boats on rivers"], limit: 3)
+        let found = try await vectorStores.search(in: [created], queries: ["boats on rivers"], limit: 3)
         #expect(found.count == 3 && found.allSatisfy { $0.fileID == file.id })
         // The query was embedded too: hybrid ranking.
         #expect(fake.embeddingRequests().count == requests.count + 1)

@@ -3,6 +3,7 @@ import AssistantsStore
 import FakeModel
 import Foundation
 import Testing
+import ZIPFoundation
 
 extension TestAPI {
     func uploadFile(_ text: String, filename: String) async throws -> FileObject {
@@ -132,6 +133,54 @@ extension TestAPI {
         }
     }
 
+    @Test func filesOverAnExtractionLimitFailNamingIt() async throws {
+        try await TestAPI.run { api in
+            // 100 MiB of zeros in word/document.xml: about 100 KiB uploaded.
+            let archive = try Archive(data: Data(), accessMode: .create)
+            let zeros = 100 << 20, piece = Data(count: 1 << 16)
+            try archive.addEntry(with: "word/document.xml", type: .file, uncompressedSize: Int64(zeros), compressionMethod: .deflate) { position, size in
+                piece.prefix(min(size, zeros - Int(position)))
+            }
+            let bomb = try await api.upload(try #require(archive.data), filename: "bomb.docx").decode(FileObject.self)
+            // One 2 MiB "word": no whitespace anywhere.
+            let word = try await api.upload(Data(repeating: UInt8(ascii: "x"), count: 2 << 20), filename: "word.txt").decode(FileObject.self)
+            let store = try await api.ingested(try await api.createVectorStore(#"{"file_ids":["\#(bomb.id)","\#(word.id)"]}"#).id)
+            #expect(store.fileCounts == FileCounts(completed: 1, failed: 1))
+
+            let failed = try await api.call(.get, "/v1/vector_stores/\(store.id)/files/\(bomb.id)").decode(VectorStoreFile.self)
+            #expect(failed.status == .failed)
+            #expect(failed.lastError?.code == .invalidFile)
+            #expect(failed.lastError?.message == "bomb.docx unpacks to more than 100 times its compressed size, the limit for a .docx file.")
+            let content = try await api.call(.get, "/v1/vector_stores/\(store.id)/files/\(bomb.id)/content")
+            #expect(content.status == .badRequest)
+            #expect(content.error?.code == "invalid_file")
+
+            let completed = try await api.call(.get, "/v1/vector_stores/\(store.id)/files/\(word.id)").decode(VectorStoreFile.self)
+            #expect(completed.status == .completed)
+            #expect(completed.usageBytes == 2 << 20)
+        }
+    }
+
+    @Test func expiredUploadsLeaveTheirStores() async throws {
+        try await TestAPI.run { api in
+            let fields = ["purpose": "assistants", "expires_after[anchor]": "created_at", "expires_after[seconds]": "3600"]
+            let tea = try await api.upload(Data(Self.tea.utf8), filename: "tea.md", fields: fields).decode(FileObject.self)
+            let bikes = try await api.uploadFile(Self.bikes, filename: "bikes.txt")
+            let store = try await api.ingested(try await api.createVectorStore(#"{"file_ids":["\#(tea.id)","\#(bikes.id)"]}"#).id)
+            #expect(store.fileCounts.completed == 2)
+            #expect(try await api.search(store.id, #"{"query":"green tea"}"#).data.map(\.fileID) == [tea.id])
+
+            #expect(try await api.vectorStores.deleteExpiredFiles(now: unixNow() + 3601) == [tea.id])
+            let after = try await api.call(.get, "/v1/vector_stores/\(store.id)").decode(VectorStore.self)
+            #expect(after.fileCounts == FileCounts(completed: 1))
+            #expect(after.usageBytes == Self.bikes.utf8.count)
+            #expect(try await api.search(store.id, #"{"query":"green tea"}"#).data.allSatisfy { $0.fileID != tea.id })
+            #expect(try await api.call(.get, "/v1/vector_stores/\(store.id)/files/\(tea.id)").status == .notFound)
+            #expect(try await api.call(.get, "/v1/files/\(tea.id)").status == .notFound)
+            #expect(try await api.call(.get, "/v1/files/\(tea.id)/content").status == .notFound)
+        }
+    }
+
     @Test func expiredStoresAreRefused() async throws {
         try await TestAPI.run { api in
             let store = try await api.createVectorStore(#"{"expires_after":{"anchor":"last_active_at","days":2}}"#)
@@ -221,6 +270,44 @@ extension TestAPI {
             #expect(store.expiresAfter == .threadDefault)
             let retrieved = try await api.call(.get, "/v1/threads/\(thread.id)").decode(AssistantThread.self)
             #expect(retrieved.toolResources.fileSearch?.vectorStoreIDs == [threadStore])
+        }
+    }
+
+    @Test func requestsALockedThreadRefusesAttachNothing() async throws {
+        try await TestAPI.run(model: true) { api in
+            let tea = try await api.uploadFile(Self.tea, filename: "tea.md")
+            let tools = #"[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]"#
+            let (assistant, thread) = try await api.assistantAndThread(tools: tools)
+            api.model?.enqueue(FakeReply(toolCalls: [.init(name: "get_weather", arguments: "{}", id: "call_1")]))
+            let waiting = try await api.settled(try await api.createRun(thread, #"{"assistant_id":"\#(assistant.id)"}"#))
+            #expect(waiting.status == .requiresAction)
+
+            let attachment = #"{"role":"user","content":"tea?","attachments":[{"file_id":"\#(tea.id)","tools":[{"type":"file_search"}]}]}"#
+            let message = try await api.call(.post, "/v1/threads/\(thread.id)/messages", attachment)
+            #expect(message.status == .badRequest)
+            let run = try await api.call(
+                .post, "/v1/threads/\(thread.id)/runs", #"{"assistant_id":"\#(assistant.id)","additional_messages":[\#(attachment)]}"#)
+            #expect(run.status == .badRequest)
+
+            let after = try await api.call(.get, "/v1/threads/\(thread.id)").decode(AssistantThread.self)
+            #expect(after.toolResources.fileSearch == nil)
+            #expect(try await api.call(.get, "/v1/vector_stores").decode(ListPage<VectorStore>.self).data.isEmpty)
+
+            // A thread that already has a store keeps it as it was.
+            let withStore = try await api.createThread(#"{"messages":[\#(attachment)]}"#)
+            let storeID = try #require(withStore.toolResources.fileSearch?.vectorStoreIDs.first)
+            _ = try await api.ingested(storeID)
+            let bikes = try await api.uploadFile(Self.bikes, filename: "bikes.txt")
+            api.model?.enqueue(FakeReply(toolCalls: [.init(name: "get_weather", arguments: "{}", id: "call_2")]))
+            let busy = try await api.settled(try await api.createRun(withStore, #"{"assistant_id":"\#(assistant.id)"}"#))
+            #expect(busy.status == .requiresAction)
+            let refused = try await api.call(
+                .post, "/v1/threads/\(withStore.id)/messages",
+                #"{"role":"user","content":"bikes?","attachments":[{"file_id":"\#(bikes.id)","tools":[{"type":"file_search"}]}]}"#)
+            #expect(refused.status == .badRequest)
+            let files = try await api.call(.get, "/v1/vector_stores/\(storeID)/files").decode(ListPage<VectorStoreFile>.self)
+            #expect(files.data.map(\.id) == [tea.id])
+            #expect(files.data.first?.status == .completed)
         }
     }
 

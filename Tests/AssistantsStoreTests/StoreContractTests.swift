@@ -174,9 +174,11 @@ import Testing
         #expect(try await store.listFiles(purpose: nil, ListQuery()).data.map(\.id) == [expiring.id, image.id, kept.id])
         #expect(try await store.missingFiles(among: [kept.id, "file-nope", image.id]) == ["file-nope"])
 
-        #expect(try await store.deleteExpiredFiles(now: 99) == [])
-        #expect(try await store.deleteExpiredFiles(now: 100) == [expiring.id])
+        #expect(try await store.expiredFiles(now: 99) == [])
+        #expect(try await store.expiredFiles(now: 100) == [expiring.id])
+        #expect(try await store.deleteFile(id: expiring.id))
         #expect(try await store.file(id: expiring.id) == nil)
+        #expect(try await store.expiredFiles(now: 100) == [])
         #expect(try await store.deleteFile(id: kept.id))
         #expect(try await store.missingFiles(among: [kept.id]) == [kept.id])
     }

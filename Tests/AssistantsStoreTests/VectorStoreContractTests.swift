@@ -38,6 +38,8 @@ import Testing
         let done = try #require(try await store.vectorStore(id: vectorStore.id))
         #expect(done.fileCounts == FileCounts(completed: 30, failed: 10))
         #expect(done.usageBytes == 300)
+        let uncounted = try #require(try await store.vectorStore(id: vectorStore.id, counted: false))
+        #expect(uncounted.id == vectorStore.id && uncounted.fileCounts.total == 0 && uncounted.status != .expired)
         #expect(done.status == .completed)
         let failed = try await store.listVectorStoreFiles(storeID: vectorStore.id, batchID: nil, status: .failed, ListQuery(limit: 100))
         #expect(failed.data.count == 10)
@@ -49,6 +51,10 @@ import Testing
         let (first, _) = try await vectorStore(store, files: 1)
         let (second, _) = try await vectorStore(store, files: 1)
         #expect(try await store.vectorStoreIDs(containingFile: "file-0") == [first.id, second.id])
+        let both = try await store.vectorStoreFiles(ids: ["file-0", "file-9"], storeIDs: [first.id, second.id])
+        #expect(Set(both.map(\.vectorStoreID)) == [first.id, second.id] && both.allSatisfy { $0.id == "file-0" })
+        #expect(try await store.vectorStoreFiles(ids: ["file-0"], storeIDs: [second.id]).map(\.vectorStoreID) == [second.id])
+        #expect(try await store.vectorStoreFiles(ids: [], storeIDs: [second.id]).isEmpty)
         #expect(try await store.deleteVectorStoreFile(id: "file-0", storeID: first.id))
         #expect(try await store.vectorStoreFile(id: "file-0", storeID: first.id) == nil)
         #expect(try await store.vectorStoreFile(id: "file-0", storeID: second.id) != nil)
@@ -104,14 +110,38 @@ import Testing
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
         try await store.createThread(thread, messages: [])
         let candidates = (0..<4).map { _ in VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, expiresAfter: .threadDefault) }
-        let chosen = try await withThrowingTaskGroup(of: String?.self) { group in
-            for candidate in candidates { group.addTask { try await store.threadVectorStore(threadID: thread.id, creating: candidate) } }
-            return try await group.reduce(into: Set<String?>()) { $0.insert($1) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, candidate) in candidates.enumerated() {
+                let message = Message(id: ObjectKind.message.newID(), createdAt: 1, threadID: thread.id, role: .user, content: [])
+                let attachments = ThreadAttachments(fileIDs: ["file-\(index)"], newStore: candidate, createdAt: 1)
+                group.addTask { try await store.appendMessage(message, attaching: attachments) }
+            }
+            try await group.waitForAll()
         }
-        #expect(chosen.count == 1)
-        let id = try #require(chosen.first ?? nil)
-        #expect(try await store.thread(id: thread.id)?.toolResources.fileSearch?.vectorStoreIDs == [id])
+        let id = try #require(try await store.thread(id: thread.id)?.toolResources.fileSearch?.vectorStoreIDs.first)
         #expect(try await store.listVectorStores(ListQuery(limit: 100)).data.map(\.id) == [id])
-        #expect(try await store.threadVectorStore(threadID: "thread_missing", creating: candidates[0]) == nil)
+        #expect(Set(try await store.allVectorStoreFiles(storeIDs: [id]).map(\.id)) == ["file-0", "file-1", "file-2", "file-3"])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func attachmentsOfARefusedRequestAreNotAdded(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
+        try await store.createThread(thread, messages: [])
+        let active = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: thread.id, assistantID: "asst_1", model: "m", instructions: "")
+        try await store.createRun(active, additionalMessages: [])
+        let attachments = ThreadAttachments(
+            fileIDs: ["file-0"], newStore: VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, expiresAfter: .threadDefault), createdAt: 1)
+        let message = Message(id: ObjectKind.message.newID(), createdAt: 1, threadID: thread.id, role: .user, content: [])
+        await #expect(throws: StoreError.threadLocked(threadID: thread.id, runID: active.id)) {
+            try await store.appendMessage(message, attaching: attachments)
+        }
+        let second = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: thread.id, assistantID: "asst_1", model: "m", instructions: "")
+        await #expect(throws: StoreError.threadHasActiveRun(threadID: thread.id, runID: active.id)) {
+            try await store.createRun(second, additionalMessages: [message], attaching: attachments)
+        }
+        #expect(try await store.listVectorStores(ListQuery()).data.isEmpty)
+        #expect(try await store.thread(id: thread.id)?.toolResources.fileSearch == nil)
+        #expect(try await store.vectorStoreIDs(containingFile: "file-0").isEmpty)
     }
 }

@@ -64,4 +64,51 @@ import Testing
     }
 
     func isInvalid(_ error: any Error) -> Bool { (error as? ExtractionError)?.code == "invalid_file" }
+
+    // MARK: Limits
+
+    @Test func aDocxThatInflatesFarIsStoppedWhileInflating() throws {
+        // 200 MiB of zeros deflate to about 200 KiB: the ratio bound (100 × that) stops it at ~20 MiB.
+        let bomb = try Fixtures.deflatedDocx(zeros: 200 << 20)
+        #expect(bomb.count < 1 << 20)
+        #expect(throws: ExtractionError.invalid("bomb.docx unpacks to more than 100 times its compressed size, the limit for a .docx file.")) {
+            try TextExtractor.extract(bomb, filename: "bomb.docx")
+        }
+    }
+
+    @Test func aDocxOverTheUnpackedLimitIsStopped() throws {
+        // Stored, not deflated: no ratio to trip, only the absolute bound.
+        let xml = Data(count: ExtractionLimits.maxUnpackedBytes + 1)
+        let big = Fixtures.zip([("word/document.xml", xml)])
+        #expect(throws: ExtractionError.invalid("big.docx unpacks to more than 64 MiB, the limit for a .docx file.")) {
+            try TextExtractor.extract(big, filename: "big.docx")
+        }
+    }
+
+    @Test func textOverTheByteLimitIsRefusedUnread() {
+        let data = Data(repeating: UInt8(ascii: "a"), count: ExtractionLimits.maxTextBytes + 1)
+        #expect(throws: ExtractionError.invalid("big.txt holds more than 64 MiB of text, the limit for one file.")) {
+            try TextExtractor.extract(data, filename: "big.txt")
+        }
+    }
+
+    @Test func jsonOverItsLimitIsRefusedUnparsed() {
+        let data = Data("[".utf8) + Data(repeating: UInt8(ascii: " "), count: ExtractionLimits.maxJSONBytes) + Data("]".utf8)
+        #expect(throws: ExtractionError.invalid("big.json is larger than 8 MiB, the limit for a .json file.")) {
+            try TextExtractor.extract(data, filename: "big.json")
+        }
+    }
+
+    @Test func textOverTheTokenLimitIsRefusedBeforeChunking() throws {
+        // One "word" with no whitespace: a token per four letters.
+        let limit = ExtractionLimits.maxTokens
+        let over = Data(repeating: UInt8(ascii: "x"), count: limit * 4 + 1)
+        #expect(throws: ExtractionError.invalid("word.txt holds more than 5,000,000 tokens, the limit for one file.")) {
+            try TextExtractor.chunks(of: over, filename: "word.txt", chunker: .auto)
+        }
+        let within = try TextExtractor.chunks(of: Data(repeating: UInt8(ascii: "x"), count: 400_000), filename: "word.txt", chunker: .auto)
+        #expect(within.textBytes == 400_000)
+        #expect(within.chunks.allSatisfy { $0.tokenCount <= 800 })
+        #expect(within.chunks.last?.end == 400_000)
+    }
 }

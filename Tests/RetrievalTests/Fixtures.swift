@@ -1,4 +1,5 @@
 import Foundation
+import ZIPFoundation
 
 /// Small files built in code, so the tests need no binary fixtures.
 enum Fixtures {
@@ -37,6 +38,18 @@ enum Fixtures {
             <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>\(body)</w:body></w:document>
             """
         return zip([("[Content_Types].xml", Data("<Types/>".utf8)), ("word/document.xml", Data(xml.utf8))])
+    }
+
+    /// A .docx whose `word/document.xml` is `zeros` zero bytes, deflated: a small file that inflates far.
+    /// The zeros are handed to the compressor in pieces, never held whole.
+    static func deflatedDocx(zeros: Int) throws -> Data {
+        let archive = try Archive(data: Data(), accessMode: .create)
+        let piece = Data(count: 1 << 16)
+        try archive.addEntry(with: "word/document.xml", type: .file, uncompressedSize: Int64(zeros), compressionMethod: .deflate) { position, size in
+            piece.prefix(min(size, zeros - Int(position)))
+        }
+        guard let data = archive.data else { throw CocoaError(.fileWriteUnknown) }
+        return data
     }
 
     /// A one-page PDF showing `text` in Helvetica, with a correct cross-reference table.

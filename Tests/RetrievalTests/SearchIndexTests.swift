@@ -66,6 +66,15 @@ import Testing
         #expect(QueryTerms(query)?.words.count == QueryTerms.maxTerms)
     }
 
+    @Test func aTokenWithNoEndIsIndexedByItsStart() throws {
+        let index = try SearchIndex()
+        let hash = String(repeating: "0123456789abcdef", count: 20)  // 320 letters and digits, no break
+        try index.add(storeID: "vs_1", fileID: "f_hash", filename: "h.txt", chunks: Chunker.auto.chunks(of: "checksum \(hash) ok"))
+        try index.add(storeID: "vs_1", fileID: "f_cats", filename: "c.txt", chunks: Chunker.auto.chunks(of: Self.corpus[0].text))
+        #expect(try top(index, hash) == "f_hash")
+        #expect(try top(index, "cats") == "f_cats")
+    }
+
     @Test func storesAreIsolatedAndFilesFiltered() throws {
         let index = try index()
         try index.add(storeID: "vs_2", fileID: "f_other", filename: "other.txt", chunks: Chunker.auto.chunks(of: "A cat in another store."))

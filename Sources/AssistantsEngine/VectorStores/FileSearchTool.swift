@@ -26,14 +26,14 @@ public struct FileSearchTool: BuiltInTool {
         let threadStores = try await store.thread(id: context.run.threadID)?.toolResources.fileSearch?.vectorStoreIDs ?? []
         // Files just attached to the thread are worth waiting for; the assistant's store is used as it is.
         try await waitUntilIngested(threadStores)
-        var usable: [String] = []
+        var usable: [VectorStore] = []
         var notes: [String] = []
         for id in VectorStores.unique(assistantStores + threadStores) {
-            guard let vectorStore = try await store.vectorStore(id: id) else { continue }
-            if vectorStore.status == .expired { notes.append("[Vector store \(id) has expired; its files cannot be searched.]") } else { usable.append(id) }
+            guard let vectorStore = try await store.vectorStore(id: id, counted: false) else { continue }
+            if vectorStore.status == .expired { notes.append("[Vector store \(id) has expired; its files cannot be searched.]") } else { usable.append(vectorStore) }
         }
         let passages = try await vectorStores.search(
-            storeIDs: usable, queries: [query], limit: options.maxNumResults ?? VectorStoreLimits.defaultToolResults,
+            in: usable, queries: [query], limit: options.maxNumResults ?? VectorStoreLimits.defaultToolResults,
             scoreThreshold: options.rankingOptions.scoreThreshold)
         let results = passages.map {
             FileSearchResult(fileID: $0.fileID, fileName: $0.filename, score: $0.score, content: [.init(text: $0.text)])

@@ -7,7 +7,8 @@ import ServiceLifecycle
 
 /// Reads, chunks, embeds and indexes the files waiting in vector stores, a few at a time, apart from
 /// any request. Each file ends `completed` or `failed` (with `last_error`); files still in progress when
-/// the process stops are taken up again at the next start.
+/// the process stops are taken up again at the next start. A graceful shutdown starts no new file and lets
+/// the ones being read finish.
 public struct VectorStoreIngestion: Service {
     let vectorStores: VectorStores
     /// How many files are ingested at once.
@@ -21,23 +22,24 @@ public struct VectorStoreIngestion: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                group.addTask {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                try? await cancelWhenGracefulShutdown {
                     while (try? await Task.sleep(for: interval)) != nil { vectorStores.pending.ring() }
                 }
-                vectorStores.pending.ring()
-                for await _ in vectorStores.pending.rings { await drain() }
-                group.cancelAll()
             }
+            vectorStores.pending.ring()
+            // Not cancelled on shutdown, so that the files being read are finished rather than failed.
+            for await _ in vectorStores.pending.rings.cancelOnGracefulShutdown() { await drain() }
+            group.cancelAll()
         }
     }
 
-    /// Ingests pending files, a round at a time, until none is left. A file is tried once per drain,
-    /// so a file whose outcome cannot be saved is not retried in a tight loop.
+    /// Ingests pending files, a round at a time, until none is left or shutdown begins. A file is tried
+    /// once per drain, so a file whose outcome cannot be saved is not retried in a tight loop.
     func drain() async {
         var tried = Set<String>()
-        while !Task.isCancelled {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let pending: [VectorStoreFile]
             do {
                 pending = try await vectorStores.store.pendingVectorStoreFiles(limit: Self.round)
@@ -66,21 +68,26 @@ extension VectorStores {
 
     /// Ingests files: each is read, chunked and embedded (`concurrency` at a time), then the files of
     /// each store are indexed in one transaction, and each outcome is recorded, unless the file was
-    /// cancelled or removed meanwhile, in which case what was indexed is taken out again.
+    /// cancelled or removed meanwhile, in which case what was indexed is taken out again. Once a graceful
+    /// shutdown begins no further file is started; those not started stay `in_progress` for the next start.
     func ingest(_ files: [VectorStoreFile], concurrency: Int = 1) async {
         var prepared = await withTaskGroup(of: (Int, Prepared).self) { group in
             var results = [Prepared?](repeating: nil, count: files.count)
             var next = files.enumerated().makeIterator()
-            for _ in 0..<max(1, concurrency) {
-                guard let (position, file) = next.next() else { break }
+            func startNext() {
+                guard !Task.isShuttingDownGracefully, let (position, file) = next.next() else { return }
                 group.addTask { (position, await self.prepare(file)) }
             }
+            for _ in 0..<max(1, concurrency) { startNext() }
             while let (position, result) = await group.next() {
                 results[position] = result
-                if let (position, file) = next.next() { group.addTask { (position, await self.prepare(file)) } }
+                startNext()
             }
             return results.compactMap { $0 }
         }
+        // Cancelled: the process is stopping without waiting. What was cut short is no outcome; the files
+        // stay in progress, to be read again at the next start.
+        guard !Task.isCancelled else { return }
         for storeID in Set(prepared.map(\.file.vectorStoreID)) {
             let positions = prepared.indices.filter { prepared[$0].file.vectorStoreID == storeID && prepared[$0].indexed != nil }
             let batch = positions.compactMap { prepared[$0].indexed }
@@ -104,9 +111,8 @@ extension VectorStores {
             }
             let sizes = file.chunkingStrategy.sizes
             let (chunks, bytes) = try await offload {
-                let text = try TextExtractor.extract(data, filename: record.filename)
                 let chunker = try Chunker(maxTokens: sizes.maxTokens, overlapTokens: sizes.overlapTokens)
-                return (chunker.chunks(of: text), text.utf8.count)
+                return try TextExtractor.chunks(of: data, filename: record.filename, chunker: chunker)
             }
             guard !chunks.isEmpty else { throw ExtractionError.invalid("\(record.filename) contains no text to search.") }
             var vectors: [[Float]]?

@@ -14,9 +14,10 @@ public struct Passage: Sendable, Equatable {
 extension VectorStores {
     /// `POST /vector_stores/{id}/search`.
     public func search(_ storeID: String, _ request: VectorStoreSearchRequest) async throws -> VectorStoreSearchResults {
-        _ = try await usable(storeID)
+        // Uncounted: counting the store's files would cost more than the search itself.
+        let vectorStore = try await usable(storeID, counted: false)
         let passages = try await search(
-            storeIDs: [storeID], queries: request.queries, limit: request.maxNumResults, scoreThreshold: request.scoreThreshold,
+            in: [vectorStore], queries: request.queries, limit: request.maxNumResults, scoreThreshold: request.scoreThreshold,
             filter: request.filters)
         return VectorStoreSearchResults(
             searchQuery: request.queries,
@@ -25,17 +26,19 @@ extension VectorStores {
             })
     }
 
-    /// The best passages for any of `queries` in the completed files of the stores that pass `filter`,
-    /// best first. With embeddings configured each query is also embedded and the rankings fused; if the
-    /// embeddings endpoint fails, the search goes on with keywords alone. Using a store counts as activity.
+    /// The best passages for any of `queries` in the completed files of the stores (as the caller just read
+    /// them) that pass `filter`, best first. With embeddings configured each query is also embedded and the
+    /// rankings fused; if the embeddings endpoint fails, the search goes on with keywords alone. Using a
+    /// store counts as activity.
     ///
     /// The index holds the chunks of completed files only (a file's chunks go in just before it is marked
     /// completed and come out when it fails, is cancelled or removed), so only a filter needs the files'
-    /// records up front.
+    /// records up front; after the ranking, the attributes of the files found are read in one query.
     func search(
-        storeIDs: [String], queries: [String], limit: Int, scoreThreshold: Double = 0, filter: SearchFilter? = nil
+        in stores: [VectorStore], queries: [String], limit: Int, scoreThreshold: Double = 0, filter: SearchFilter? = nil
     ) async throws -> [Passage] {
-        try await touch(storeIDs)
+        let storeIDs = stores.map(\.id)
+        try await touch(stores)
         var fileIDs: Set<String>?
         if let filter {
             let files = try await store.allVectorStoreFiles(storeIDs: storeIDs)
@@ -57,27 +60,23 @@ extension VectorStores {
         let ranked = best.values
             .sorted { $0.score > $1.score || ($0.score == $1.score && ($0.fileID, $0.start) < ($1.fileID, $1.start)) }
             .prefix(limit)
-        var attributes: [String: FileAttributes?] = [:]
-        for fileID in Set(ranked.map(\.fileID)) { attributes[fileID] = try await self.attributes(of: fileID, in: storeIDs) }
+        // A file in several of the stores takes its attributes from the first.
+        var attributes: [String: FileAttributes] = [:]
+        let found = try await store.vectorStoreFiles(ids: Array(Set(ranked.map(\.fileID))), storeIDs: storeIDs)
+        for storeID in storeIDs.reversed() {
+            for file in found where file.vectorStoreID == storeID { attributes[file.id] = file.attributes }
+        }
         return ranked.map {
-            Passage(fileID: $0.fileID, filename: $0.filename, text: $0.text, score: $0.score, attributes: attributes[$0.fileID] ?? nil)
+            Passage(fileID: $0.fileID, filename: $0.filename, text: $0.text, score: $0.score, attributes: attributes[$0.fileID])
         }
     }
 
     /// Records the stores' use. Kept to the minute, so that searches do not each cost a write.
-    private func touch(_ storeIDs: [String]) async throws {
+    private func touch(_ stores: [VectorStore]) async throws {
         let now = unixNow()
-        for id in storeIDs {
-            guard let current = try await store.vectorStore(id: id), now - (current.lastActiveAt ?? 0) >= 60 else { continue }
-            _ = try await store.updateVectorStore(id: id) { $0.touch(at: now) }
+        for vectorStore in stores where now - (vectorStore.lastActiveAt ?? 0) >= 60 {
+            _ = try await store.updateVectorStore(id: vectorStore.id) { $0.touch(at: now) }
         }
-    }
-
-    private func attributes(of fileID: String, in storeIDs: [String]) async throws -> FileAttributes? {
-        for storeID in storeIDs {
-            if let file = try await store.vectorStoreFile(id: fileID, storeID: storeID) { return file.attributes }
-        }
-        return nil
     }
 
     private func queryEmbedding(_ query: String) async -> [Float]? {

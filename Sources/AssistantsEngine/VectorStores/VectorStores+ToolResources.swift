@@ -30,17 +30,21 @@ extension VectorStores {
         }
     }
 
-    /// For an existing thread: files attached for `file_search` go into the thread's store, made if needed.
-    public func attach(_ messages: [CreateMessageRequest], toThread threadID: String) async throws {
+    /// Writes messages with the files they attach for `file_search`: `write` gets them as
+    /// `ThreadAttachments` (nil when there are none) to store in the same transaction as the messages, so a
+    /// request that is refused (a locked thread) leaves no file behind. The store `thread` names must still
+    /// be usable; a new store for it expires a week after its last use. Ingestion starts once it is written.
+    public func attaching<T: Sendable>(
+        _ messages: [CreateMessageRequest], to thread: AssistantThread, _ write: (ThreadAttachments?) async throws -> T
+    ) async throws -> T {
         let fileIDs = Self.fileSearchAttachments(messages)
-        guard !fileIDs.isEmpty else { return }
+        guard !fileIDs.isEmpty else { return try await write(nil) }
+        if let named = thread.toolResources.fileSearch?.vectorStoreIDs.first { _ = try await usable(named) }
         let now = unixNow()
-        let candidate = VectorStore(
-            id: ObjectKind.vectorStore.newID(), createdAt: now, expiresAfter: .threadDefault, lastActiveAt: now)
-        guard let id = try await store.threadVectorStore(threadID: threadID, creating: candidate) else {
-            throw APIError.notFound(.thread, id: threadID)
-        }
-        try await add(fileIDs, to: id)
+        let newStore = VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: now, expiresAfter: .threadDefault, lastActiveAt: now)
+        let written = try await write(ThreadAttachments(fileIDs: fileIDs, newStore: newStore, createdAt: now))
+        pending.ring()
+        return written
     }
 
     private func add(_ fileIDs: [String], to storeID: String) async throws {

@@ -93,9 +93,10 @@ public final class VectorStores: Sendable {
         return expired
     }
 
-    /// The store, if it may still be used; expired stores are refused.
-    func usable(_ id: String, param: String? = nil) async throws -> VectorStore {
-        guard let vectorStore = try await store.vectorStore(id: id) else {
+    /// The store, if it may still be used; expired stores are refused. `counted: false` leaves its file
+    /// counts out, for callers that do not show them.
+    func usable(_ id: String, param: String? = nil, counted: Bool = true) async throws -> VectorStore {
+        guard let vectorStore = try await store.vectorStore(id: id, counted: counted) else {
             guard let param else { throw APIError.notFound(.vectorStore, id: id) }
             throw APIError.invalidRequest("No vector store found with id '\(id)'.", param: param, code: "invalid_value")
         }
@@ -164,14 +165,6 @@ public final class VectorStores: Sendable {
         } catch let error as ExtractionError {
             throw APIError.invalidRequest(error.message, param: "file_id", code: error.code)
         }
-    }
-
-    /// Deletes an uploaded file (`DELETE /files/{id}`), which takes it out of every vector store.
-    public func deleteUploadedFile(_ fileID: String) async throws -> Bool {
-        let storeIDs = try await store.vectorStoreIDs(containingFile: fileID)
-        guard try await store.deleteFile(id: fileID) else { return false }
-        for storeID in storeIDs { try await offload { [index] in try index.remove(storeID: storeID, fileID: fileID) } }
-        return true
     }
 
     // MARK: File batches

@@ -72,7 +72,6 @@ struct FilesController<Context: RequestContext> {
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.id("file_id", of: .file)
         guard try await vectorStores.deleteUploadedFile(id) else { throw APIError.notFound(.file, id: id) }
-        try blobs.delete(id: id)
         return .json(DeletionStatus(id: id, object: "file"))
     }
 

@@ -20,13 +20,12 @@ struct MessagesController<Context: RequestContext> {
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         let threadID = try context.parameters.id("thread_id", of: .thread)
         let body = try await request.decodeJSON(CreateMessageRequest.self)
-        guard try await store.thread(id: threadID) != nil else { throw APIError.notFound(.thread, id: threadID) }
+        guard let thread = try await store.thread(id: threadID) else { throw APIError.notFound(.thread, id: threadID) }
         try await References(vectorStores).check(body)
-        // Files attached for file_search go into the thread's store first, so a run started right after
-        // the message finds them (it waits for the thread's files to be ingested).
-        try await vectorStores.attach([body], toThread: threadID)
+        // Files attached for file_search go into the thread's store with the message, so a run started right
+        // after it finds them (it waits for the thread's files to be ingested), and none if the thread is locked.
         let message = body.message(threadID: threadID, createdAt: unixNow())
-        try await store.appendMessage(message)
+        try await vectorStores.attaching([body], to: thread) { try await store.appendMessage(message, attaching: $0) }
         return .json(message)
     }
 
