@@ -8,23 +8,23 @@ extension PostgresStore {
 
     public func createVectorStore(_ vectorStore: VectorStore, files: [VectorStoreFile]) async throws {
         try await write { rows in
-            try await rows.lockLists([Rows.list(Table.vectorStore), Rows.list(Table.vectorStoreFile, vectorStore.id)])
-            try await rows.insert(Table.vectorStore, id: vectorStore.id, body: vectorStore, numbers: [("expires_at", vectorStore.expiresAt)])
+            try await rows.lockLists([Rows.list(StoredTable.vectorStore), Rows.list(StoredTable.vectorStoreFile, vectorStore.id)])
+            try await rows.insert(StoredTable.vectorStore, id: vectorStore.id, body: vectorStore, numbers: [("expires_at", vectorStore.expiresAt)])
             for file in files { try await rows.saveVectorStoreFile(file, batchID: nil) }
         }
     }
 
     public func vectorStore(id: String, counted: Bool) async throws -> VectorStore? {
-        guard counted else { return try await read { rows in try await rows.body(Table.vectorStore, id: id) } }
+        guard counted else { return try await read { rows in try await rows.body(StoredTable.vectorStore, id: id) } }
         return try await snapshot { rows in
-            guard let store: VectorStore = try await rows.body(Table.vectorStore, id: id) else { return nil }
+            guard let store: VectorStore = try await rows.body(StoredTable.vectorStore, id: id) else { return nil }
             return try await rows.derived(store)
         }
     }
 
     public func listVectorStores(_ query: ListQuery) async throws -> ListPage<VectorStore> {
         try await snapshot { rows in
-            var page: ListPage<VectorStore> = try await rows.page(Table.vectorStore, query: query)
+            var page: ListPage<VectorStore> = try await rows.page(StoredTable.vectorStore, query: query)
             var derived: [VectorStore] = []
             for store in page.data { derived.append(try await rows.derived(store)) }
             page.data = derived
@@ -34,7 +34,7 @@ extension PostgresStore {
 
     public func updateVectorStore(id: String, _ change: @escaping @Sendable (inout VectorStore) throws -> Void) async throws -> VectorStore? {
         try await write { rows in
-            guard let store: VectorStore = try await rows.update(Table.vectorStore, id: id, change) else { return nil }
+            guard let store: VectorStore = try await rows.update(StoredTable.vectorStore, id: id, change) else { return nil }
             try await rows.execute("UPDATE vector_store SET expires_at = \(store.expiresAt) WHERE id = \(id)")
             return try await rows.derived(store)
         }
@@ -42,7 +42,7 @@ extension PostgresStore {
 
     public func deleteVectorStore(id: String) async throws -> Bool {
         try await write { rows in
-            guard try await rows.tombstone(Table.vectorStore, id: id) else { return false }
+            guard try await rows.tombstone(StoredTable.vectorStore, id: id) else { return false }
             try await rows.execute("UPDATE vector_store_file SET body = NULL WHERE store_id = \(id)")
             try await rows.execute("UPDATE file_batch SET body = NULL WHERE store_id = \(id)")
             return true
@@ -58,7 +58,7 @@ extension PostgresStore {
                 ORDER BY seq FOR UPDATE
                 """)
             for id in ids {
-                let _: VectorStore? = try await rows.update(Table.vectorStore, id: id) { $0.status = .expired }
+                let _: VectorStore? = try await rows.update(StoredTable.vectorStore, id: id) { $0.status = .expired }
                 // Expired stays expired: no later activity revives it.
                 try await rows.execute("UPDATE vector_store SET expires_at = NULL WHERE id = \(id)")
             }
@@ -74,20 +74,20 @@ extension PostgresStore {
             // Locked, so that a store deleted meanwhile cannot end up with live files. (The row lock also
             // queues batches added to one store; the list lock below is what ordering relies on.)
             for storeID in storeIDs.sorted() {
-                guard try await rows.exists(Table.vectorStore, id: storeID, forUpdate: true) else {
+                guard try await rows.exists(StoredTable.vectorStore, id: storeID, forUpdate: true) else {
                     throw StoreError.notFound(.vectorStore, id: storeID)
                 }
             }
-            try await rows.lockLists(storeIDs.map { Rows.list(Table.vectorStoreFile, $0) })
+            try await rows.lockLists(storeIDs.map { Rows.list(StoredTable.vectorStoreFile, $0) })
             if let batch {
-                try await rows.insert(Table.fileBatch, id: batch.id, body: batch, columns: [("store_id", batch.vectorStoreID)])
+                try await rows.insert(StoredTable.fileBatch, id: batch.id, body: batch, columns: [("store_id", batch.vectorStoreID)])
             }
             for file in files { try await rows.saveVectorStoreFile(file, batchID: batch?.id) }
         }
     }
 
     public func vectorStoreFile(id: String, storeID: String) async throws -> VectorStoreFile? {
-        try await read { rows in try await rows.body(Table.vectorStoreFile, id: Self.rowID(storeID, id)) }
+        try await read { rows in try await rows.body(StoredTable.vectorStoreFile, id: Self.rowID(storeID, id)) }
     }
 
     public func listVectorStoreFiles(
@@ -102,7 +102,7 @@ extension PostgresStore {
             if let batchID { filters.append(("batch_id", batchID)) }
             if let status { filters.append(("status", status.rawValue)) }
             do {
-                return try await rows.page(Table.vectorStoreFile, scope: [("store_id", storeID)], filters: filters, query: rowQuery)
+                return try await rows.page(StoredTable.vectorStoreFile, scope: [("store_id", storeID)], filters: filters, query: rowQuery)
             } catch StoreError.unknownCursor(let param, _) {
                 throw StoreError.unknownCursor(param: param, id: (param == "after" ? query.after : query.before) ?? "")
             }
@@ -131,7 +131,7 @@ extension PostgresStore {
     ) async throws -> VectorStoreFile? {
         try await write { rows in
             let rowID = Self.rowID(storeID, id)
-            guard let file: VectorStoreFile = try await rows.update(Table.vectorStoreFile, id: rowID, change) else { return nil }
+            guard let file: VectorStoreFile = try await rows.update(StoredTable.vectorStoreFile, id: rowID, change) else { return nil }
             try await rows.execute(
                 "UPDATE vector_store_file SET status = \(file.status.rawValue), usage_bytes = \(file.usageBytes) WHERE id = \(rowID)")
             return file
@@ -139,7 +139,7 @@ extension PostgresStore {
     }
 
     public func deleteVectorStoreFile(id: String, storeID: String) async throws -> Bool {
-        try await write { rows in try await rows.tombstone(Table.vectorStoreFile, id: Self.rowID(storeID, id)) }
+        try await write { rows in try await rows.tombstone(StoredTable.vectorStoreFile, id: Self.rowID(storeID, id)) }
     }
 
     public func pendingVectorStoreFiles(limit: Int) async throws -> [VectorStoreFile] {
@@ -160,7 +160,7 @@ extension PostgresStore {
 
     public func fileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch? {
         try await snapshot { rows in
-            guard let batch: VectorStoreFileBatch = try await rows.body(Table.fileBatch, id: id, filters: [("store_id", storeID)]) else {
+            guard let batch: VectorStoreFileBatch = try await rows.body(StoredTable.fileBatch, id: id, filters: [("store_id", storeID)]) else {
                 return nil
             }
             return try await rows.derived(batch)
@@ -169,11 +169,11 @@ extension PostgresStore {
 
     public func cancelFileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch? {
         try await write { rows in
-            guard let stored: VectorStoreFileBatch = try await rows.body(Table.fileBatch, id: id, filters: [("store_id", storeID)], forUpdate: true)
+            guard let stored: VectorStoreFileBatch = try await rows.body(StoredTable.fileBatch, id: id, filters: [("store_id", storeID)], forUpdate: true)
             else { return nil }
             // Only a batch still at work can be cancelled; a finished one stays as it ended.
             guard try await rows.derived(stored).status == .inProgress else { return try await rows.derived(stored) }
-            let _: VectorStoreFileBatch? = try await rows.update(Table.fileBatch, id: id) { $0.status = .cancelled }
+            let _: VectorStoreFileBatch? = try await rows.update(StoredTable.fileBatch, id: id) { $0.status = .cancelled }
             let pending: [VectorStoreFile] = try await rows.bodies("""
                 SELECT body::text FROM vector_store_file WHERE batch_id = \(id) AND status = 'in_progress' AND body IS NOT NULL
                 ORDER BY seq FOR UPDATE
@@ -197,23 +197,23 @@ extension Rows {
     /// concurrent callers agree on one store.
     @discardableResult
     func attach(_ attachments: ThreadAttachments, toThread threadID: String) async throws -> AssistantThread {
-        guard var thread: AssistantThread = try await body(Table.thread, id: threadID, forUpdate: true) else {
+        guard var thread: AssistantThread = try await body(StoredTable.thread, id: threadID, forUpdate: true) else {
             throw StoreError.notFound(.thread, id: threadID)
         }
         let storeID: String
         if let named = thread.toolResources.fileSearch?.vectorStoreIDs.first {
-            guard try await exists(Table.vectorStore, id: named, forUpdate: true) else { throw StoreError.notFound(.vectorStore, id: named) }
+            guard try await exists(StoredTable.vectorStore, id: named, forUpdate: true) else { throw StoreError.notFound(.vectorStore, id: named) }
             storeID = named
         } else {
             let created = attachments.newStore
-            try await lockLists([Rows.list(Table.vectorStore)])
-            try await insert(Table.vectorStore, id: created.id, body: created, numbers: [("expires_at", created.expiresAt)])
-            thread = try await update(Table.thread, id: threadID) {
+            try await lockLists([Rows.list(StoredTable.vectorStore)])
+            try await insert(StoredTable.vectorStore, id: created.id, body: created, numbers: [("expires_at", created.expiresAt)])
+            thread = try await update(StoredTable.thread, id: threadID) {
                 $0.toolResources.fileSearch = ToolResources.FileSearch(vectorStoreIDs: [created.id])
             } ?? thread
             storeID = created.id
         }
-        try await lockLists([Rows.list(Table.vectorStoreFile, storeID)])
+        try await lockLists([Rows.list(StoredTable.vectorStoreFile, storeID)])
         for fileID in attachments.fileIDs {
             try await saveVectorStoreFile(VectorStoreFile(id: fileID, createdAt: attachments.createdAt, vectorStoreID: storeID), batchID: nil)
         }
@@ -224,7 +224,7 @@ extension Rows {
     /// caller holds the store's file list lock when the row may be new.
     fileprivate func saveVectorStoreFile(_ file: VectorStoreFile, batchID: String?) async throws {
         try await upsert(
-            Table.vectorStoreFile, id: PostgresStore.rowID(file.vectorStoreID, file.id), body: file,
+            StoredTable.vectorStoreFile, id: PostgresStore.rowID(file.vectorStoreID, file.id), body: file,
             columns: [("store_id", file.vectorStoreID), ("file_id", file.id), ("batch_id", batchID), ("status", file.status.rawValue)],
             numbers: [("usage_bytes", file.usageBytes)])
     }

@@ -95,48 +95,48 @@ public final class PostgresStore: AssistantsStore, Service {
 
     public func createAssistant(_ assistant: Assistant) async throws {
         try await write { rows in
-            try await rows.lockLists([Rows.list(Table.assistant)])
-            try await rows.insert(Table.assistant, id: assistant.id, body: assistant)
+            try await rows.lockLists([Rows.list(StoredTable.assistant)])
+            try await rows.insert(StoredTable.assistant, id: assistant.id, body: assistant)
         }
     }
 
     public func assistant(id: String) async throws -> Assistant? {
-        try await read { rows in try await rows.body(Table.assistant, id: id) }
+        try await read { rows in try await rows.body(StoredTable.assistant, id: id) }
     }
 
     public func listAssistants(_ query: ListQuery) async throws -> ListPage<Assistant> {
-        try await read { rows in try await rows.page(Table.assistant, query: query) }
+        try await read { rows in try await rows.page(StoredTable.assistant, query: query) }
     }
 
     public func updateAssistant(id: String, _ change: @escaping @Sendable (inout Assistant) throws -> Void) async throws -> Assistant? {
-        try await write { rows in try await rows.update(Table.assistant, id: id, change) }
+        try await write { rows in try await rows.update(StoredTable.assistant, id: id, change) }
     }
 
     public func deleteAssistant(id: String) async throws -> Bool {
-        try await write { rows in try await rows.tombstone(Table.assistant, id: id) }
+        try await write { rows in try await rows.tombstone(StoredTable.assistant, id: id) }
     }
 
     // MARK: Threads
 
     public func createThread(_ thread: AssistantThread, messages: [Message]) async throws {
         try await write { rows in
-            try await rows.lockLists([Rows.list(Table.thread)] + messages.map(\.list))
-            try await rows.insert(Table.thread, id: thread.id, body: thread)
+            try await rows.lockLists([Rows.list(StoredTable.thread)] + messages.map(\.list))
+            try await rows.insert(StoredTable.thread, id: thread.id, body: thread)
             for message in messages { try await rows.insertMessage(message) }
         }
     }
 
     public func thread(id: String) async throws -> AssistantThread? {
-        try await read { rows in try await rows.body(Table.thread, id: id) }
+        try await read { rows in try await rows.body(StoredTable.thread, id: id) }
     }
 
     public func updateThread(id: String, _ change: @escaping @Sendable (inout AssistantThread) throws -> Void) async throws -> AssistantThread? {
-        try await write { rows in try await rows.update(Table.thread, id: id, change) }
+        try await write { rows in try await rows.update(StoredTable.thread, id: id, change) }
     }
 
     public func deleteThread(id: String) async throws -> Bool {
         try await write { rows in
-            guard try await rows.tombstone(Table.thread, id: id) else { return false }
+            guard try await rows.tombstone(StoredTable.thread, id: id) else { return false }
             try await rows.execute("DELETE FROM message WHERE thread_id = \(id)")
             try await rows.execute("DELETE FROM step WHERE run_id IN (SELECT id FROM run WHERE thread_id = \(id))")
             try await rows.execute("DELETE FROM run WHERE thread_id = \(id)")
@@ -159,26 +159,26 @@ public final class PostgresStore: AssistantsStore, Service {
     }
 
     public func allMessages(threadID: String) async throws -> [Message] {
-        try await read { rows in try await rows.all(Table.message, filters: [("thread_id", threadID)]) }
+        try await read { rows in try await rows.all(StoredTable.message, filters: [("thread_id", threadID)]) }
     }
 
     public func message(id: String, threadID: String) async throws -> Message? {
-        try await read { rows in try await rows.body(Table.message, id: id, filters: [("thread_id", threadID)]) }
+        try await read { rows in try await rows.body(StoredTable.message, id: id, filters: [("thread_id", threadID)]) }
     }
 
     public func listMessages(threadID: String, runID: String?, _ query: ListQuery) async throws -> ListPage<Message> {
         try await read { rows in
             try await rows.page(
-                Table.message, scope: [("thread_id", threadID)], filters: runID.map { [("run_id", $0)] } ?? [], query: query)
+                StoredTable.message, scope: [("thread_id", threadID)], filters: runID.map { [("run_id", $0)] } ?? [], query: query)
         }
     }
 
     public func updateMessage(id: String, threadID: String, _ change: @escaping @Sendable (inout Message) throws -> Void) async throws -> Message? {
-        try await write { rows in try await rows.update(Table.message, id: id, filters: [("thread_id", threadID)], change) }
+        try await write { rows in try await rows.update(StoredTable.message, id: id, filters: [("thread_id", threadID)], change) }
     }
 
     public func deleteMessage(id: String, threadID: String) async throws -> Bool {
-        try await write { rows in try await rows.tombstone(Table.message, id: id, filters: [("thread_id", threadID)]) }
+        try await write { rows in try await rows.tombstone(StoredTable.message, id: id, filters: [("thread_id", threadID)]) }
     }
 
     // MARK: Runs
@@ -200,8 +200,8 @@ public final class PostgresStore: AssistantsStore, Service {
         _ thread: AssistantThread, messages: [Message], run: Run, attaching: ThreadAttachments?
     ) async throws -> AssistantThread {
         try await write { rows in
-            try await rows.lockLists([Rows.list(Table.thread), run.list] + messages.map(\.list))
-            try await rows.insert(Table.thread, id: thread.id, body: thread)
+            try await rows.lockLists([Rows.list(StoredTable.thread), run.list] + messages.map(\.list))
+            try await rows.insert(StoredTable.thread, id: thread.id, body: thread)
             for message in messages { try await rows.insertMessage(message) }
             try await rows.insertRun(run)
             guard let attaching else { return thread }
@@ -210,11 +210,11 @@ public final class PostgresStore: AssistantsStore, Service {
     }
 
     public func run(id: String, threadID: String) async throws -> Run? {
-        try await read { rows in try await rows.body(Table.run, id: id, filters: [("thread_id", threadID)]) }
+        try await read { rows in try await rows.body(StoredTable.run, id: id, filters: [("thread_id", threadID)]) }
     }
 
     public func listRuns(threadID: String, _ query: ListQuery) async throws -> ListPage<Run> {
-        try await read { rows in try await rows.page(Table.run, scope: [("thread_id", threadID)], query: query) }
+        try await read { rows in try await rows.page(StoredTable.run, scope: [("thread_id", threadID)], query: query) }
     }
 
     public func updateRun(
@@ -222,7 +222,7 @@ public final class PostgresStore: AssistantsStore, Service {
         _ change: @escaping @Sendable (inout Run) throws -> Void
     ) async throws -> Run? {
         try await write { rows in
-            guard let run: Run = try await rows.update(Table.run, id: id, filters: [("thread_id", threadID)], change) else { return nil }
+            guard let run: Run = try await rows.update(StoredTable.run, id: id, filters: [("thread_id", threadID)], change) else { return nil }
             try await rows.execute("UPDATE run SET status = \(run.status.rawValue) WHERE id = \(id)")
             try await rows.saveProgress(messages: messages, steps: steps)
             return run
@@ -242,37 +242,37 @@ public final class PostgresStore: AssistantsStore, Service {
     // MARK: Run steps
 
     public func step(id: String, runID: String) async throws -> RunStep? {
-        try await read { rows in try await rows.body(Table.step, id: id, filters: [("run_id", runID)]) }
+        try await read { rows in try await rows.body(StoredTable.step, id: id, filters: [("run_id", runID)]) }
     }
 
     public func listSteps(runID: String, _ query: ListQuery) async throws -> ListPage<RunStep> {
-        try await read { rows in try await rows.page(Table.step, scope: [("run_id", runID)], query: query) }
+        try await read { rows in try await rows.page(StoredTable.step, scope: [("run_id", runID)], query: query) }
     }
 
     public func allSteps(runID: String) async throws -> [RunStep] {
-        try await read { rows in try await rows.all(Table.step, filters: [("run_id", runID)]) }
+        try await read { rows in try await rows.all(StoredTable.step, filters: [("run_id", runID)]) }
     }
 
     // MARK: Files
 
     public func createFile(_ file: FileObject) async throws {
         try await write { rows in
-            try await rows.lockLists([Rows.list(Table.file)])
-            try await rows.insert(Table.file, id: file.id, body: file, columns: [("purpose", file.purpose)], numbers: [("expires_at", file.expiresAt)])
+            try await rows.lockLists([Rows.list(StoredTable.file)])
+            try await rows.insert(StoredTable.file, id: file.id, body: file, columns: [("purpose", file.purpose)], numbers: [("expires_at", file.expiresAt)])
         }
     }
 
     public func file(id: String) async throws -> FileObject? {
-        try await read { rows in try await rows.body(Table.file, id: id) }
+        try await read { rows in try await rows.body(StoredTable.file, id: id) }
     }
 
     public func listFiles(purpose: String?, _ query: ListQuery) async throws -> ListPage<FileObject> {
-        try await read { rows in try await rows.page(Table.file, filters: purpose.map { [("purpose", $0)] } ?? [], query: query) }
+        try await read { rows in try await rows.page(StoredTable.file, filters: purpose.map { [("purpose", $0)] } ?? [], query: query) }
     }
 
     public func deleteFile(id: String) async throws -> Bool {
         try await write { rows in
-            guard try await rows.tombstone(Table.file, id: id) else { return false }
+            guard try await rows.tombstone(StoredTable.file, id: id) else { return false }
             try await rows.execute("UPDATE vector_store_file SET body = NULL WHERE file_id = \(id)")
             return true
         }

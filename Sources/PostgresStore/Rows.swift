@@ -4,20 +4,6 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Table names, as constants: they are spliced into SQL, so they never come from input.
-enum Table {
-    static let assistant = "assistant"
-    static let thread = "thread"
-    static let message = "message"
-    static let file = "file"
-    static let run = "run"
-    static let step = "step"
-    static let vectorStore = "vector_store"
-    /// Row ids are `<store id>/<file id>`: a file may be in several stores.
-    static let vectorStoreFile = "vector_store_file"
-    static let fileBatch = "file_batch"
-}
-
 /// A column and the value a row must hold there. Columns are constants; values are always bound.
 typealias Filters = [(column: String, value: String)]
 

@@ -8,21 +8,21 @@ extension SQLiteStore {
 
     public func createVectorStore(_ vectorStore: VectorStore, files: [VectorStoreFile]) async throws {
         try await database.write { db in
-            try db.insertRow(Table.vectorStore, id: vectorStore.id, body: vectorStore, columns: ["expires_at": vectorStore.expiresAt])
+            try db.insertRow(StoredTable.vectorStore, id: vectorStore.id, body: vectorStore, columns: ["expires_at": vectorStore.expiresAt])
             for file in files { try db.saveVectorStoreFile(file, batchID: nil) }
         }
     }
 
     public func vectorStore(id: String, counted: Bool) async throws -> VectorStore? {
         try await database.read { db in
-            let stored: VectorStore? = try db.body(Table.vectorStore, id: id)
+            let stored: VectorStore? = try db.body(StoredTable.vectorStore, id: id)
             return try counted ? stored.map { try db.derived($0) } : stored
         }
     }
 
     public func listVectorStores(_ query: ListQuery) async throws -> ListPage<VectorStore> {
         try await database.read { db in
-            var page: ListPage<VectorStore> = try db.page(Table.vectorStore, query: query)
+            var page: ListPage<VectorStore> = try db.page(StoredTable.vectorStore, query: query)
             page.data = try page.data.map { try db.derived($0) }
             return page
         }
@@ -30,7 +30,7 @@ extension SQLiteStore {
 
     public func updateVectorStore(id: String, _ change: @escaping @Sendable (inout VectorStore) throws -> Void) async throws -> VectorStore? {
         try await database.write { db in
-            guard let store: VectorStore = try db.update(Table.vectorStore, id: id, change) else { return nil }
+            guard let store: VectorStore = try db.update(StoredTable.vectorStore, id: id, change) else { return nil }
             try db.execute(sql: "UPDATE vector_store SET expires_at = ? WHERE id = ?", arguments: [store.expiresAt, id])
             return try db.derived(store)
         }
@@ -38,7 +38,7 @@ extension SQLiteStore {
 
     public func deleteVectorStore(id: String) async throws -> Bool {
         try await database.write { db in
-            guard try db.tombstone(Table.vectorStore, id: id) else { return false }
+            guard try db.tombstone(StoredTable.vectorStore, id: id) else { return false }
             try db.execute(sql: "UPDATE vector_store_file SET body = NULL WHERE store_id = ?", arguments: [id])
             try db.execute(sql: "UPDATE file_batch SET body = NULL WHERE store_id = ?", arguments: [id])
             return true
@@ -51,7 +51,7 @@ extension SQLiteStore {
                 db, sql: "SELECT id FROM vector_store WHERE expires_at IS NOT NULL AND expires_at <= ? AND body IS NOT NULL",
                 arguments: [now])
             for id in ids {
-                let _: VectorStore? = try db.update(Table.vectorStore, id: id) { $0.status = .expired }
+                let _: VectorStore? = try db.update(StoredTable.vectorStore, id: id) { $0.status = .expired }
                 // Expired stays expired: no later activity revives it.
                 try db.execute(sql: "UPDATE vector_store SET expires_at = NULL WHERE id = ?", arguments: [id])
             }
@@ -64,17 +64,17 @@ extension SQLiteStore {
     public func addVectorStoreFiles(_ files: [VectorStoreFile], batch: VectorStoreFileBatch?) async throws {
         try await database.write { db in
             for storeID in Set(files.map(\.vectorStoreID) + [batch?.vectorStoreID].compactMap { $0 }) {
-                guard try db.exists(Table.vectorStore, id: storeID) else { throw StoreError.notFound(.vectorStore, id: storeID) }
+                guard try db.exists(StoredTable.vectorStore, id: storeID) else { throw StoreError.notFound(.vectorStore, id: storeID) }
             }
             if let batch {
-                try db.insertRow(Table.fileBatch, id: batch.id, body: batch, columns: ["store_id": batch.vectorStoreID])
+                try db.insertRow(StoredTable.fileBatch, id: batch.id, body: batch, columns: ["store_id": batch.vectorStoreID])
             }
             for file in files { try db.saveVectorStoreFile(file, batchID: batch?.id) }
         }
     }
 
     public func vectorStoreFile(id: String, storeID: String) async throws -> VectorStoreFile? {
-        try await database.read { db in try db.body(Table.vectorStoreFile, id: Self.rowID(storeID, id)) }
+        try await database.read { db in try db.body(StoredTable.vectorStoreFile, id: Self.rowID(storeID, id)) }
     }
 
     public func listVectorStoreFiles(
@@ -89,7 +89,7 @@ extension SQLiteStore {
             if let batchID { filters.append(("batch_id", batchID)) }
             if let status { filters.append(("status", status.rawValue)) }
             do {
-                return try db.page(Table.vectorStoreFile, scope: [("store_id", storeID)], filters: filters, query: rowQuery)
+                return try db.page(StoredTable.vectorStoreFile, scope: [("store_id", storeID)], filters: filters, query: rowQuery)
             } catch StoreError.unknownCursor(let param, _) {
                 throw StoreError.unknownCursor(param: param, id: (param == "after" ? query.after : query.before) ?? "")
             }
@@ -125,7 +125,7 @@ extension SQLiteStore {
     ) async throws -> VectorStoreFile? {
         try await database.write { db in
             let rowID = Self.rowID(storeID, id)
-            guard let file: VectorStoreFile = try db.update(Table.vectorStoreFile, id: rowID, change) else { return nil }
+            guard let file: VectorStoreFile = try db.update(StoredTable.vectorStoreFile, id: rowID, change) else { return nil }
             try db.execute(
                 sql: "UPDATE vector_store_file SET status = ?, usage_bytes = ? WHERE id = ?",
                 arguments: [file.status.rawValue, file.usageBytes, rowID])
@@ -134,7 +134,7 @@ extension SQLiteStore {
     }
 
     public func deleteVectorStoreFile(id: String, storeID: String) async throws -> Bool {
-        try await database.write { db in try db.tombstone(Table.vectorStoreFile, id: Self.rowID(storeID, id)) }
+        try await database.write { db in try db.tombstone(StoredTable.vectorStoreFile, id: Self.rowID(storeID, id)) }
     }
 
     public func pendingVectorStoreFiles(limit: Int) async throws -> [VectorStoreFile] {
@@ -157,16 +157,16 @@ extension SQLiteStore {
 
     public func fileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch? {
         try await database.read { db in
-            try db.body(Table.fileBatch, id: id, filters: [("store_id", storeID)]).map { try db.derived($0) }
+            try db.body(StoredTable.fileBatch, id: id, filters: [("store_id", storeID)]).map { try db.derived($0) }
         }
     }
 
     public func cancelFileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch? {
         try await database.write { db in
-            guard let stored: VectorStoreFileBatch = try db.body(Table.fileBatch, id: id, filters: [("store_id", storeID)]) else { return nil }
+            guard let stored: VectorStoreFileBatch = try db.body(StoredTable.fileBatch, id: id, filters: [("store_id", storeID)]) else { return nil }
             // Only a batch still at work can be cancelled; a finished one stays as it ended.
             guard try db.derived(stored).status == .inProgress else { return try db.derived(stored) }
-            let _: VectorStoreFileBatch? = try db.update(Table.fileBatch, id: id) { $0.status = .cancelled }
+            let _: VectorStoreFileBatch? = try db.update(StoredTable.fileBatch, id: id) { $0.status = .cancelled }
             let pending = try Data.fetchAll(
                 db, sql: "SELECT body FROM vector_store_file WHERE batch_id = ? AND status = 'in_progress' AND body IS NOT NULL",
                 arguments: [id]
@@ -189,15 +189,15 @@ extension Database {
     /// none; returns the thread as it now is. Part of the caller's transaction.
     @discardableResult
     func attach(_ attachments: ThreadAttachments, toThread threadID: String) throws -> AssistantThread {
-        guard var thread: AssistantThread = try body(Table.thread, id: threadID) else { throw StoreError.notFound(.thread, id: threadID) }
+        guard var thread: AssistantThread = try body(StoredTable.thread, id: threadID) else { throw StoreError.notFound(.thread, id: threadID) }
         let storeID: String
         if let named = thread.toolResources.fileSearch?.vectorStoreIDs.first {
-            guard try exists(Table.vectorStore, id: named) else { throw StoreError.notFound(.vectorStore, id: named) }
+            guard try exists(StoredTable.vectorStore, id: named) else { throw StoreError.notFound(.vectorStore, id: named) }
             storeID = named
         } else {
             let created = attachments.newStore
-            try insertRow(Table.vectorStore, id: created.id, body: created, columns: ["expires_at": created.expiresAt])
-            thread = try update(Table.thread, id: threadID) {
+            try insertRow(StoredTable.vectorStore, id: created.id, body: created, columns: ["expires_at": created.expiresAt])
+            thread = try update(StoredTable.thread, id: threadID) {
                 $0.toolResources.fileSearch = ToolResources.FileSearch(vectorStoreIDs: [created.id])
             } ?? thread
             storeID = created.id
@@ -211,7 +211,7 @@ extension Database {
     /// Inserts the file row, or replaces it (and its place in its batch) when the file is added again.
     fileprivate func saveVectorStoreFile(_ file: VectorStoreFile, batchID: String?) throws {
         try upsertRow(
-            Table.vectorStoreFile, id: SQLiteStore.rowID(file.vectorStoreID, file.id), body: file,
+            StoredTable.vectorStoreFile, id: SQLiteStore.rowID(file.vectorStoreID, file.id), body: file,
             columns: [
                 "store_id": file.vectorStoreID, "file_id": file.id, "batch_id": batchID, "status": file.status.rawValue,
                 "usage_bytes": file.usageBytes,

@@ -33,45 +33,45 @@ public final class SQLiteStore: AssistantsStore {
     // MARK: Assistants
 
     public func createAssistant(_ assistant: Assistant) async throws {
-        try await database.write { db in try db.insertRow(Table.assistant, id: assistant.id, body: assistant) }
+        try await database.write { db in try db.insertRow(StoredTable.assistant, id: assistant.id, body: assistant) }
     }
 
     public func assistant(id: String) async throws -> Assistant? {
-        try await database.read { db in try db.body(Table.assistant, id: id) }
+        try await database.read { db in try db.body(StoredTable.assistant, id: id) }
     }
 
     public func listAssistants(_ query: ListQuery) async throws -> ListPage<Assistant> {
-        try await database.read { db in try db.page(Table.assistant, query: query) }
+        try await database.read { db in try db.page(StoredTable.assistant, query: query) }
     }
 
     public func updateAssistant(id: String, _ change: @escaping @Sendable (inout Assistant) throws -> Void) async throws -> Assistant? {
-        try await database.write { db in try db.update(Table.assistant, id: id, change) }
+        try await database.write { db in try db.update(StoredTable.assistant, id: id, change) }
     }
 
     public func deleteAssistant(id: String) async throws -> Bool {
-        try await database.write { db in try db.tombstone(Table.assistant, id: id) }
+        try await database.write { db in try db.tombstone(StoredTable.assistant, id: id) }
     }
 
     // MARK: Threads
 
     public func createThread(_ thread: AssistantThread, messages: [Message]) async throws {
         try await database.write { db in
-            try db.insertRow(Table.thread, id: thread.id, body: thread)
+            try db.insertRow(StoredTable.thread, id: thread.id, body: thread)
             for message in messages { try db.insertMessage(message) }
         }
     }
 
     public func thread(id: String) async throws -> AssistantThread? {
-        try await database.read { db in try db.body(Table.thread, id: id) }
+        try await database.read { db in try db.body(StoredTable.thread, id: id) }
     }
 
     public func updateThread(id: String, _ change: @escaping @Sendable (inout AssistantThread) throws -> Void) async throws -> AssistantThread? {
-        try await database.write { db in try db.update(Table.thread, id: id, change) }
+        try await database.write { db in try db.update(StoredTable.thread, id: id, change) }
     }
 
     public func deleteThread(id: String) async throws -> Bool {
         try await database.write { db in
-            guard try db.tombstone(Table.thread, id: id) else { return false }
+            guard try db.tombstone(StoredTable.thread, id: id) else { return false }
             try db.execute(sql: "DELETE FROM message WHERE thread_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM step WHERE run_id IN (SELECT id FROM run WHERE thread_id = ?)", arguments: [id])
             try db.execute(sql: "DELETE FROM run WHERE thread_id = ?", arguments: [id])
@@ -83,7 +83,7 @@ public final class SQLiteStore: AssistantsStore {
 
     public func appendMessage(_ message: Message, attaching: ThreadAttachments?) async throws {
         try await database.write { db in
-            guard try db.exists(Table.thread, id: message.threadID) else { throw StoreError.notFound(.thread, id: message.threadID) }
+            guard try db.exists(StoredTable.thread, id: message.threadID) else { throw StoreError.notFound(.thread, id: message.threadID) }
             if let active = try db.activeRunID(threadID: message.threadID) {
                 throw StoreError.threadLocked(threadID: message.threadID, runID: active)
             }
@@ -93,32 +93,32 @@ public final class SQLiteStore: AssistantsStore {
     }
 
     public func allMessages(threadID: String) async throws -> [Message] {
-        try await database.read { db in try db.all(Table.message, filters: [("thread_id", threadID)]) }
+        try await database.read { db in try db.all(StoredTable.message, filters: [("thread_id", threadID)]) }
     }
 
     public func message(id: String, threadID: String) async throws -> Message? {
-        try await database.read { db in try db.body(Table.message, id: id, filters: [("thread_id", threadID)]) }
+        try await database.read { db in try db.body(StoredTable.message, id: id, filters: [("thread_id", threadID)]) }
     }
 
     public func listMessages(threadID: String, runID: String?, _ query: ListQuery) async throws -> ListPage<Message> {
         try await database.read { db in
-            try db.page(Table.message, scope: [("thread_id", threadID)], filters: runID.map { [("run_id", $0)] } ?? [], query: query)
+            try db.page(StoredTable.message, scope: [("thread_id", threadID)], filters: runID.map { [("run_id", $0)] } ?? [], query: query)
         }
     }
 
     public func updateMessage(id: String, threadID: String, _ change: @escaping @Sendable (inout Message) throws -> Void) async throws -> Message? {
-        try await database.write { db in try db.update(Table.message, id: id, filters: [("thread_id", threadID)], change) }
+        try await database.write { db in try db.update(StoredTable.message, id: id, filters: [("thread_id", threadID)], change) }
     }
 
     public func deleteMessage(id: String, threadID: String) async throws -> Bool {
-        try await database.write { db in try db.tombstone(Table.message, id: id, filters: [("thread_id", threadID)]) }
+        try await database.write { db in try db.tombstone(StoredTable.message, id: id, filters: [("thread_id", threadID)]) }
     }
 
     // MARK: Runs
 
     public func createRun(_ run: Run, additionalMessages: [Message], attaching: ThreadAttachments?) async throws {
         try await database.write { db in
-            guard try db.exists(Table.thread, id: run.threadID) else { throw StoreError.notFound(.thread, id: run.threadID) }
+            guard try db.exists(StoredTable.thread, id: run.threadID) else { throw StoreError.notFound(.thread, id: run.threadID) }
             if let active = try db.activeRunID(threadID: run.threadID) {
                 throw StoreError.threadHasActiveRun(threadID: run.threadID, runID: active)
             }
@@ -132,7 +132,7 @@ public final class SQLiteStore: AssistantsStore {
         _ thread: AssistantThread, messages: [Message], run: Run, attaching: ThreadAttachments?
     ) async throws -> AssistantThread {
         try await database.write { db in
-            try db.insertRow(Table.thread, id: thread.id, body: thread)
+            try db.insertRow(StoredTable.thread, id: thread.id, body: thread)
             for message in messages { try db.insertMessage(message) }
             try db.insertRun(run)
             guard let attaching else { return thread }
@@ -141,11 +141,11 @@ public final class SQLiteStore: AssistantsStore {
     }
 
     public func run(id: String, threadID: String) async throws -> Run? {
-        try await database.read { db in try db.body(Table.run, id: id, filters: [("thread_id", threadID)]) }
+        try await database.read { db in try db.body(StoredTable.run, id: id, filters: [("thread_id", threadID)]) }
     }
 
     public func listRuns(threadID: String, _ query: ListQuery) async throws -> ListPage<Run> {
-        try await database.read { db in try db.page(Table.run, scope: [("thread_id", threadID)], query: query) }
+        try await database.read { db in try db.page(StoredTable.run, scope: [("thread_id", threadID)], query: query) }
     }
 
     public func updateRun(
@@ -153,7 +153,7 @@ public final class SQLiteStore: AssistantsStore {
         _ change: @escaping @Sendable (inout Run) throws -> Void
     ) async throws -> Run? {
         try await database.write { db in
-            guard let run: Run = try db.update(Table.run, id: id, filters: [("thread_id", threadID)], change) else { return nil }
+            guard let run: Run = try db.update(StoredTable.run, id: id, filters: [("thread_id", threadID)], change) else { return nil }
             try db.execute(sql: "UPDATE run SET status = ? WHERE id = ?", arguments: [run.status.rawValue, id])
             try db.saveProgress(messages: messages, steps: steps)
             return run
@@ -174,38 +174,38 @@ public final class SQLiteStore: AssistantsStore {
     // MARK: Run steps
 
     public func step(id: String, runID: String) async throws -> RunStep? {
-        try await database.read { db in try db.body(Table.step, id: id, filters: [("run_id", runID)]) }
+        try await database.read { db in try db.body(StoredTable.step, id: id, filters: [("run_id", runID)]) }
     }
 
     public func listSteps(runID: String, _ query: ListQuery) async throws -> ListPage<RunStep> {
-        try await database.read { db in try db.page(Table.step, scope: [("run_id", runID)], query: query) }
+        try await database.read { db in try db.page(StoredTable.step, scope: [("run_id", runID)], query: query) }
     }
 
     public func allSteps(runID: String) async throws -> [RunStep] {
-        try await database.read { db in try db.all(Table.step, filters: [("run_id", runID)]) }
+        try await database.read { db in try db.all(StoredTable.step, filters: [("run_id", runID)]) }
     }
 
     // MARK: Files
 
     public func createFile(_ file: FileObject) async throws {
         try await database.write { db in
-            try db.insertRow(Table.file, id: file.id, body: file, columns: ["purpose": file.purpose, "expires_at": file.expiresAt])
+            try db.insertRow(StoredTable.file, id: file.id, body: file, columns: ["purpose": file.purpose, "expires_at": file.expiresAt])
         }
     }
 
     public func file(id: String) async throws -> FileObject? {
-        try await database.read { db in try db.body(Table.file, id: id) }
+        try await database.read { db in try db.body(StoredTable.file, id: id) }
     }
 
     public func listFiles(purpose: String?, _ query: ListQuery) async throws -> ListPage<FileObject> {
         try await database.read { db in
-            try db.page(Table.file, filters: purpose.map { [("purpose", $0)] } ?? [], query: query)
+            try db.page(StoredTable.file, filters: purpose.map { [("purpose", $0)] } ?? [], query: query)
         }
     }
 
     public func deleteFile(id: String) async throws -> Bool {
         try await database.write { db in
-            guard try db.tombstone(Table.file, id: id) else { return false }
+            guard try db.tombstone(StoredTable.file, id: id) else { return false }
             try db.execute(sql: "UPDATE vector_store_file SET body = NULL WHERE file_id = ?", arguments: [id])
             return true
         }
@@ -235,18 +235,18 @@ private let activeStatuses = "'queued', 'in_progress', 'requires_action', 'cance
 
 extension Database {
     fileprivate func insertMessage(_ message: Message) throws {
-        try insertRow(Table.message, id: message.id, body: message, columns: ["thread_id": message.threadID, "run_id": message.runID])
+        try insertRow(StoredTable.message, id: message.id, body: message, columns: ["thread_id": message.threadID, "run_id": message.runID])
     }
 
     fileprivate func saveProgress(messages: [Message], steps: [RunStep]) throws {
         for message in messages {
-            try upsertRow(Table.message, id: message.id, body: message, columns: ["thread_id": message.threadID, "run_id": message.runID])
+            try upsertRow(StoredTable.message, id: message.id, body: message, columns: ["thread_id": message.threadID, "run_id": message.runID])
         }
-        for step in steps { try upsertRow(Table.step, id: step.id, body: step, columns: ["run_id": step.runID]) }
+        for step in steps { try upsertRow(StoredTable.step, id: step.id, body: step, columns: ["run_id": step.runID]) }
     }
 
     fileprivate func insertRun(_ run: Run) throws {
-        try insertRow(Table.run, id: run.id, body: run, columns: ["thread_id": run.threadID, "status": run.status.rawValue])
+        try insertRow(StoredTable.run, id: run.id, body: run, columns: ["thread_id": run.threadID, "status": run.status.rawValue])
     }
 
     fileprivate func activeRunID(threadID: String) throws -> String? {

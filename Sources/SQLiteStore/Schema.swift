@@ -1,19 +1,5 @@
 import GRDB
 
-/// Table names, as constants: they are interpolated into SQL, so they never come from input.
-enum Table {
-    static let assistant = "assistant"
-    static let thread = "thread"
-    static let message = "message"
-    static let file = "file"
-    static let run = "run"
-    static let step = "step"
-    static let vectorStore = "vector_store"
-    /// Row ids are `<store id>/<file id>`: a file may be in several stores.
-    static let vectorStoreFile = "vector_store_file"
-    static let fileBatch = "file_batch"
-}
-
 /// Versioned migrations. Add a new one for every schema change; never edit a shipped one.
 enum Schema {
     static var migrator: DatabaseMigrator {

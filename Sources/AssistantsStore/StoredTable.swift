@@ -1,0 +1,14 @@
+/// The tables every SQL backend keeps, by name: constants, since they are spliced into SQL and so never
+/// come from input. For the backends only.
+package enum StoredTable {
+    package static let assistant = "assistant"
+    package static let thread = "thread"
+    package static let message = "message"
+    package static let file = "file"
+    package static let run = "run"
+    package static let step = "step"
+    package static let vectorStore = "vector_store"
+    /// Row ids are `<store id>/<file id>`: a file may be in several stores.
+    package static let vectorStoreFile = "vector_store_file"
+    package static let fileBatch = "file_batch"
+}
