@@ -1,3 +1,5 @@
+import AssistantsAPI
+
 /// The tables every SQL backend keeps, by name: constants, since they are spliced into SQL and so never
 /// come from input. For the backends only.
 package enum StoredTable {
@@ -11,4 +13,19 @@ package enum StoredTable {
     /// Row ids are `<store id>/<file id>`: a file may be in several stores.
     package static let vectorStoreFile = "vector_store_file"
     package static let fileBatch = "file_batch"
+}
+
+extension StoredTable {
+    /// The id of a vector store file's row: `<store id>/<file id>`.
+    package static func vectorStoreFileRow(_ storeID: String, _ fileID: String) -> String { "\(storeID)/\(fileID)" }
+}
+
+extension ListQuery {
+    /// A list of one store's files as its rows are keyed: the cursors, file ids, become row ids.
+    package func vectorStoreFileRows(of storeID: String) -> ListQuery {
+        var rows = self
+        rows.after = after.map { StoredTable.vectorStoreFileRow(storeID, $0) }
+        rows.before = before.map { StoredTable.vectorStoreFileRow(storeID, $0) }
+        return rows
+    }
 }

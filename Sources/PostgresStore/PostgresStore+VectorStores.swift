@@ -87,16 +87,14 @@ extension PostgresStore {
     }
 
     public func vectorStoreFile(id: String, storeID: String) async throws -> VectorStoreFile? {
-        try await read { rows in try await rows.body(StoredTable.vectorStoreFile, id: Self.rowID(storeID, id)) }
+        try await read { rows in try await rows.body(StoredTable.vectorStoreFile, id: StoredTable.vectorStoreFileRow(storeID, id)) }
     }
 
     public func listVectorStoreFiles(
         storeID: String, batchID: String?, status: VectorStoreFile.Status?, _ query: ListQuery
     ) async throws -> ListPage<VectorStoreFile> {
         // Cursors are file ids; rows are keyed by store and file.
-        var rowQuery = query
-        rowQuery.after = query.after.map { Self.rowID(storeID, $0) }
-        rowQuery.before = query.before.map { Self.rowID(storeID, $0) }
+        let rowQuery = query.vectorStoreFileRows(of: storeID)
         return try await read { [rowQuery] rows in
             var filters: Filters = []
             if let batchID { filters.append(("batch_id", batchID)) }
@@ -119,7 +117,7 @@ extension PostgresStore {
     }
 
     public func vectorStoreFiles(ids: [String], storeIDs: [String]) async throws -> [VectorStoreFile] {
-        let rowIDs = storeIDs.flatMap { storeID in ids.map { Self.rowID(storeID, $0) } }
+        let rowIDs = storeIDs.flatMap { storeID in ids.map { StoredTable.vectorStoreFileRow(storeID, $0) } }
         guard !rowIDs.isEmpty else { return [] }
         return try await read { rows in
             try await rows.bodies("SELECT body::text FROM vector_store_file WHERE body IS NOT NULL AND id = ANY(\(rowIDs))")
@@ -130,7 +128,7 @@ extension PostgresStore {
         id: String, storeID: String, _ change: @escaping @Sendable (inout VectorStoreFile) throws -> Void
     ) async throws -> VectorStoreFile? {
         try await write { rows in
-            let rowID = Self.rowID(storeID, id)
+            let rowID = StoredTable.vectorStoreFileRow(storeID, id)
             guard let file: VectorStoreFile = try await rows.update(StoredTable.vectorStoreFile, id: rowID, change) else { return nil }
             try await rows.execute(
                 "UPDATE vector_store_file SET status = \(file.status.rawValue), usage_bytes = \(file.usageBytes) WHERE id = \(rowID)")
@@ -139,7 +137,7 @@ extension PostgresStore {
     }
 
     public func deleteVectorStoreFile(id: String, storeID: String) async throws -> Bool {
-        try await write { rows in try await rows.tombstone(StoredTable.vectorStoreFile, id: Self.rowID(storeID, id)) }
+        try await write { rows in try await rows.tombstone(StoredTable.vectorStoreFile, id: StoredTable.vectorStoreFileRow(storeID, id)) }
     }
 
     public func pendingVectorStoreFiles(limit: Int) async throws -> [VectorStoreFile] {
@@ -187,8 +185,6 @@ extension PostgresStore {
             return try await rows.derived(cancelled)
         }
     }
-
-    static func rowID(_ storeID: String, _ fileID: String) -> String { "\(storeID)/\(fileID)" }
 }
 
 extension Rows {
@@ -224,7 +220,7 @@ extension Rows {
     /// caller holds the store's file list lock when the row may be new.
     fileprivate func saveVectorStoreFile(_ file: VectorStoreFile, batchID: String?) async throws {
         try await upsert(
-            StoredTable.vectorStoreFile, id: PostgresStore.rowID(file.vectorStoreID, file.id), body: file,
+            StoredTable.vectorStoreFile, id: StoredTable.vectorStoreFileRow(file.vectorStoreID, file.id), body: file,
             columns: [("store_id", file.vectorStoreID), ("file_id", file.id), ("batch_id", batchID), ("status", file.status.rawValue)],
             numbers: [("usage_bytes", file.usageBytes)])
     }

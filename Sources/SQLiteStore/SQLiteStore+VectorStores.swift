@@ -74,16 +74,14 @@ extension SQLiteStore {
     }
 
     public func vectorStoreFile(id: String, storeID: String) async throws -> VectorStoreFile? {
-        try await database.read { db in try db.body(StoredTable.vectorStoreFile, id: Self.rowID(storeID, id)) }
+        try await database.read { db in try db.body(StoredTable.vectorStoreFile, id: StoredTable.vectorStoreFileRow(storeID, id)) }
     }
 
     public func listVectorStoreFiles(
         storeID: String, batchID: String?, status: VectorStoreFile.Status?, _ query: ListQuery
     ) async throws -> ListPage<VectorStoreFile> {
         // Cursors are file ids; rows are keyed by store and file.
-        var rowQuery = query
-        rowQuery.after = query.after.map { Self.rowID(storeID, $0) }
-        rowQuery.before = query.before.map { Self.rowID(storeID, $0) }
+        let rowQuery = query.vectorStoreFileRows(of: storeID)
         return try await database.read { [rowQuery] db in
             var filters: Database.Filters = []
             if let batchID { filters.append(("batch_id", batchID)) }
@@ -110,7 +108,7 @@ extension SQLiteStore {
     }
 
     public func vectorStoreFiles(ids: [String], storeIDs: [String]) async throws -> [VectorStoreFile] {
-        let rowIDs = storeIDs.flatMap { storeID in ids.map { Self.rowID(storeID, $0) } }
+        let rowIDs = storeIDs.flatMap { storeID in ids.map { StoredTable.vectorStoreFileRow(storeID, $0) } }
         guard !rowIDs.isEmpty else { return [] }
         return try await database.read { db in
             try Data.fetchAll(
@@ -124,7 +122,7 @@ extension SQLiteStore {
         id: String, storeID: String, _ change: @escaping @Sendable (inout VectorStoreFile) throws -> Void
     ) async throws -> VectorStoreFile? {
         try await database.write { db in
-            let rowID = Self.rowID(storeID, id)
+            let rowID = StoredTable.vectorStoreFileRow(storeID, id)
             guard let file: VectorStoreFile = try db.update(StoredTable.vectorStoreFile, id: rowID, change) else { return nil }
             try db.execute(
                 sql: "UPDATE vector_store_file SET status = ?, usage_bytes = ? WHERE id = ?",
@@ -134,7 +132,7 @@ extension SQLiteStore {
     }
 
     public func deleteVectorStoreFile(id: String, storeID: String) async throws -> Bool {
-        try await database.write { db in try db.tombstone(StoredTable.vectorStoreFile, id: Self.rowID(storeID, id)) }
+        try await database.write { db in try db.tombstone(StoredTable.vectorStoreFile, id: StoredTable.vectorStoreFileRow(storeID, id)) }
     }
 
     public func pendingVectorStoreFiles(limit: Int) async throws -> [VectorStoreFile] {
@@ -180,8 +178,6 @@ extension SQLiteStore {
             return try db.derived(cancelled)
         }
     }
-
-    static func rowID(_ storeID: String, _ fileID: String) -> String { "\(storeID)/\(fileID)" }
 }
 
 extension Database {
@@ -211,7 +207,7 @@ extension Database {
     /// Inserts the file row, or replaces it (and its place in its batch) when the file is added again.
     fileprivate func saveVectorStoreFile(_ file: VectorStoreFile, batchID: String?) throws {
         try upsertRow(
-            StoredTable.vectorStoreFile, id: SQLiteStore.rowID(file.vectorStoreID, file.id), body: file,
+            StoredTable.vectorStoreFile, id: StoredTable.vectorStoreFileRow(file.vectorStoreID, file.id), body: file,
             columns: [
                 "store_id": file.vectorStoreID, "file_id": file.id, "batch_id": batchID, "status": file.status.rawValue,
                 "usage_bytes": file.usageBytes,
