@@ -97,6 +97,16 @@ extension KeyedDecodingContainer {
         return try decode(T.self, forKey: key)
     }
 
+    /// An optional JSON object (a JSON Schema): absent is nil; null or any other kind of value is refused,
+    /// naming the key.
+    public func decodeJSONObject(forKey key: Key) throws -> JSONValue? {
+        guard let value = try decodeNonNull(JSONValue.self, forKey: key) else { return nil }
+        guard case .object = value else {
+            throw APIError.invalidType(param: param(key), expected: "an object", got: value.kindDescription)
+        }
+        return value
+    }
+
     /// Tells an absent key (nil) from an explicit null (`.some(nil)`): modify requests treat them differently.
     public func decodePatch<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T?? {
         guard contains(key) else { return nil }

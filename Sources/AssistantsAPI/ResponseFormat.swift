@@ -57,12 +57,7 @@ public struct JSONSchemaFormat: Codable, Sendable, Equatable {
         name = try container.decode(String.self, forKey: .name)
         try Check.name(name, param: container.param(.name))
         description = try container.decodeNonNull(String.self, forKey: .description)
-        schema = try container.decodeNonNull(JSONValue.self, forKey: .schema)
-        if let schema {
-            guard case .object = schema else {
-                throw APIError.invalidType(param: container.param(.schema), expected: "an object", got: schema.kindDescription)
-            }
-        }
+        schema = try container.decodeJSONObject(forKey: .schema)
         strict = try container.decodeIfPresent(Bool.self, forKey: .strict)
     }
 

@@ -127,10 +127,7 @@ public struct FunctionDefinition: Codable, Sendable, Equatable {
         name = try container.decode(String.self, forKey: .name)
         try Check.name(name, param: container.param(.name))
         description = try container.decodeNonNull(String.self, forKey: .description)
-        parameters = try container.decodeNonNull(JSONValue.self, forKey: .parameters)
-        if let parameters, case .object = parameters {} else if let parameters {
-            throw APIError.invalidType(param: container.param(.parameters), expected: "an object", got: parameters.kindDescription)
-        }
+        parameters = try container.decodeJSONObject(forKey: .parameters)
         strict = try container.decodeIfPresent(Bool.self, forKey: .strict) ?? false
     }
 
