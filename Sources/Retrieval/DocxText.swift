@@ -4,13 +4,23 @@ import ZIPFoundation
 /// The body text of a Word document: the ZIP's `word/document.xml`, one paragraph per `w:p`.
 enum DocxText {
     static func text(of data: Data, filename: String) throws(ExtractionError) -> String {
+        try text(archiveSize: data.count, filename: filename) { try Archive(data: data, accessMode: .read) }
+    }
+
+    /// Reads the file's entries where they are, without loading the archive into memory.
+    static func text(ofFileAt url: URL, filename: String) throws(ExtractionError) -> String {
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        return try text(archiveSize: size, filename: filename) { try Archive(url: url, accessMode: .read) }
+    }
+
+    private static func text(archiveSize: Int, filename: String, open: () throws -> Archive) throws(ExtractionError) -> String {
         let xml: Data
         do {
-            let archive = try Archive(data: data, accessMode: .read)
+            let archive = try open()
             guard let entry = archive["word/document.xml"] else {
                 throw ExtractionError.invalid("\(filename) has no word/document.xml.")
             }
-            xml = try inflate(entry, of: archive, archiveSize: data.count, filename: filename)
+            xml = try inflate(entry, of: archive, archiveSize: archiveSize, filename: filename)
         } catch let error as ExtractionError {
             throw error
         } catch {

@@ -6,16 +6,25 @@ enum PDFText {
     static let executable = "/usr/bin/pdftotext"
 
     static func text(of data: Data, filename: String) throws(ExtractionError) -> String {
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("retrieval-\(UUID().uuidString).pdf")
+        defer { try? FileManager.default.removeItem(at: input) }
+        do {
+            try data.write(to: input)
+        } catch {
+            throw .invalid("Could not run pdftotext on \(filename): \(error)")
+        }
+        return try text(ofFileAt: input, filename: filename)
+    }
+
+    /// pdftotext reads the file where it is.
+    static func text(ofFileAt input: URL, filename: String) throws(ExtractionError) -> String {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw .unsupported("PDF extraction needs \(executable): apt-get install poppler-utils")
         }
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("retrieval-\(UUID().uuidString).pdf")
-        defer { try? FileManager.default.removeItem(at: input) }
         var output = Data()
         var overflowed = false
         let status: Int32
         do {
-            try data.write(to: input)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = ["-q", "-enc", "UTF-8", input.path, "-"]

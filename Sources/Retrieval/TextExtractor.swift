@@ -21,17 +21,55 @@ public enum TextExtractor {
         case "docx": text = try DocxText.text(of: data, filename: filename)
         case "pdf": text = try PDFText.text(of: data, filename: filename)
         case _ where plainTextExtensions.contains(ext): text = try decode(data, filename: filename)
-        default: throw .unsupported("Files of type '\(ext.isEmpty ? filename : "." + ext)' are not supported for file_search.")
+        default: throw unsupported(ext, filename: filename)
         }
         try checkTextSize(text.utf8.count, filename: filename)
         return text
+    }
+
+    /// The text of the file at `url`, as `extract(_:filename:)` gives it, without loading more of the file
+    /// than its type needs: PDF and DOCX are read where they are, and of any other file no more than its
+    /// type's size limit and a byte (enough to refuse it as too large) is read.
+    public static func extract(contentsOf url: URL, filename: String) throws(ExtractionError) -> String {
+        let ext = (filename as NSString).pathExtension.lowercased()
+        let text: String
+        switch ext {
+        case "pdf": text = try PDFText.text(ofFileAt: url, filename: filename)
+        case "docx": text = try DocxText.text(ofFileAt: url, filename: filename)
+        case "html", "htm", "xhtml", "json", _ where plainTextExtensions.contains(ext):
+            let limit = ext == "json" ? ExtractionLimits.maxJSONBytes : ExtractionLimits.maxTextBytes
+            let data: Data
+            do {
+                let handle = try FileHandle(forReadingFrom: url)
+                defer { try? handle.close() }
+                data = try handle.read(upToCount: limit + 1) ?? Data()
+            } catch {
+                throw .invalid("Could not read \(filename): \(error)")
+            }
+            return try extract(data, filename: filename)
+        default: throw unsupported(ext, filename: filename)
+        }
+        try checkTextSize(text.utf8.count, filename: filename)
+        return text
+    }
+
+    /// `chunks(of:filename:chunker:)` of the file at `url`, read as `extract(contentsOf:filename:)` does.
+    public static func chunks(ofContentsOf url: URL, filename: String, chunker: Chunker) throws(ExtractionError) -> (chunks: [Chunk], textBytes: Int) {
+        try chunks(of: try extract(contentsOf: url, filename: filename), filename: filename, chunker: chunker)
+    }
+
+    private static func unsupported(_ ext: String, filename: String) -> ExtractionError {
+        .unsupported("Files of type '\(ext.isEmpty ? filename : "." + ext)' are not supported for file_search.")
     }
 
     /// The file's text cut into chunks, within `ExtractionLimits`, and the size of that text in bytes.
     /// The tokens are counted before any chunk is made, so a file over the limit costs no more memory
     /// than its text.
     public static func chunks(of data: Data, filename: String, chunker: Chunker) throws(ExtractionError) -> (chunks: [Chunk], textBytes: Int) {
-        let text = try extract(data, filename: filename)
+        try chunks(of: try extract(data, filename: filename), filename: filename, chunker: chunker)
+    }
+
+    private static func chunks(of text: String, filename: String, chunker: Chunker) throws(ExtractionError) -> (chunks: [Chunk], textBytes: Int) {
         guard TokenEstimator.count(text, upTo: ExtractionLimits.maxTokens + 1) <= ExtractionLimits.maxTokens else {
             throw .invalid("\(filename) holds more than \(ExtractionLimits.grouped(ExtractionLimits.maxTokens)) tokens, the limit for one file.")
         }

@@ -65,6 +65,50 @@ import Testing
 
     func isInvalid(_ error: any Error) -> Bool { (error as? ExtractionError)?.code == "invalid_file" }
 
+    // MARK: From a file
+
+    func file(_ data: Data) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("extraction-\(UUID().uuidString)")
+        try data.write(to: url)
+        return url
+    }
+
+    @Test func filesGiveTheTextTheirBytesGive() throws {
+        let docx = Fixtures.docx(paragraphs: ["First &amp; foremost.", "Second paragraph."])
+        let json = Data(#"{"name": "Ada"}"#.utf8)
+        for (data, filename) in [(Data("hello world".utf8), "a.txt"), (docx, "report.docx"), (json, "a.json"), (Data("<p>x</p>".utf8), "a.html")] {
+            let url = try file(data)
+            defer { try? FileManager.default.removeItem(at: url) }
+            #expect(try TextExtractor.extract(contentsOf: url, filename: filename) == TextExtractor.extract(data, filename: filename))
+        }
+        let url = try file(Data("x".utf8))
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect { try TextExtractor.extract(contentsOf: url, filename: "image.png") } throws: { ($0 as? ExtractionError)?.code == "unsupported_file" }
+        let chunks = try TextExtractor.chunks(ofContentsOf: url, filename: "a.txt", chunker: .auto)
+        #expect(chunks.textBytes == 1 && chunks.chunks.map(\.text) == ["x"])
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext")))
+    func pdfFilesAreReadWhereTheyAre() throws {
+        let url = try file(Fixtures.pdf(text: "Hello retrieval world"))
+        defer { try? FileManager.default.removeItem(at: url) }
+        let text = try TextExtractor.extract(contentsOf: url, filename: "doc.pdf")
+        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "Hello retrieval world")
+    }
+
+    @Test func filesOverTheirLimitAreRefusedAsTheirBytesAre() throws {
+        let text = try file(Data(repeating: UInt8(ascii: "a"), count: ExtractionLimits.maxTextBytes + 4096))
+        defer { try? FileManager.default.removeItem(at: text) }
+        #expect(throws: ExtractionError.invalid("big.txt holds more than 64 MiB of text, the limit for one file.")) {
+            try TextExtractor.extract(contentsOf: text, filename: "big.txt")
+        }
+        let json = try file(Data("[".utf8) + Data(repeating: UInt8(ascii: " "), count: ExtractionLimits.maxJSONBytes) + Data("]".utf8))
+        defer { try? FileManager.default.removeItem(at: json) }
+        #expect(throws: ExtractionError.invalid("big.json is larger than 8 MiB, the limit for a .json file.")) {
+            try TextExtractor.extract(contentsOf: json, filename: "big.json")
+        }
+    }
+
     // MARK: Limits
 
     @Test func aDocxThatInflatesFarIsStoppedWhileInflating() throws {
