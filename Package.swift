@@ -23,12 +23,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         // Wire types, ids, validation and errors: pure values, no I/O.
         .target(name: "AssistantsAPI"),
         // The store protocol and the blob store: what the rest of the system may assume about persistence.
-        .target(name: "AssistantsStore", dependencies: ["AssistantsAPI"]),
+        .target(name: "AssistantsStore", dependencies: [
+            "AssistantsAPI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // The SQLite (GRDB) implementation of the store.
         .target(name: "SQLiteStore", dependencies: [
             "AssistantsStore",
@@ -38,6 +43,7 @@ let package = Package(
         .target(name: "PostgresStore", dependencies: [
             "AssistantsStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

@@ -63,7 +63,8 @@ public struct CodeInterpreterTool: BuiltInTool {
         var files: [SandboxFile] = []
         var seen = Set<String>()
         for id in ids where seen.insert(id).inserted {
-            guard let file = try await store.file(id: id), let contents = blobs.read(id) else { continue }
+            // Files reach the sandbox's /mnt/data (a tmpfs) inside a message to its runner, so they are read whole.
+            guard let file = try await store.file(id: id), let contents = try await blobs.read(id) else { continue }
             files.append(SandboxFile(name: Self.sandboxName(file.filename, id: id), contents: contents))
         }
         return files
@@ -79,7 +80,7 @@ public struct CodeInterpreterTool: BuiltInTool {
     private func save(_ data: Data, filename: String) async throws -> FileObject {
         let file = FileObject(
             id: ObjectKind.file.newID(), bytes: data.count, createdAt: unixNow(), filename: filename, purpose: "assistants_output")
-        try blobs.write(data, as: file.id)
+        try await blobs.write(data, as: file.id)
         try await store.createFile(file)
         return file
     }

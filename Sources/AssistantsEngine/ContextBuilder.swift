@@ -84,9 +84,10 @@ struct ContextBuilder {
         return ChatMessage(role: message.role == .user ? .user : .assistant, content: parts)
     }
 
-    /// An uploaded image as a `data:` URL, which every OpenAI-compatible endpoint accepts.
+    /// An uploaded image as a `data:` URL, which every OpenAI-compatible endpoint accepts. The request
+    /// carries the image whole, so it is read whole.
     private func dataURL(fileID: String) async throws -> String? {
-        guard let file = try await store.file(id: fileID), let data = blobs.read(fileID) else { return nil }
+        guard let file = try await store.file(id: fileID), let data = try await blobs.read(fileID) else { return nil }
         let types = ["png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"]
         let type = types[(file.filename as NSString).pathExtension.lowercased()] ?? "image/png"
         return "data:\(type);base64,\(data.base64EncodedString())"

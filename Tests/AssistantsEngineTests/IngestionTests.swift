@@ -24,7 +24,7 @@ import Testing
 
         func upload(_ text: String, filename: String) async throws -> FileObject {
             let file = FileObject(id: ObjectKind.file.newID(), bytes: text.utf8.count, createdAt: 1, filename: filename, purpose: "assistants")
-            try blobs.write(Data(text.utf8), as: file.id)
+            try await blobs.write(Data(text.utf8), as: file.id)
             try await store.createFile(file)
             return file
         }

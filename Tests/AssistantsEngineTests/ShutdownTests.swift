@@ -115,7 +115,7 @@ import Testing
         var files: [FileObject] = []
         for name in ["a", "b", "c"] {
             let file = FileObject(id: ObjectKind.file.newID(), bytes: 5, createdAt: 1, filename: "\(name).txt", purpose: "assistants")
-            try blobs.write(Data("text \(name)".utf8), as: file.id)
+            try await blobs.write(Data("text \(name)".utf8), as: file.id)
             try await store.createFile(file)
             files.append(file)
         }

@@ -16,6 +16,7 @@ import Testing
             #expect(try await api.call(.get, "/v1/files/\(file.id)", beta: false).decode(FileObject.self) == file)
             let download = try await api.call(.get, "/v1/files/\(file.id)/content", beta: false)
             #expect(download.bytes == contents)
+            #expect(download.headers[.contentLength] == "\(contents.count)", "streamed with its length announced")
 
             let deleted = try await api.call(.delete, "/v1/files/\(file.id)", beta: false)
             #expect(deleted.json == .object(["id": .string(file.id), "object": .string("file"), "deleted": .bool(true)]))

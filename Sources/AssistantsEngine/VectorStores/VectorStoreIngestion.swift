@@ -106,14 +106,17 @@ extension VectorStores {
     private func prepare(_ file: VectorStoreFile) async -> Prepared {
         var result = Prepared(file: file)
         do {
-            guard let record = try await store.file(id: file.id), let data = blobs.read(file.id) else {
-                throw ExtractionError.invalid("The file \(file.id) no longer exists.")
-            }
+            let missing = ExtractionError.invalid("The file \(file.id) no longer exists.")
+            guard let record = try await store.file(id: file.id) else { throw missing }
             let sizes = file.chunkingStrategy.sizes
-            let (chunks, bytes) = try await offload {
-                let chunker = try Chunker(maxTokens: sizes.maxTokens, overlapTokens: sizes.overlapTokens)
-                return try TextExtractor.chunks(of: data, filename: record.filename, chunker: chunker)
+            let extracted = try await blobs.withLocalFile(file.id) { path in
+                try await offload {
+                    let chunker = try Chunker(maxTokens: sizes.maxTokens, overlapTokens: sizes.overlapTokens)
+                    return try TextExtractor.chunks(ofContentsOf: path, filename: record.filename, chunker: chunker)
+                }
             }
+            guard let extracted else { throw missing }
+            let (chunks, bytes) = extracted
             guard !chunks.isEmpty else { throw ExtractionError.invalid("\(record.filename) contains no text to search.") }
             var vectors: [[Float]]?
             if let embeddings { vectors = try await embeddings.provider.embed(chunks.map(\.text), model: embeddings.model) }

@@ -10,7 +10,7 @@ extension VectorStores {
         let storeIDs = try await store.vectorStoreIDs(containingFile: fileID)
         guard try await store.deleteFile(id: fileID) else { return false }
         for storeID in storeIDs { try await offload { [index] in try index.remove(storeID: storeID, fileID: fileID) } }
-        try blobs.delete(id: fileID)
+        try await blobs.delete(id: fileID)
         return true
     }
 

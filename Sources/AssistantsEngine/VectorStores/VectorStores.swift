@@ -156,11 +156,12 @@ public final class VectorStores: Sendable {
     /// The file's text as it was extracted for indexing.
     public func content(of fileID: String, in storeID: String) async throws -> VectorStoreFileContent {
         _ = try await file(fileID, in: storeID)
-        guard let record = try await store.file(id: fileID), let data = blobs.read(fileID) else {
-            throw APIError.notFound(.file, id: fileID)
-        }
+        guard let record = try await store.file(id: fileID) else { throw APIError.notFound(.file, id: fileID) }
         do {
-            let text = try await offload { try TextExtractor.extract(data, filename: record.filename) }
+            let text = try await blobs.withLocalFile(fileID) { file in
+                try await offload { try TextExtractor.extract(contentsOf: file, filename: record.filename) }
+            }
+            guard let text else { throw APIError.notFound(.file, id: fileID) }
             return VectorStoreFileContent(data: [TextContent(text: text)])
         } catch let error as ExtractionError {
             throw APIError.invalidRequest(error.message, param: "file_id", code: error.code)

@@ -23,11 +23,11 @@ struct FilesController<Context: RequestContext> {
         guard let file = upload.file else { throw APIError.missingParameter("file") }
         do {
             let record = try Self.record(for: file, fields: upload.fields)
-            try blobs.commit(file.staged, as: record.id)
+            try await blobs.commit(file.staged, as: record.id)
             do {
                 try await store.createFile(record)
             } catch {
-                try? blobs.delete(id: record.id)
+                try? await blobs.delete(id: record.id)
                 throw error
             }
             return .json(record)
@@ -75,10 +75,14 @@ struct FilesController<Context: RequestContext> {
         return .json(DeletionStatus(id: id, object: "file"))
     }
 
+    /// Streams the blob a chunk at a time, from whichever store holds it, with its length announced.
     @Sendable func content(_ request: Request, context: Context) async throws -> Response {
         let record = try await file(context)
-        guard let path = blobs.path(of: record.id) else { throw APIError.notFound(.file, id: record.id) }
-        let body = try await FileIO().loadFile(path: path, context: context)
+        guard let contents = try await blobs.contents(of: record.id) else { throw APIError.notFound(.file, id: record.id) }
+        let body = ResponseBody(contentLength: contents.size) { writer in
+            for try await chunk in contents { try await writer.write(chunk) }
+            try await writer.finish(nil)
+        }
         return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
     }
 
