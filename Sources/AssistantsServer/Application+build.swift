@@ -25,8 +25,7 @@ public func serve(_ configuration: ServerConfiguration, logger: Logger) async th
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try configuration.validate()
     try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-    let (store, storeServices) = try await openStore(configuration, logger: logger)
-    let blobs = try FileSystemBlobStore(root: configuration.dataDirectory.appendingPathComponent("files", isDirectory: true))
+    let (store, blobs, storeServices) = try await openStore(configuration, logger: logger)
     if configuration.apiKeys.isEmpty {
         logger.warning("No API keys configured: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS to require keys.")
     }
@@ -73,17 +72,24 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger)
 }
 
-/// The store the configuration names, with the service that keeps its connections open (PostgreSQL).
-/// The one place that chooses a backend.
-private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> (any AssistantsStore, [any Service]) {
+/// The store the configuration names, the blob store for file contents that goes with it, and the service
+/// that keeps the store's connections open (PostgreSQL). The one place that chooses a backend.
+///
+/// On SQLite, file contents are files in the data directory; on PostgreSQL they are in the database, so
+/// that every node serves every file, and the data directory keeps only this node's uploads in progress.
+private func openStore(
+    _ configuration: ServerConfiguration, logger: Logger
+) async throws -> (any AssistantsStore, any BlobStore, [any Service]) {
+    let files = configuration.dataDirectory.appendingPathComponent("files", isDirectory: true)
     switch configuration.database() {
     case .sqlite(let path):
-        return (try SQLiteStore(path: path), [])
+        return (try SQLiteStore(path: path), try FileSystemBlobStore(root: files), [])
     case .postgres(let url):
         do {
             let store = try await PostgresStore(
                 configuration: .init(url: url, poolSize: configuration.databasePoolSize), logger: logger)
-            return (store, [store])
+            let blobs = try PostgresBlobStore(store: store, stagingBase: files.appendingPathComponent(".staging", isDirectory: true))
+            return (store, blobs, [store])
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)
         }

@@ -60,6 +60,17 @@ enum Schema {
                 seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, store_id TEXT NOT NULL, body JSONB)
             """,
         ]),
+        // `PostgresBlobStore`. Chunks are stored uncompressed out of line (`STORAGE EXTERNAL`): uploads are
+        // mostly compressed formats already, and this spares PostgreSQL trying.
+        Migration(version: 4, name: "blob store", statements: [
+            "CREATE TABLE blob (id TEXT PRIMARY KEY, size BIGINT NOT NULL)",
+            """
+            CREATE TABLE blob_chunk (
+                blob_id TEXT NOT NULL REFERENCES blob (id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+                data BYTEA NOT NULL, PRIMARY KEY (blob_id, seq))
+            """,
+            "ALTER TABLE blob_chunk ALTER COLUMN data SET STORAGE EXTERNAL",
+        ]),
     ]
 
     /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each

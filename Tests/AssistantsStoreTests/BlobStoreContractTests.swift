@@ -2,13 +2,20 @@ import AssistantsAPI
 import AssistantsStore
 import Foundation
 import NIOCore
+@testable import PostgresStore
 import Testing
 
 /// Every blob store implementation the contract suite runs against.
 enum BlobBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case fileSystem
+    /// A fresh schema in the test database (see `PostgresTestDatabase`).
+    case postgres
 
     var testDescription: String { rawValue }
+
+    static var allCases: [BlobBackend] {
+        PostgresTestDatabase.url != nil || PostgresTestDatabase.isCI ? [.fileSystem, .postgres] : [.fileSystem]
+    }
 
     /// Small, so that a file of a few MiB spans many chunks.
     static let chunkSize = 64 << 10
@@ -19,14 +26,14 @@ enum BlobBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         switch self {
         case .fileSystem:
             return try FileSystemBlobStore(root: local, chunkSize: Self.chunkSize)
+        case .postgres:
+            return try PostgresBlobStore(store: try await PostgresTestDatabase.makeStore(), stagingBase: local, chunkSize: Self.chunkSize)
         }
     }
 
     /// Where a store made on `local` keeps its staging directories.
     func stagingBase(_ local: URL) -> URL {
-        switch self {
-        case .fileSystem: local.appendingPathComponent(".staging")
-        }
+        self == .fileSystem ? local.appendingPathComponent(".staging") : local
     }
 }
 
