@@ -25,7 +25,7 @@ public func serve(_ configuration: ServerConfiguration, logger: Logger) async th
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try configuration.validate()
     try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-    let (store, storeServices) = try await openStore(configuration, logger: logger)
+    let (store, health, storeServices) = try await openStore(configuration, logger: logger)
     let blobs = try FileSystemBlobStore(root: configuration.dataDirectory.appendingPathComponent("files", isDirectory: true))
     if configuration.apiKeys.isEmpty {
         logger.warning("No API keys configured: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS to require keys.")
@@ -60,7 +60,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)],
         configuration: .init(workers: configuration.runWorkers), logger: logger)
     let router = buildRouter(
-        store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys, corsOrigins: configuration.corsOrigins)
+        store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys, corsOrigins: configuration.corsOrigins,
+        health: health)
     return Application(
         router: router,
         server: .http1(limits: configuration.connectionLimits),
@@ -73,17 +74,20 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger)
 }
 
-/// The store the configuration names, with the service that keeps its connections open (PostgreSQL).
-/// The one place that chooses a backend.
-private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> (any AssistantsStore, [any Service]) {
+/// The store the configuration names, what `/health` asks about it, and the service that keeps its
+/// connections open (PostgreSQL). The one place that chooses a backend.
+private func openStore(
+    _ configuration: ServerConfiguration, logger: Logger
+) async throws -> (any AssistantsStore, any HealthCheck, [any Service]) {
     switch configuration.database() {
     case .sqlite(let path):
-        return (try SQLiteStore(path: path), [])
+        return (try SQLiteStore(path: path), InProcessHealthCheck(), [])
     case .postgres(let url):
         do {
-            let store = try await PostgresStore(
-                configuration: .init(url: url, poolSize: configuration.databasePoolSize), logger: logger)
-            return (store, [store])
+            var postgres = try PostgresStore.Configuration(url: url, poolSize: configuration.databasePoolSize)
+            postgres.connectTimeout = configuration.databaseConnectTimeout
+            let store = try await PostgresStore(configuration: postgres, logger: logger)
+            return (store, PostgresHealthCheck(store: store), [store])
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)
         }
@@ -91,9 +95,10 @@ private func openStore(_ configuration: ServerConfiguration, logger: Logger) asy
 }
 
 /// The routes under `/v1`, behind the middleware every API request goes through.
+/// `health` decides whether `/health` answers 200 or 503.
 public func buildRouter(
     store: any AssistantsStore, blobs: any BlobStore, engine: RunEngine, apiKeys: Set<String>,
-    corsOrigins: CORSOrigins = .init()
+    corsOrigins: CORSOrigins = .init(), health: any HealthCheck = InProcessHealthCheck()
 ) -> Router<BasicRequestContext> {
     // `HEAD` answers as `GET` does, without the body.
     let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -102,7 +107,13 @@ public func buildRouter(
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
     if apiKeys.isEmpty { router.add(middleware: LoopbackGuardMiddleware(corsOrigins: corsOrigins)) }
-    router.get("health") { _, _ in Response.json(["status": "ok"]) }
+    // Load balancers poll this: the check logs when the database goes away and comes back, not each answer.
+    router.get("health") { _, _ in
+        guard await health.problem() == nil else {
+            return Response.json(APIError.storageUnavailable.envelope, status: .init(code: APIError.storageUnavailable.status))
+        }
+        return Response.json(["status": "ok"])
+    }
 
     let api = router.group("v1").add(middleware: APIKeyMiddleware(keys: apiKeys))
     let vectorStores = engine.vectorStores
