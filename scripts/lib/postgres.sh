@@ -6,6 +6,7 @@
 #   postgres_bindir                   prints the directory of PostgreSQL's binaries, or nothing
 #   postgres_start [postgres -c ...]  starts a server; sets POSTGRES_URL (postgres://assistants@127.0.0.1:PORT)
 #   postgres_createdb URL             creates the database URL names, unless it exists
+#   postgres_dropdb URL               drops the database URL names, if it exists
 #   postgres_stop                     stops the server and removes its directory
 
 postgres_bindir() {
@@ -57,6 +58,19 @@ done = subprocess.run(
     env=env, capture_output=True, text=True)
 if done.returncode != 0 and "already exists" not in done.stderr:
     sys.exit(f"createdb {name}: {done.stderr.strip()}")
+PY
+}
+
+postgres_dropdb() {
+    local bindir="${POSTGRES_BINDIR:-$(postgres_bindir)}"
+    python3 - "$1" "$bindir" <<'PY'
+import os, subprocess, sys, urllib.parse
+url, bindir = sys.argv[1], sys.argv[2]
+u = urllib.parse.urlsplit(url)
+env = {**os.environ, "PGPASSWORD": urllib.parse.unquote(u.password or "")}
+name = urllib.parse.unquote(u.path.lstrip("/")) or u.username
+subprocess.run([f"{bindir}/dropdb", "-h", u.hostname, "-p", str(u.port or 5432), "-U", u.username,
+                "--if-exists", "--force", name], env=env, check=True)
 PY
 }
 

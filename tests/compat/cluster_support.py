@@ -50,6 +50,8 @@ class _SessionPostgres:
 
     proc: subprocess.Popen | None = None
     server_url: str | None = None
+    # Databases made on a server the suite did not start, dropped at the end of the session.
+    made: list[str] = []
 
     @classmethod
     def new_database_url(cls) -> str:
@@ -70,10 +72,17 @@ class _SessionPostgres:
                     pytest.fail("scripts/postgres-for-tests gave no database URL: is PostgreSQL installed?", pytrace=False)
                 cls.server_url = line
         parts = urllib.parse.urlsplit(cls.server_url)
-        return urllib.parse.urlunsplit(parts._replace(path=f"/compat_{uuid.uuid4().hex[:16]}", query=""))
+        url = urllib.parse.urlunsplit(parts._replace(path=f"/compat_{uuid.uuid4().hex[:16]}", query=""))
+        if cls.proc is None:
+            cls.made.append(url)
+        return url
 
     @classmethod
     def stop(cls) -> None:
+        for url in cls.made:
+            subprocess.run(["bash", "-c", f'. "{REPO_ROOT}/scripts/lib/postgres.sh" && postgres_dropdb "$1"', "-", url],
+                           check=False)
+        cls.made = []
         if cls.proc is not None:
             cls.proc.stdin.close()
             try:
