@@ -145,7 +145,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AssistantsServerTests", dependencies: [
-            "AssistantsServer", "AssistantsEngine", "AssistantsStore", "FakeModel", "TestStack",
+            "AssistantsServer", "AssistantsEngine", "AssistantsStore", "FakeModel", "TestStack", "PostgresStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -73,6 +73,13 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         status: 500, type: "server_error",
         message: "The server had an error while processing your request. Sorry about that!"
     )
+
+    /// 503 from `/health` while the database cannot be reached (the cause goes to the log, not the client).
+    public static let storageUnavailable = APIError(
+        status: 503, type: "server_error",
+        message: "The server cannot reach its database at the moment. Please try again later.",
+        code: "service_unavailable"
+    )
 }
 
 /// `{"error": {"message", "type", "param", "code"}}`, always with all four keys.

@@ -25,7 +25,8 @@ public func serve(_ configuration: ServerConfiguration, logger: Logger) async th
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try configuration.validate()
     try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-    let (store, blobs, storeServices) = try await openStore(configuration, logger: logger)
+    let backend = try await openBackend(configuration, logger: logger)
+    let (store, blobs) = (backend.store, backend.blobs)
     if configuration.apiKeys.isEmpty {
         logger.warning("No API keys configured: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS to require keys.")
     }
@@ -59,37 +60,45 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)],
         configuration: .init(workers: configuration.runWorkers), logger: logger)
     let router = buildRouter(
-        store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys, corsOrigins: configuration.corsOrigins)
+        store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys, corsOrigins: configuration.corsOrigins,
+        health: backend.health)
     return Application(
         router: router,
         server: .http1(limits: configuration.connectionLimits),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swift-assistants"),
         // The store's service comes first so that it shuts down last, after everything that uses it.
-        services: storeServices + [
+        services: backend.services + [
             engine, interpreter, VectorStoreIngestion(vectorStores),
             ExpiryService(vectorStores: vectorStores, logger: logger),
         ],
         logger: logger)
 }
 
-/// The store the configuration names, the blob store for file contents that goes with it, and the service
-/// that keeps the store's connections open (PostgreSQL). The one place that chooses a backend.
+/// What the configured backend provides: the store, the blob store for file contents that goes with it,
+/// what `/health` asks about it, and the services that keep its connections open (PostgreSQL).
+struct Backend {
+    var store: any AssistantsStore
+    var blobs: any BlobStore
+    var health: any HealthCheck
+    var services: [any Service]
+}
+
+/// The backend the configuration names. The one place that chooses one.
 ///
 /// On SQLite, file contents are files in the data directory; on PostgreSQL they are in the database, so
 /// that every node serves every file, and the data directory keeps only this node's uploads in progress.
-private func openStore(
-    _ configuration: ServerConfiguration, logger: Logger
-) async throws -> (any AssistantsStore, any BlobStore, [any Service]) {
+private func openBackend(_ configuration: ServerConfiguration, logger: Logger) async throws -> Backend {
     let files = configuration.dataDirectory.appendingPathComponent("files", isDirectory: true)
     switch configuration.database() {
     case .sqlite(let path):
-        return (try SQLiteStore(path: path), try FileSystemBlobStore(root: files), [])
+        return Backend(store: try SQLiteStore(path: path), blobs: try FileSystemBlobStore(root: files), health: InProcessHealthCheck(), services: [])
     case .postgres(let url):
         do {
-            let store = try await PostgresStore(
-                configuration: .init(url: url, poolSize: configuration.databasePoolSize), logger: logger)
+            var postgres = try PostgresStore.Configuration(url: url, poolSize: configuration.databasePoolSize)
+            postgres.connectTimeout = configuration.databaseConnectTimeout
+            let store = try await PostgresStore(configuration: postgres, logger: logger)
             let blobs = try PostgresBlobStore(store: store, stagingBase: files.appendingPathComponent(".staging", isDirectory: true))
-            return (store, blobs, [store])
+            return Backend(store: store, blobs: blobs, health: PostgresHealthCheck(store: store), services: [store])
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)
         }
@@ -97,9 +106,10 @@ private func openStore(
 }
 
 /// The routes under `/v1`, behind the middleware every API request goes through.
+/// `health` decides whether `/health` answers 200 or 503.
 public func buildRouter(
     store: any AssistantsStore, blobs: any BlobStore, engine: RunEngine, apiKeys: Set<String>,
-    corsOrigins: CORSOrigins = .init()
+    corsOrigins: CORSOrigins = .init(), health: any HealthCheck = InProcessHealthCheck()
 ) -> Router<BasicRequestContext> {
     // `HEAD` answers as `GET` does, without the body.
     let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -108,7 +118,13 @@ public func buildRouter(
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
     if apiKeys.isEmpty { router.add(middleware: LoopbackGuardMiddleware(corsOrigins: corsOrigins)) }
-    router.get("health") { _, _ in Response.json(["status": "ok"]) }
+    // Load balancers poll this: the check logs when the database goes away and comes back, not each answer.
+    router.get("health") { _, _ in
+        guard await health.problem() == nil else {
+            return Response.json(APIError.storageUnavailable.envelope, status: .init(code: APIError.storageUnavailable.status))
+        }
+        return Response.json(["status": "ok"])
+    }
 
     let api = router.group("v1").add(middleware: APIKeyMiddleware(keys: apiKeys))
     let vectorStores = engine.vectorStores

@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var databaseURL: String?
     /// The most connections to a PostgreSQL database this process keeps open.
     public var databasePoolSize: Int
+    /// How long connecting to a PostgreSQL database may take before start-up fails, saying why.
+    public var databaseConnectTimeout: Duration = .seconds(5)
     public var apiKeys: Set<String>
     public var upstreamURL: String?
     public var upstreamAPIKey: String?
@@ -168,6 +170,7 @@ public struct ServerConfiguration: Sendable {
         }
         guard codeDiskQuota >= 1 << 20 else { throw ConfigurationError("ASSISTANTS_CODE_DISK_QUOTA must be at least 1M.") }
         guard databasePoolSize > 0 else { throw ConfigurationError("ASSISTANTS_DATABASE_POOL_SIZE must be at least 1.") }
+        guard databaseConnectTimeout > .zero else { throw ConfigurationError("ASSISTANTS_DATABASE_CONNECT_TIMEOUT must be more than 0 seconds.") }
         guard shutdownGracePeriod >= .zero else { throw ConfigurationError("ASSISTANTS_SHUTDOWN_GRACE_PERIOD must not be negative.") }
         if embeddingModel != nil && upstreamURL == nil {
             throw ConfigurationError("ASSISTANTS_EMBEDDING_MODEL needs ASSISTANTS_UPSTREAM_URL: embeddings come from the model endpoint.")

@@ -14,6 +14,8 @@ extension PostgresStore {
         public var poolSize: Int
         /// A schema to keep the tables in instead of `public`, created if missing. Letters, digits and `_`.
         public var schema: String?
+        /// How long opening one connection may take (TCP, TLS and login) before it counts as failed.
+        public var connectTimeout: Duration = .seconds(5)
 
         public enum TLSMode: String, Sendable {
             /// Plain TCP.
@@ -89,12 +91,29 @@ extension PostgresStore {
             var configuration = PostgresClient.Configuration(
                 host: host, port: port, username: username, password: password, database: database, tls: tls)
             configuration.options.maximumConnections = poolSize
+            configuration.options.connectTimeout = connectTimeout
             if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
             return configuration
         }
 
+        /// One connection outside the pool, to see at start-up whether the database is there.
+        var probe: PostgresConnection.Configuration {
+            get throws {
+                let tls: PostgresConnection.Configuration.TLS = switch self.tls {
+                case .disable: .disable
+                case .prefer: try .prefer(.init(configuration: .makeClientConfiguration()))
+                case .require: try .require(.init(configuration: .makeClientConfiguration()))
+                }
+                var configuration = PostgresConnection.Configuration(
+                    host: host, port: port, username: username, password: password, database: database, tls: tls)
+                configuration.options.connectTimeout = TimeAmount(connectTimeout)
+                return configuration
+            }
+        }
+
         func validate() throws(ConfigurationError) {
             guard poolSize > 0 else { throw ConfigurationError("The database pool size must be at least 1.") }
+            guard connectTimeout > .zero else { throw ConfigurationError("The database connect timeout must be more than 0 seconds.") }
             if let schema {
                 let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789_")
                 guard !schema.isEmpty, schema.allSatisfy(allowed.contains), !schema.first!.isNumber else {

@@ -23,6 +23,16 @@ public final class PostgresStore: AssistantsStore, Service {
     /// Connects to the database, brings its schema up to date and keeps a pool of connections open.
     public init(configuration: Configuration, logger: Logger) async throws {
         try configuration.validate()
+        // One connection first, outside the pool: the pool retries a failing connection for a minute and
+        // then fails without the cause. This fails within the connect timeout and says why.
+        do {
+            let probe = try await PostgresConnection.connect(configuration: try configuration.probe, id: 0, logger: logger)
+            try? await probe.close()
+        } catch {
+            throw ConfigurationError(
+                "Could not connect to the PostgreSQL database \(configuration.database) at \(configuration.host):\(configuration.port) "
+                    + "(is the server up, and are the URL's user, password and sslmode right?): \(Self.describe(error))")
+        }
         let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
         self.client = client
         self.logger = logger
@@ -41,6 +51,15 @@ public final class PostgresStore: AssistantsStore, Service {
                 "Could not open the PostgreSQL database \(configuration.database) at \(configuration.host):\(configuration.port) "
                     + "(is the server up, and are the URL's user, password and sslmode right?): \(String(reflecting: error))")
         }
+    }
+
+    /// What went wrong, in words an operator can act on: the server's message, or the network's error.
+    /// (PSQLError's own description hides everything, in case it reaches a client.)
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return String(describing: error) }
+        if let message = error.serverInfo?[.message] { return message }
+        if let underlying = error.underlying { return String(describing: underlying) }
+        return "\(error.code)"
     }
 
     /// Keeps the pool open until the service group shuts down, then closes it.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import struct
 import time
 import zlib
+from pathlib import Path
 
 try:  # openai>=3 ships httpx2; older releases ship httpx.
     import httpx2 as httpx
@@ -14,6 +16,16 @@ except ImportError:  # pragma: no cover
     import httpx  # type: ignore[no-redef]
 
 ERROR_KEYS = {"message", "type", "param", "code"}
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_BIN = REPO_ROOT / ".build" / "debug" / "assistants"
+API_KEYS = ("test-key-1", "test-key-2")
+LOG_TAIL_CHARS = 6000
+
+
+def server_binary() -> Path:
+    """The server binary the suite starts: ASSISTANTS_BIN, or the debug build."""
+    return Path(os.environ.get("ASSISTANTS_BIN") or DEFAULT_BIN)
 
 
 def assert_error_body(body, *, param=..., code=..., type_=...):

@@ -7,6 +7,8 @@ Environment:
   ASSISTANTS_BIN   path of the server binary (default: <repo>/.build/debug/assistants)
   FAKE_MODEL_BIN   path of the scripted model used as upstream by run tests
                    (default: <repo>/.build/debug/fake-model)
+  ASSISTANTS_COMPAT_CLUSTER  N: every server is a cluster of N nodes on PostgreSQL behind nginx
+                   (scripts/cluster; see cluster_support.py)
 """
 
 from __future__ import annotations
@@ -22,22 +24,14 @@ from pathlib import Path
 import openai
 import pytest
 
-from compat_support import LocalService, httpx, terminate
+from cluster_support import CLUSTER_NODES, ClusterProcess, stop_session_postgres
+from compat_support import API_KEYS, LOG_TAIL_CHARS, LocalService, httpx, server_binary, terminate
 from fake_model import FakeModel
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_BIN = REPO_ROOT / ".build" / "debug" / "assistants"
-
-API_KEYS = ("test-key-1", "test-key-2")
 BETA_HEADERS = {"OpenAI-Beta": "assistants=v2"}
 
 STARTUP_TIMEOUT_S = 30.0
 SHUTDOWN_TIMEOUT_S = 10.0
-LOG_TAIL_CHARS = 6000
-
-
-def server_binary() -> Path:
-    return Path(os.environ.get("ASSISTANTS_BIN") or DEFAULT_BIN)
 
 
 def free_port() -> int:
@@ -46,14 +40,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class ServerProcess(LocalService):
+class NodeProcess(LocalService):
     """Starts and stops one server process on a given data directory.
 
     Usable as a context manager.  ``start()`` may be called again after
     ``stop()`` (same data dir, new port) to test restarts.
     """
 
-    running: "set[ServerProcess]" = set()
+    running: "set[NodeProcess]" = set()
 
     def __init__(
         self,
@@ -100,7 +94,7 @@ class ServerProcess(LocalService):
         return text
 
     # -- lifecycle -----------------------------------------------------
-    def start(self, timeout: float = STARTUP_TIMEOUT_S) -> "ServerProcess":
+    def start(self, timeout: float = STARTUP_TIMEOUT_S) -> "NodeProcess":
         binary = server_binary()
         if not binary.exists():
             pytest.fail(
@@ -127,7 +121,7 @@ class ServerProcess(LocalService):
         self.proc = subprocess.Popen(
             cmd, env=env, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
         )
-        ServerProcess.running.add(self)
+        NodeProcess.running.add(self)
         deadline = time.monotonic() + timeout
         last_error = "no attempt"
         while True:
@@ -177,13 +171,17 @@ class ServerProcess(LocalService):
         return self.returncode
 
     def _cleanup(self):
-        ServerProcess.running.discard(self)
+        NodeProcess.running.discard(self)
         if self.proc is not None and self.proc.poll() is not None:
             self.returncode = self.proc.returncode
         self.proc = None
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+
+
+# What the fixtures and tests start as "a server": one process, or a cluster with the same interface.
+ServerProcess = ClusterProcess if CLUSTER_NODES else NodeProcess
 
 
 # ---------------------------------------------------------------------------
@@ -360,3 +358,4 @@ def pytest_sessionfinish(session, exitstatus):
         s.stop()
     for f in list(FakeModel.running):
         f.stop()
+    stop_session_postgres()

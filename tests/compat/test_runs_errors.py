@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from cluster_support import cluster_skip_reason
 from compat_support import assert_recent_timestamp
 from run_support import (
     TERMINAL,
@@ -256,6 +257,9 @@ def test_sigkill_with_run_waiting_for_tool_outputs(run_server_factory, fake):
     c.close()
 
 
+@cluster_skip_reason(
+    "with --run-workers 1 on each node the cluster has one worker per node, so the second run does not wait "
+    "queued; test_cluster_faults.py kills a node that holds queued and running work instead")
 def test_sigkill_with_a_queued_run(run_server_factory, fake):
     """One worker: a second run waits in `queued` behind a slow one. After a crash it must not stay queued."""
     srv = run_server_factory(extra_args=["--run-workers", "1"])
