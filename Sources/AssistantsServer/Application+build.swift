@@ -25,7 +25,8 @@ public func serve(_ configuration: ServerConfiguration, logger: Logger) async th
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try configuration.validate()
     try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-    let (store, storeServices) = try await openStore(configuration, logger: logger)
+    logger.info("starting node", metadata: ["node_id": "\(configuration.nodeID)"])
+    let (store, dispatch, storeServices) = try await openStore(configuration, logger: logger)
     let blobs = try FileSystemBlobStore(root: configuration.dataDirectory.appendingPathComponent("files", isDirectory: true))
     if configuration.apiKeys.isEmpty {
         logger.warning("No API keys configured: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS to require keys.")
@@ -57,7 +58,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         store: store, blobs: blobs, index: try SearchIndex(path: configuration.searchIndexPath), embeddings: embeddings, logger: logger)
     let engine = RunEngine(
         store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
-        tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)],
+        tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)], dispatch: dispatch,
         configuration: .init(workers: configuration.runWorkers), logger: logger)
     let router = buildRouter(
         store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys, corsOrigins: configuration.corsOrigins)
@@ -67,23 +68,26 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swift-assistants"),
         // The store's service comes first so that it shuts down last, after everything that uses it.
         services: storeServices + [
-            engine, interpreter, VectorStoreIngestion(vectorStores),
-            ExpiryService(vectorStores: vectorStores, logger: logger),
+            engine, interpreter, VectorStoreIngestion(vectorStores, dispatch: dispatch),
+            ExpiryService(vectorStores: vectorStores, dispatch: dispatch, logger: logger),
         ],
         logger: logger)
 }
 
-/// The store the configuration names, with the service that keeps its connections open (PostgreSQL).
-/// The one place that chooses a backend.
-private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> (any AssistantsStore, [any Service]) {
+/// The store the configuration names, how this node shares work with others on it, and the services that
+/// keep its connections open and its node alive (PostgreSQL). The one place that chooses a backend.
+private func openStore(
+    _ configuration: ServerConfiguration, logger: Logger
+) async throws -> (any AssistantsStore, any WorkDispatch, [any Service]) {
     switch configuration.database() {
     case .sqlite(let path):
-        return (try SQLiteStore(path: path), [])
+        let store = try SQLiteStore(path: path)
+        return (store, LocalWorkDispatch(store: store, nodeID: configuration.nodeID), [])
     case .postgres(let url):
         do {
             let store = try await PostgresStore(
                 configuration: .init(url: url, poolSize: configuration.databasePoolSize), logger: logger)
-            return (store, [store])
+            return (store, LocalWorkDispatch(store: store, nodeID: configuration.nodeID), [store])
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)
         }

@@ -1,3 +1,4 @@
+import AssistantsEngine
 import Foundation
 import ModelProviders
 
@@ -11,6 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var databaseURL: String?
     /// The most connections to a PostgreSQL database this process keeps open.
     public var databasePoolSize: Int
+    /// This process's name among the nodes sharing a database: it owns the runs it executes under it.
+    public var nodeID: String = defaultNodeID()
     public var apiKeys: Set<String>
     public var upstreamURL: String?
     public var upstreamAPIKey: String?
@@ -168,6 +171,7 @@ public struct ServerConfiguration: Sendable {
         }
         guard codeDiskQuota >= 1 << 20 else { throw ConfigurationError("ASSISTANTS_CODE_DISK_QUOTA must be at least 1M.") }
         guard databasePoolSize > 0 else { throw ConfigurationError("ASSISTANTS_DATABASE_POOL_SIZE must be at least 1.") }
+        guard !nodeID.trimmingCharacters(in: .whitespaces).isEmpty else { throw ConfigurationError("ASSISTANTS_NODE_ID must not be empty.") }
         guard shutdownGracePeriod >= .zero else { throw ConfigurationError("ASSISTANTS_SHUTDOWN_GRACE_PERIOD must not be negative.") }
         if embeddingModel != nil && upstreamURL == nil {
             throw ConfigurationError("ASSISTANTS_EMBEDDING_MODEL needs ASSISTANTS_UPSTREAM_URL: embeddings come from the model endpoint.")

@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Directory for the database and files (ASSISTANTS_DATA_DIR, default ./.assistants).") var dataDir: String?
     @Option(help: "Database URL: a SQLite path or postgres://user:password@host:port/db (ASSISTANTS_DATABASE_URL, default a SQLite file in the data dir).") var databaseURL: String?
     @Option(help: "Most PostgreSQL connections this process opens (ASSISTANTS_DATABASE_POOL_SIZE, default 16).") var databasePoolSize: Int?
+    @Option(help: "This node's name among the nodes sharing a database (ASSISTANTS_NODE_ID, default host name and process id).") var nodeID: String?
     @Option(help: "Comma-separated API keys clients must send (ASSISTANTS_API_KEYS).") var apiKeys: String?
     @Option(help: "OpenAI-compatible model endpoint, e.g. http://127.0.0.1:11434/v1 (ASSISTANTS_UPSTREAM_URL).") var upstreamURL: String?
     @Option(help: "API key for the model endpoint (ASSISTANTS_UPSTREAM_API_KEY).") var upstreamAPIKey: String?
@@ -98,6 +99,7 @@ struct Serve: AsyncParsableCommand {
             shutdownGracePeriod: .seconds(try number(shutdownGracePeriod, "ASSISTANTS_SHUTDOWN_GRACE_PERIOD", default: 30)))
         configuration.upstreamToolChoice = try ServerConfiguration.parseToolChoiceForm(setting(upstreamToolChoice, "ASSISTANTS_UPSTREAM_TOOL_CHOICE"))
         configuration.logUpstream = logUpstream || environment["ASSISTANTS_LOG_UPSTREAM"] == "1"
+        if let nodeID = setting(nodeID, "ASSISTANTS_NODE_ID") { configuration.nodeID = nodeID }
         return configuration
     }
 }
