@@ -87,7 +87,10 @@ private func openStore(
         do {
             let store = try await PostgresStore(
                 configuration: .init(url: url, poolSize: configuration.databasePoolSize), logger: logger)
-            return (store, LocalWorkDispatch(store: store, nodeID: configuration.nodeID), [store])
+            let dispatch = try await PostgresWorkDispatch(store: store, configuration: .init(nodeID: configuration.nodeID))
+            // The store first: services shut down in reverse order, and the node's heartbeat must outlast the
+            // runs and ingestion that shut down before it.
+            return (store, dispatch, [store, dispatch])
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)
         }

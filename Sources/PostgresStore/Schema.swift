@@ -60,6 +60,23 @@ enum Schema {
                 seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, store_id TEXT NOT NULL, body JSONB)
             """,
         ]),
+        // Work distribution (`PostgresWorkDispatch`): the nodes and their heartbeats, which node owns a run
+        // or a file being ingested, and when each cluster-wide sweep last ran.
+        Migration(version: 2, name: "nodes, run and ingestion leases, sweeps", statements: [
+            """
+            CREATE TABLE node (
+                incarnation TEXT PRIMARY KEY, node_id TEXT NOT NULL,
+                started_at TIMESTAMPTZ NOT NULL DEFAULT now(), heartbeat_at TIMESTAMPTZ NOT NULL DEFAULT now())
+            """,
+            "CREATE INDEX node_by_id ON node (node_id)",
+            "ALTER TABLE run ADD COLUMN owner TEXT",
+            "CREATE INDEX run_waiting ON run (seq) WHERE owner IS NULL AND status IN ('queued', 'cancelling')",
+            "CREATE INDEX run_by_owner ON run (owner) WHERE owner IS NOT NULL",
+            "ALTER TABLE vector_store_file ADD COLUMN owner TEXT",
+            "CREATE INDEX vector_store_file_by_owner ON vector_store_file (owner) WHERE owner IS NOT NULL",
+            "CREATE TABLE sweep (name TEXT PRIMARY KEY, last_at TIMESTAMPTZ NOT NULL DEFAULT '-infinity')",
+            "INSERT INTO sweep (name) VALUES ('nodes.recovery')",
+        ]),
     ]
 
     /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each
