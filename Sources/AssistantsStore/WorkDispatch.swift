@@ -24,7 +24,8 @@ public protocol WorkDispatch: Sendable {
     func claim(_ run: RunReference) async throws -> Bool
 
     /// Claims up to `limit` runs that wait for a node (`queued` or `cancelling`, owned by none), oldest first.
-    /// Each run is handed to one node only.
+    /// Each run is handed to one node only. A run queued a moment ago may be left out for now: the node that
+    /// queued it claims it itself.
     func claimWaiting(limit: Int) async throws -> [RunReference]
 
     /// This node stopped executing `run`. The lease ends, unless the run waits for a node again (it was

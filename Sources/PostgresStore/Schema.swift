@@ -70,6 +70,17 @@ enum Schema {
             """,
             "CREATE INDEX node_by_id ON node (node_id)",
             "ALTER TABLE run ADD COLUMN owner TEXT",
+            // When the run last changed status (by the database's clock), kept by a trigger since every status
+            // change goes through `UPDATE run SET status`.
+            "ALTER TABLE run ADD COLUMN status_since TIMESTAMPTZ NOT NULL DEFAULT now()",
+            """
+            CREATE FUNCTION run_status_since() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.status IS DISTINCT FROM OLD.status THEN NEW.status_since := now(); END IF;
+                RETURN NEW;
+            END $$
+            """,
+            "CREATE TRIGGER run_status_since BEFORE UPDATE ON run FOR EACH ROW EXECUTE FUNCTION run_status_since()",
             "CREATE INDEX run_waiting ON run (seq) WHERE owner IS NULL AND status IN ('queued', 'cancelling')",
             "CREATE INDEX run_by_owner ON run (owner) WHERE owner IS NOT NULL",
             "ALTER TABLE vector_store_file ADD COLUMN owner TEXT",

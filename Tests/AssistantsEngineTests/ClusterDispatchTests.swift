@@ -44,6 +44,40 @@ import Testing
         }
     }
 
+    @Test func waitingRunsAreClaimedByOneNodeEach() async throws {
+        try await TestCluster.run { cluster in
+            let nodes = [
+                try await cluster.node("a", handOffDelay: .zero), try await cluster.node("b", handOffDelay: .zero),
+                try await cluster.node("c", handOffDelay: .zero),
+            ]
+            var runs: Set<String> = []
+            for _ in 0..<24 { runs.insert(try await cluster.queuedRun(in: nodes[0].store).id) }
+            let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+                for node in nodes {
+                    group.addTask {
+                        var mine: [String] = []
+                        while case let batch = try await node.dispatch.claimWaiting(limit: 3), !batch.isEmpty { mine += batch.map(\.runID) }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            #expect(claimed.count == runs.count)
+            #expect(Set(claimed) == runs)
+        }
+    }
+
+    @Test func aRunJustQueuedIsLeftToTheNodeThatQueuedIt() async throws {
+        try await TestCluster.run { cluster in
+            let queuing = try await cluster.node("queuing")
+            let polling = try await cluster.node("polling", handOffDelay: .seconds(3600))
+            let run = try await cluster.queuedRun(in: queuing.store)
+            #expect(try await polling.dispatch.claimWaiting(limit: 5).isEmpty)
+            #expect(try await queuing.dispatch.claim(RunReference(runID: run.id, threadID: run.threadID)))
+            #expect(try await polling.dispatch.claim(RunReference(runID: run.id, threadID: run.threadID)) == false)
+        }
+    }
+
     @Test func aStoppedNodesRunsEndOrGoOnElsewhere() async throws {
         try await TestCluster.run { cluster in
             let fake = try await FakeModelServer.start()
@@ -56,7 +90,8 @@ import Testing
                                   role: .assistant, content: [], runID: interrupted.id)
             try await gone.store.saveRunProgress(messages: [partial], steps: [])
             let waiting = try await cluster.queuedRun(in: gone.store)
-            #expect(try await gone.dispatch.claimWaiting(limit: 5).map(\.runID) == [waiting.id])
+            // Queued on it: claimed, not yet begun.
+            #expect(try await gone.dispatch.claim(RunReference(runID: waiting.id, threadID: waiting.threadID)))
             let toolOutputs = try await cluster.queuedRun(in: gone.store, status: .requiresAction)
 
             let alive = try await cluster.node("alive", leaseTTL: .seconds(1), model: fake)

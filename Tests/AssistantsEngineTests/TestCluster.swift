@@ -52,12 +52,14 @@ final class TestCluster: Sendable {
     /// A node: its store and dispatch, its heartbeat going when `heartbeat`, and an engine working when
     /// given a `model` (nil: a node that only holds leases, as a test sets them up).
     func node(
-        _ name: String, leaseTTL: Duration = .seconds(15), heartbeat: Bool = true, model: FakeModelServer? = nil, workers: Int = 4
+        _ name: String, leaseTTL: Duration = .seconds(15), handOffDelay: Duration = .seconds(1), heartbeat: Bool = true,
+        model: FakeModelServer? = nil, workers: Int = 4
     ) async throws -> TestNode {
         let store = try await PostgresStore(configuration: configuration, logger: Logger(label: "node-\(name)"))
         let dispatch = try await PostgresWorkDispatch(
             store: store,
-            configuration: .init(nodeID: name, leaseTTL: leaseTTL, heartbeatInterval: leaseTTL / 5, pollInterval: .milliseconds(50)))
+            configuration: .init(
+                nodeID: name, leaseTTL: leaseTTL, heartbeatInterval: leaseTTL / 5, pollInterval: .milliseconds(50), handOffDelay: handOffDelay))
         var engine: RunEngine?
         if let model {
             let provider = OpenAICompatibleProvider(configuration: .init(baseURL: model.baseURL))

@@ -25,15 +25,19 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
         public var heartbeatInterval: Duration
         /// How often the engine looks for waiting runs and for cancels of the runs it executes.
         public var pollInterval: Duration
+        /// How long a run just queued is left to the node that queued it before the others may take it: that
+        /// node claims it at once, and its clients' streams and the thread's code interpreter session are there.
+        public var handOffDelay: Duration
 
         public init(
             nodeID: String, leaseTTL: Duration = .seconds(15), heartbeatInterval: Duration? = nil,
-            pollInterval: Duration = .milliseconds(250)
+            pollInterval: Duration = .milliseconds(250), handOffDelay: Duration = .seconds(1)
         ) {
             self.nodeID = nodeID
             self.leaseTTL = leaseTTL
             self.heartbeatInterval = heartbeatInterval ?? leaseTTL / 5
             self.pollInterval = pollInterval
+            self.handOffDelay = handOffDelay
         }
     }
 
@@ -130,6 +134,7 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
                 UPDATE run SET owner = \(incarnation)
                 WHERE id IN (
                     SELECT id FROM run WHERE owner IS NULL AND status IN ('queued', 'cancelling') AND body IS NOT NULL
+                        AND status_since <= now() - make_interval(secs => \(configuration.handOffDelay.seconds))
                     ORDER BY seq LIMIT \(limit) FOR UPDATE SKIP LOCKED)
                 RETURNING seq, id, thread_id
                 """).map { try $0.decode((Int, String, String).self) }
