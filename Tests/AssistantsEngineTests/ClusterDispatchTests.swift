@@ -191,6 +191,36 @@ import Testing
         }
     }
 
+    @Test func runsPastTheirExpiryEndExpiredWhereverTheyAre() async throws {
+        try await TestCluster.run { cluster in
+            let fake = try await FakeModelServer.start()
+            fake.enqueue(FakeReply(chunks: (0..<100).map { "word\($0) " }, delayMsBetween: 100))
+            let a = try await cluster.node("a", model: fake)
+            let b = try await cluster.node("b", model: fake)
+            try await a.store.createAssistant(Assistant(id: "asst_1", createdAt: 1, model: "m"))
+            let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
+            try await a.store.createThread(thread, messages: [
+                Message(id: ObjectKind.message.newID(), createdAt: 1, threadID: thread.id, role: .user, content: [.text(.init(value: "Hi"))]),
+            ])
+            let executing = try await a.engine!.createRun(threadID: thread.id, CreateRunRequest(assistantID: "asst_1")).run
+            _ = try await eventually { try await a.store.allMessages(threadID: thread.id).first { $0.role == .assistant } }
+            // Waiting for tool outputs, owned by no node.
+            let waiting = try await cluster.queuedRun(in: b.store, status: .requiresAction)
+            for run in [executing, waiting] {
+                _ = try await b.store.updateRun(id: run.id, threadID: run.threadID) { $0.expiresAt = unixNow() - 1 }
+            }
+
+            for run in [executing, waiting] {
+                let ended = try await eventually { try await b.store.run(id: run.id, threadID: run.threadID).flatMap { $0.status.isTerminal ? $0 : nil } }
+                #expect(ended.status == .expired)
+            }
+            let message = try #require(try await b.store.allMessages(threadID: thread.id).first { $0.role == .assistant })
+            #expect(message.incompleteDetails?.reason == "run_expired")
+            #expect(fake.requests().count == 1)
+            await fake.stop()
+        }
+    }
+
     @Test func eachFileIsIngestedByOneNode() async throws {
         try await TestCluster.run { cluster in
             let fake = try await FakeModelServer.start()
