@@ -306,6 +306,8 @@ public final class RunEngine: Service, Sendable {
 
     private func execute(_ entry: RunQueue.Entry) async {
         do {
+            // Still this node's: a node whose heartbeat stalled may find its waiting runs taken over meanwhile.
+            guard try await dispatch.claim(entry) else { return }
             guard let run = try await store.run(id: entry.runID, threadID: entry.threadID), !run.status.isTerminal else { return }
             // A run stopped before a worker reached it (cancelled, or expired while waiting) just ends.
             let overdue = run.status == .queued && (run.expiresAt ?? .max) <= unixNow()
