@@ -123,8 +123,10 @@ let package = Package(
         ]),
         .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
         .testTarget(name: "AssistantsEngineTests", dependencies: [
-            "AssistantsEngine", "SQLiteStore", "ModelProviders", "FakeModel", "Retrieval",
+            "AssistantsEngine", "SQLiteStore", "PostgresStore", "ModelProviders", "FakeModel", "Retrieval",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),
         .testTarget(name: "AssistantsStoreTests", dependencies: [

@@ -6,7 +6,12 @@ import ServiceLifecycle
 import Synchronization
 
 /// Runs: creates them, queues them, works them off with a pool of workers, ends the ones that expire,
-/// and on start picks up what a previous process left unfinished.
+/// and picks up what a stopped process (or node) left unfinished.
+///
+/// Which node executes a run is `WorkDispatch`'s call: the node that queues a run claims it at once, so
+/// that it starts without delay; runs no node holds (another node stopped, or its claim lost a race) are
+/// found by polling. A node notices a cancel or expiry made elsewhere for the runs it executes by polling
+/// their status (`WorkDispatch.pollInterval`); on a single node cancel reaches the executing run directly.
 public final class RunEngine: Service, Sendable {
     public struct Configuration: Sendable {
         /// How many runs execute at once.
@@ -32,17 +37,21 @@ public final class RunEngine: Service, Sendable {
 
     let environment: EngineEnvironment
     let configuration: Configuration
+    let dispatch: any WorkDispatch
     private let queue = RunQueue()
     private let executing = Mutex<[String: Task<Void, Never>]>([:])
     private let interruptions = Mutex<[String: RunFinalizer.Ending]>([:])
     /// Set when the process stops without waiting for executing runs: they are stopped, not ended.
     private let abandoning = Mutex(false)
 
-    /// `file_search` is always one of the tools: it works on `vectorStores`.
+    /// `file_search` is always one of the tools: it works on `vectorStores`. Without `dispatch`, this
+    /// process is the only one using `store`.
     public init(
         store: any AssistantsStore, blobs: any BlobStore, vectorStores: VectorStores, provider: (any ModelProvider)?,
-        tools: [any BuiltInTool] = [], configuration: Configuration = .init(), logger: Logger = Logger(label: "runs")
+        tools: [any BuiltInTool] = [], dispatch: (any WorkDispatch)? = nil, configuration: Configuration = .init(),
+        logger: Logger = Logger(label: "runs")
     ) {
+        self.dispatch = dispatch ?? LocalWorkDispatch(store: store)
         let hub = RunEventHub()
         let tools: [any BuiltInTool] = [FileSearchTool(vectorStores: vectorStores)] + tools
         environment = EngineEnvironment(
@@ -145,7 +154,7 @@ public final class RunEngine: Service, Sendable {
         }
         guard let run else { throw APIError.notFound(.run, id: runID) }
         environment.hub.publish(.run(run), runID: runID)
-        interrupt(runID: runID, threadID: threadID, as: .cancelled)
+        interrupt(.init(runID: runID, threadID: threadID), as: .cancelled)
         return run
     }
 
@@ -159,17 +168,34 @@ public final class RunEngine: Service, Sendable {
     private func start(_ run: Run, thread: AssistantThread?, stream: Bool, prelude: [AssistantStreamEvent]) async -> Start {
         let events = stream ? environment.hub.subscribe(runID: run.id) : nil
         for event in prelude { environment.hub.publish(event, runID: run.id) }
-        await queue.push(.init(runID: run.id, threadID: run.threadID))
+        await offer(.init(runID: run.id, threadID: run.threadID))
         return Start(run: run, thread: thread, events: events)
     }
 
-    /// Stops an executing run with `ending`, or has a worker end it if none is executing it.
-    private func interrupt(runID: String, threadID: String, as ending: RunFinalizer.Ending) {
-        interruptions.withLock { $0[runID] = ending }
-        if let task = executing.withLock({ $0[runID] }) {
+    /// Executes the run here if this node can claim it. If not, another node holds it, or (when the
+    /// database could not be reached) a node polling for waiting runs takes it up.
+    private func offer(_ run: RunReference) async {
+        do {
+            if try await dispatch.claim(run) { await queue.push(run) }
+        } catch {
+            environment.logger.warning("claiming a run failed; it waits for a node", metadata: ["run_id": "\(run.runID)", "error": "\(error)"])
+        }
+    }
+
+    /// Stops a run executing here with `ending`, or has a worker here end it if this node can claim it. A
+    /// run executing on another node is stopped there: that node sees its status (`stopRequests`).
+    private func interrupt(_ run: RunReference, as ending: RunFinalizer.Ending) {
+        interruptions.withLock { $0[run.runID] = ending }
+        if let task = executing.withLock({ $0[run.runID] }) {
             task.cancel()
-        } else {
-            Task { await queue.push(.init(runID: runID, threadID: threadID)) }
+            return
+        }
+        Task {
+            if (try? await dispatch.claim(run)) == true {
+                await queue.push(run)
+            } else {
+                interruptions.withLock { $0[run.runID] = nil }
+            }
         }
     }
 
@@ -180,15 +206,24 @@ public final class RunEngine: Service, Sendable {
     /// meanwhile (the grace period is over), the runs still executing are left as a crash leaves them,
     /// `in_progress`, for the next start to fail with a `last_error`.
     public func run() async throws {
+        environment.logger.info("run engine started", metadata: ["node_id": "\(dispatch.nodeID)"])
         try await recover()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, configuration.workers) {
                 group.addTask { await self.work() }
             }
             group.addTask { await self.expireOverdueRuns() }
+            if let interval = dispatch.pollInterval {
+                group.addTask { await self.poll(every: interval) }
+            }
             group.addTask {
                 try? await gracefulShutdown()
-                await self.queue.close()
+                let pending = await self.queue.close()
+                do {
+                    try await self.dispatch.handBack(pending)
+                } catch {
+                    self.environment.logger.warning("handing back queued runs failed", metadata: ["error": "\(error)"])
+                }
             }
         }
         if abandoning.withLock({ $0 }) {
@@ -197,19 +232,44 @@ public final class RunEngine: Service, Sendable {
         await environment.provider?.shutdown()
     }
 
-    /// What a previous process left: queued runs go back in the queue, runs it was executing fail (their
-    /// model call was lost midway), cancellations are completed. Runs waiting for tool outputs still wait.
+    /// What a stopped process or node left: runs it was executing fail (their model call was lost midway);
+    /// queued runs execute and cancellations are completed, here or on another node. Runs waiting for tool
+    /// outputs still wait. Runs live nodes execute are theirs (see `WorkDispatch.recover()`).
     private func recover() async throws {
-        for run in try await store.activeRuns() {
-            switch run.status {
-            case .queued, .cancelling:
-                await queue.push(.init(runID: run.id, threadID: run.threadID))
-            case .inProgress:
-                try await environment.finalizer.end(
-                    runID: run.id, threadID: run.threadID,
-                    as: .failed(.serverError("The server stopped while this run was in progress, so it was not finished. Create a new run to continue.")))
-            default:
-                break
+        let work = try await dispatch.recover()
+        for interrupted in work.interrupted {
+            let run = interrupted.run
+            let message = interrupted.node.map {
+                "The server node \($0) stopped while this run was in progress, so it was not finished. Create a new run to continue."
+            } ?? "The server stopped while this run was in progress, so it was not finished. Create a new run to continue."
+            try await environment.finalizer.end(runID: run.runID, threadID: run.threadID, as: .failed(.serverError(message)))
+            _ = try await dispatch.release(run)
+        }
+        for run in work.waiting { await queue.push(run) }
+    }
+
+    /// Takes up runs other nodes queued or left, while workers are free, and stops the runs executing here
+    /// that another node cancelled or that expired.
+    private func poll(every interval: Duration) async {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let free = max(1, self.configuration.workers) - (await self.queue.load)
+                    if free > 0 {
+                        for run in try await self.dispatch.claimWaiting(limit: free) { await self.queue.push(run) }
+                    }
+                    let executing = self.executing.withLock { Array($0.keys) }
+                    if !executing.isEmpty {
+                        for (runID, reason) in try await self.dispatch.stopRequests(among: executing, now: unixNow()) {
+                            guard let task = self.executing.withLock({ $0[runID] }) else { continue }
+                            self.interruptions.withLock { $0[runID] = reason == .cancelled ? .cancelled : .expired }
+                            task.cancel()
+                        }
+                    }
+                } catch {
+                    self.environment.logger.warning("polling for runs failed", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
             }
         }
     }
@@ -228,11 +288,26 @@ public final class RunEngine: Service, Sendable {
             }
             executing.withLock { $0[entry.runID] = nil }
             interruptions.withLock { $0[entry.runID] = nil }
+            // Abandoned: left as a crash leaves it, still this node's until it is recovered.
+            if abandoning.withLock({ $0 }) { continue }
+            // Queued again meanwhile (tool outputs, or a cancel that came too late to stop the execution):
+            // it executes once more, here.
+            let again = await queue.finished(entry)
+            let kept: Bool
+            do {
+                kept = try await dispatch.release(entry)
+            } catch {
+                kept = false
+                environment.logger.warning("releasing a run failed", metadata: ["run_id": "\(entry.runID)", "error": "\(error)"])
+            }
+            if again || kept { await queue.push(entry) }
         }
     }
 
     private func execute(_ entry: RunQueue.Entry) async {
         do {
+            // Still this node's: a node whose heartbeat stalled may find its waiting runs taken over meanwhile.
+            guard try await dispatch.claim(entry) else { return }
             guard let run = try await store.run(id: entry.runID, threadID: entry.threadID), !run.status.isTerminal else { return }
             // A run stopped before a worker reached it (cancelled, or expired while waiting) just ends.
             let overdue = run.status == .queued && (run.expiresAt ?? .max) <= unixNow()
@@ -250,13 +325,21 @@ public final class RunEngine: Service, Sendable {
         }
     }
 
-    /// Runs that wait past `expires_at` (for a worker, or for tool outputs) end `expired`.
+    /// Runs that wait past `expires_at` (for a worker, or for tool outputs) end `expired`: one node a
+    /// sweep. Each sweep also ends what stopped nodes left.
     private func expireOverdueRuns() async {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let now = unixNow()
-                for run in (try? await self.store.activeRuns()) ?? [] where (run.expiresAt ?? .max) <= now && run.status != .cancelling {
-                    self.interrupt(runID: run.id, threadID: run.threadID, as: .expired)
+                do {
+                    try await self.recover()
+                    if try await self.dispatch.claimSweep("runs.expiry", every: self.configuration.sweepInterval) {
+                        let now = unixNow()
+                        for run in try await self.store.activeRuns() where (run.expiresAt ?? .max) <= now && run.status != .cancelling {
+                            self.interrupt(.init(runID: run.id, threadID: run.threadID), as: .expired)
+                        }
+                    }
+                } catch {
+                    self.environment.logger.warning("sweeping runs failed", metadata: ["error": "\(error)"])
                 }
                 try await Task.sleep(for: self.configuration.sweepInterval)
             }

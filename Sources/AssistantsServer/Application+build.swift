@@ -25,8 +25,9 @@ public func serve(_ configuration: ServerConfiguration, logger: Logger) async th
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try configuration.validate()
     try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+    logger.info("starting node", metadata: ["node_id": "\(configuration.nodeID)"])
     let backend = try await openBackend(configuration, logger: logger)
-    let (store, blobs) = (backend.store, backend.blobs)
+    let (store, blobs, dispatch) = (backend.store, backend.blobs, backend.dispatch)
     if configuration.apiKeys.isEmpty {
         logger.warning("No API keys configured: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS to require keys.")
     }
@@ -57,7 +58,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         store: store, blobs: blobs, index: try SearchIndex(path: configuration.searchIndexPath), embeddings: embeddings, logger: logger)
     let engine = RunEngine(
         store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
-        tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)],
+        tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)], dispatch: dispatch,
         configuration: .init(workers: configuration.runWorkers), logger: logger)
     let router = buildRouter(
         store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys, corsOrigins: configuration.corsOrigins,
@@ -68,17 +69,19 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swift-assistants"),
         // The store's service comes first so that it shuts down last, after everything that uses it.
         services: backend.services + [
-            engine, interpreter, VectorStoreIngestion(vectorStores),
-            ExpiryService(vectorStores: vectorStores, logger: logger),
+            engine, interpreter, VectorStoreIngestion(vectorStores, dispatch: dispatch),
+            ExpiryService(vectorStores: vectorStores, dispatch: dispatch, logger: logger),
         ],
         logger: logger)
 }
 
 /// What the configured backend provides: the store, the blob store for file contents that goes with it,
-/// what `/health` asks about it, and the services that keep its connections open (PostgreSQL).
+/// how this node shares work with others on it, what `/health` asks about it, and the services that keep
+/// its connections open and its node alive (PostgreSQL).
 struct Backend {
     var store: any AssistantsStore
     var blobs: any BlobStore
+    var dispatch: any WorkDispatch
     var health: any HealthCheck
     var services: [any Service]
 }
@@ -91,14 +94,21 @@ private func openBackend(_ configuration: ServerConfiguration, logger: Logger) a
     let files = configuration.dataDirectory.appendingPathComponent("files", isDirectory: true)
     switch configuration.database() {
     case .sqlite(let path):
-        return Backend(store: try SQLiteStore(path: path), blobs: try FileSystemBlobStore(root: files), health: InProcessHealthCheck(), services: [])
+        let store = try SQLiteStore(path: path)
+        return Backend(
+            store: store, blobs: try FileSystemBlobStore(root: files),
+            dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID), health: InProcessHealthCheck(), services: [])
     case .postgres(let url):
         do {
             var postgres = try PostgresStore.Configuration(url: url, poolSize: configuration.databasePoolSize)
             postgres.connectTimeout = configuration.databaseConnectTimeout
             let store = try await PostgresStore(configuration: postgres, logger: logger)
             let blobs = try PostgresBlobStore(store: store, stagingBase: files.appendingPathComponent(".staging", isDirectory: true))
-            return Backend(store: store, blobs: blobs, health: PostgresHealthCheck(store: store), services: [store])
+            let dispatch = try await PostgresWorkDispatch(store: store, configuration: .init(nodeID: configuration.nodeID, leaseTTL: configuration.nodeLeaseTTL))
+            // The store first: services shut down in reverse order, and the node's heartbeat must outlast the
+            // runs and ingestion that shut down before it.
+            return Backend(
+                store: store, blobs: blobs, dispatch: dispatch, health: PostgresHealthCheck(store: store), services: [store, dispatch])
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)
         }

@@ -5,9 +5,11 @@ import ServiceLifecycle
 
 /// Once a minute, ends what has expired, as OpenAI's API does: uploads past their `expires_at` are
 /// deleted (as `DELETE /files/{id}` would: out of every vector store and the search index); vector stores
-/// past theirs become `expired` and their chunks are dropped.
+/// past theirs become `expired` and their chunks are dropped. With several nodes, one of them sweeps each
+/// minute (`WorkDispatch.claimSweep`).
 struct ExpiryService: Service {
     let vectorStores: VectorStores
+    let dispatch: any WorkDispatch
     let logger: Logger
     var interval: Duration = .seconds(60)
 
@@ -15,10 +17,21 @@ struct ExpiryService: Service {
         // Sleeping must not hold up a graceful shutdown: it ends this loop at once.
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await sweep()
+                await sweepIfDue()
                 try await Task.sleep(for: interval)
             }
         }
+    }
+
+    /// Sweeps unless another node has in this interval.
+    func sweepIfDue() async {
+        do {
+            guard try await dispatch.claimSweep("files.expiry", every: interval) else { return }
+        } catch {
+            logger.error("expiring files and vector stores failed", metadata: ["error": "\(error)"])
+            return
+        }
+        await sweep()
     }
 
     func sweep(now: Int = unixNow()) async {

@@ -1,3 +1,4 @@
+import AssistantsEngine
 import Foundation
 import ModelProviders
 
@@ -13,6 +14,11 @@ public struct ServerConfiguration: Sendable {
     public var databasePoolSize: Int
     /// How long connecting to a PostgreSQL database may take before start-up fails, saying why.
     public var databaseConnectTimeout: Duration = .seconds(5)
+    /// This process's name among the nodes sharing a database: it owns the runs it executes under it.
+    public var nodeID: String = defaultNodeID()
+    /// How long a node's runs and files stay its own after its last heartbeat (PostgreSQL): a node silent
+    /// this long is taken for dead, and its work ends or goes to the other nodes.
+    public var nodeLeaseTTL: Duration = .seconds(15)
     public var apiKeys: Set<String>
     public var upstreamURL: String?
     public var upstreamAPIKey: String?
@@ -171,6 +177,8 @@ public struct ServerConfiguration: Sendable {
         guard codeDiskQuota >= 1 << 20 else { throw ConfigurationError("ASSISTANTS_CODE_DISK_QUOTA must be at least 1M.") }
         guard databasePoolSize > 0 else { throw ConfigurationError("ASSISTANTS_DATABASE_POOL_SIZE must be at least 1.") }
         guard databaseConnectTimeout > .zero else { throw ConfigurationError("ASSISTANTS_DATABASE_CONNECT_TIMEOUT must be more than 0 seconds.") }
+        guard nodeLeaseTTL >= .seconds(2) else { throw ConfigurationError("ASSISTANTS_NODE_LEASE_TTL must be at least 2 seconds.") }
+        guard !nodeID.trimmingCharacters(in: .whitespaces).isEmpty else { throw ConfigurationError("ASSISTANTS_NODE_ID must not be empty.") }
         guard shutdownGracePeriod >= .zero else { throw ConfigurationError("ASSISTANTS_SHUTDOWN_GRACE_PERIOD must not be negative.") }
         if embeddingModel != nil && upstreamURL == nil {
             throw ConfigurationError("ASSISTANTS_EMBEDDING_MODEL needs ASSISTANTS_UPSTREAM_URL: embeddings come from the model endpoint.")

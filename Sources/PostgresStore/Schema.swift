@@ -60,6 +60,34 @@ enum Schema {
                 seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, store_id TEXT NOT NULL, body JSONB)
             """,
         ]),
+        // Work distribution (`PostgresWorkDispatch`): the nodes and their heartbeats, which node owns a run
+        // or a file being ingested, and when each cluster-wide sweep last ran.
+        Migration(version: 2, name: "nodes, run and ingestion leases, sweeps", statements: [
+            """
+            CREATE TABLE node (
+                incarnation TEXT PRIMARY KEY, node_id TEXT NOT NULL,
+                started_at TIMESTAMPTZ NOT NULL DEFAULT now(), heartbeat_at TIMESTAMPTZ NOT NULL DEFAULT now())
+            """,
+            "CREATE INDEX node_by_id ON node (node_id)",
+            "ALTER TABLE run ADD COLUMN owner TEXT",
+            // When the run last changed status (by the database's clock), kept by a trigger since every status
+            // change goes through `UPDATE run SET status`.
+            "ALTER TABLE run ADD COLUMN status_since TIMESTAMPTZ NOT NULL DEFAULT now()",
+            """
+            CREATE FUNCTION run_status_since() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.status IS DISTINCT FROM OLD.status THEN NEW.status_since := now(); END IF;
+                RETURN NEW;
+            END $$
+            """,
+            "CREATE TRIGGER run_status_since BEFORE UPDATE ON run FOR EACH ROW EXECUTE FUNCTION run_status_since()",
+            "CREATE INDEX run_waiting ON run (seq) WHERE owner IS NULL AND status IN ('queued', 'cancelling')",
+            "CREATE INDEX run_by_owner ON run (owner) WHERE owner IS NOT NULL",
+            "ALTER TABLE vector_store_file ADD COLUMN owner TEXT",
+            "CREATE INDEX vector_store_file_by_owner ON vector_store_file (owner) WHERE owner IS NOT NULL",
+            "CREATE TABLE sweep (name TEXT PRIMARY KEY, last_at TIMESTAMPTZ NOT NULL DEFAULT '-infinity')",
+            "INSERT INTO sweep (name) VALUES ('nodes.recovery')",
+        ]),
         // `PostgresBlobStore`. Chunks are stored uncompressed out of line (`STORAGE EXTERNAL`): uploads are
         // mostly compressed formats already, and this spares PostgreSQL trying.
         Migration(version: 4, name: "blob store", statements: [

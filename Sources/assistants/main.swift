@@ -22,6 +22,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Database URL: a SQLite path or postgres://user:password@host:port/db (ASSISTANTS_DATABASE_URL, default a SQLite file in the data dir).") var databaseURL: String?
     @Option(help: "Most PostgreSQL connections this process opens (ASSISTANTS_DATABASE_POOL_SIZE, default 16).") var databasePoolSize: Int?
     @Option(help: "Seconds connecting to a PostgreSQL database may take before start-up fails (ASSISTANTS_DATABASE_CONNECT_TIMEOUT, default 5).") var databaseConnectTimeout: Int?
+    @Option(help: "This node's name among the nodes sharing a database (ASSISTANTS_NODE_ID, default host name and process id).") var nodeID: String?
+    @Option(help: "Seconds after its last heartbeat that a node is taken for dead and its work ends or moves on (ASSISTANTS_NODE_LEASE_TTL, default 15).") var nodeLeaseTTL: Int?
     @Option(help: "Comma-separated API keys clients must send (ASSISTANTS_API_KEYS).") var apiKeys: String?
     @Option(help: "OpenAI-compatible model endpoint, e.g. http://127.0.0.1:11434/v1 (ASSISTANTS_UPSTREAM_URL).") var upstreamURL: String?
     @Option(help: "API key for the model endpoint (ASSISTANTS_UPSTREAM_API_KEY).") var upstreamAPIKey: String?
@@ -100,6 +102,8 @@ struct Serve: AsyncParsableCommand {
         configuration.upstreamToolChoice = try ServerConfiguration.parseToolChoiceForm(setting(upstreamToolChoice, "ASSISTANTS_UPSTREAM_TOOL_CHOICE"))
         configuration.logUpstream = logUpstream || environment["ASSISTANTS_LOG_UPSTREAM"] == "1"
         configuration.databaseConnectTimeout = .seconds(try number(databaseConnectTimeout, "ASSISTANTS_DATABASE_CONNECT_TIMEOUT", default: 5))
+        if let nodeID = setting(nodeID, "ASSISTANTS_NODE_ID") { configuration.nodeID = nodeID }
+        configuration.nodeLeaseTTL = .seconds(try number(nodeLeaseTTL, "ASSISTANTS_NODE_LEASE_TTL", default: 15))
         return configuration
     }
 }

@@ -79,4 +79,14 @@ import Testing
         #expect(ServerConfiguration(databaseURL: "postgresql://u@db/x").database() == .postgres(url: "postgresql://u@db/x"))
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(databasePoolSize: 0).validate() }
     }
+
+    @Test func nodeID() throws {
+        // By default the host name and the process id: two processes on one machine never share it.
+        let id = ServerConfiguration().nodeID
+        #expect(id.hasSuffix("-\(ProcessInfo.processInfo.processIdentifier)"))
+        #expect(id.hasPrefix(ProcessInfo.processInfo.hostName))
+        var configuration = ServerConfiguration()
+        configuration.nodeID = " "
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+    }
 }

@@ -7,17 +7,21 @@ import ServiceLifecycle
 
 /// Reads, chunks, embeds and indexes the files waiting in vector stores, a few at a time, apart from
 /// any request. Each file ends `completed` or `failed` (with `last_error`); files still in progress when
-/// the process stops are taken up again at the next start. A graceful shutdown starts no new file and lets
-/// the ones being read finish.
+/// the process stops are taken up again at the next start (or, with several nodes, by another node once
+/// this one is gone). A graceful shutdown starts no new file and lets the ones being read finish. Each file
+/// is claimed through `dispatch`, so that one node at a time ingests it.
 public struct VectorStoreIngestion: Service {
     let vectorStores: VectorStores
+    let dispatch: any WorkDispatch
     /// How many files are ingested at once.
     let concurrency: Int
     /// How often the store is checked even when nothing rang: files left by an earlier process.
     var interval: Duration = .seconds(1)
 
-    public init(_ vectorStores: VectorStores, concurrency: Int = 2) {
+    /// Without `dispatch`, this process is the only one using the store.
+    public init(_ vectorStores: VectorStores, dispatch: (any WorkDispatch)? = nil, concurrency: Int = 2) {
         self.vectorStores = vectorStores
+        self.dispatch = dispatch ?? LocalWorkDispatch(store: vectorStores.store)
         self.concurrency = max(1, concurrency)
     }
 
@@ -42,14 +46,27 @@ public struct VectorStoreIngestion: Service {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let pending: [VectorStoreFile]
             do {
-                pending = try await vectorStores.store.pendingVectorStoreFiles(limit: Self.round)
+                pending = try await dispatch.claimPendingFiles(limit: Self.round)
             } catch {
                 vectorStores.logger.error("listing files to ingest failed", metadata: ["error": "\(error)"])
                 return
             }
             let round = pending.filter { tried.insert("\($0.vectorStoreID)/\($0.id)").inserted }
-            guard !round.isEmpty else { return }
+            guard !round.isEmpty else {
+                await release(pending)
+                return
+            }
             await vectorStores.ingest(round, concurrency: concurrency)
+            // Files still in progress now (added again meanwhile, or their outcome not saved) wait for a node again.
+            await release(pending)
+        }
+    }
+
+    private func release(_ files: [VectorStoreFile]) async {
+        do {
+            try await dispatch.releaseFiles(files)
+        } catch {
+            vectorStores.logger.error("releasing ingested files failed", metadata: ["error": "\(error)"])
         }
     }
 

@@ -1,0 +1,136 @@
+import AssistantsAPI
+import AssistantsStore
+import FakeModel
+import Foundation
+import Logging
+import ModelProviders
+import PostgresNIO
+@testable import PostgresStore
+import Retrieval
+import Synchronization
+import Testing
+@testable import AssistantsEngine
+
+/// Nodes sharing one fresh PostgreSQL schema (of `ASSISTANTS_TEST_POSTGRES_URL`), each with its own
+/// connection pool and dispatch, as separate processes would have them. Without the URL the test is
+/// skipped, saying why; under CI (`CI=true`) it fails instead.
+final class TestCluster: Sendable {
+    let configuration: PostgresStore.Configuration
+    let blobs: FileSystemBlobStore
+    private let nodes = Mutex<[TestNode]>([])
+
+    private init(configuration: PostgresStore.Configuration) throws {
+        self.configuration = configuration
+        blobs = try FileSystemBlobStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)"))
+    }
+
+    /// Runs `body` with a cluster of no nodes yet, then stops every node it started and drops the schema.
+    static func run(_ body: (TestCluster) async throws -> Void) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let url = environment["ASSISTANTS_TEST_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            let reason = "ASSISTANTS_TEST_POSTGRES_URL is not set, so work distribution across nodes is untested: run scripts/postgres-for-tests."
+            if environment["CI"] == "true" { throw TestSkipped(reason) }
+            try Test.cancel(Comment(rawValue: reason))
+        }
+        var configuration = try PostgresStore.Configuration(url: url, poolSize: 6)
+        configuration.schema = "cluster_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let cluster = try TestCluster(configuration: configuration)
+        var failure: (any Error)?
+        do {
+            try await body(cluster)
+        } catch {
+            failure = error
+        }
+        for node in cluster.nodes.withLock({ $0 }).reversed() { await node.stop() }
+        let cleanup = try await PostgresStore(configuration: configuration, logger: Logger(label: "cluster-cleanup"))
+        _ = try? await cleanup.client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(configuration.schema!) CASCADE"))
+        await cleanup.close()
+        for node in cluster.nodes.withLock({ $0 }) { await node.store.close() }
+        if let failure { throw failure }
+    }
+
+    /// A node: its store and dispatch, its heartbeat going when `heartbeat`, and an engine working when
+    /// given a `model` (nil: a node that only holds leases, as a test sets them up).
+    func node(
+        _ name: String, leaseTTL: Duration = .seconds(15), handOffDelay: Duration = .seconds(1), heartbeat: Bool = true,
+        model: FakeModelServer? = nil, workers: Int = 4
+    ) async throws -> TestNode {
+        let store = try await PostgresStore(configuration: configuration, logger: Logger(label: "node-\(name)"))
+        let dispatch = try await PostgresWorkDispatch(
+            store: store,
+            configuration: .init(
+                nodeID: name, leaseTTL: leaseTTL, heartbeatInterval: leaseTTL / 5, pollInterval: .milliseconds(50), handOffDelay: handOffDelay))
+        var engine: RunEngine?
+        if let model {
+            let provider = OpenAICompatibleProvider(configuration: .init(baseURL: model.baseURL))
+            let vectorStores = VectorStores(store: store, blobs: blobs, index: try SearchIndex())
+            engine = RunEngine(
+                store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, dispatch: dispatch,
+                configuration: .init(workers: workers, sweepInterval: .milliseconds(100)))
+        }
+        let node = TestNode(store: store, dispatch: dispatch, engine: engine)
+        if heartbeat {
+            // The heartbeat alone, without the service's leaving at the end: stopping the node is a crash.
+            node.start {
+                while (try? await Task.sleep(for: leaseTTL / 5)) != nil { try? await dispatch.heartbeat() }
+            }
+        }
+        if let engine { node.start { try? await engine.run() } }
+        nodes.withLock { $0.append(node) }
+        return node
+    }
+
+    struct TestSkipped: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+/// One node of a `TestCluster`.
+final class TestNode: Sendable {
+    let store: PostgresStore
+    let dispatch: PostgresWorkDispatch
+    let engine: RunEngine?
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    init(store: PostgresStore, dispatch: PostgresWorkDispatch, engine: RunEngine?) {
+        self.store = store
+        self.dispatch = dispatch
+        self.engine = engine
+    }
+
+    func start(_ work: @escaping @Sendable () async -> Void) {
+        let task = Task { await work() }
+        tasks.withLock { $0.append(task) }
+    }
+
+    /// Stops the node as a crash would: its engine and heartbeat end, and nothing it owns is handed on.
+    func stop() async {
+        let tasks = self.tasks.withLock { tasks in defer { tasks = [] }; return tasks }
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+    }
+
+    /// The incarnation owning the run, if any.
+    func owner(of runID: String) async throws -> String? {
+        let rows = try await store.client.query("SELECT owner FROM run WHERE id = \(runID)").collect()
+        return try rows.first?.decode(String?.self)
+    }
+}
+
+extension TestCluster {
+    /// A thread with a user message, and a run on it stored as `queued` (nobody told to execute it).
+    func queuedRun(in store: any AssistantsStore, status: Run.Status = .queued) async throws -> Run {
+        let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
+        try await store.createThread(thread, messages: [
+            Message(id: ObjectKind.message.newID(), createdAt: 1, threadID: thread.id, role: .user, content: [.text(.init(value: "Hi"))]),
+        ])
+        var run = Run(id: ObjectKind.run.newID(), createdAt: unixNow(), threadID: thread.id, assistantID: "asst_1", status: status,
+                      expiresAt: unixNow() + 600, model: "m", instructions: "")
+        if status == .requiresAction {
+            run.requiredAction = RequiredAction(toolCalls: [RequiredToolCall(id: "call_1", name: "f", arguments: "{}")])
+        }
+        try await store.createRun(run, additionalMessages: [])
+        return run
+    }
+}
