@@ -231,7 +231,7 @@ import Testing
             try await nodes[0].store.createVectorStore(vectorStore, files: [])
             for text in texts {
                 let file = FileObject(id: ObjectKind.file.newID(), bytes: text.utf8.count, createdAt: 1, filename: "doc.txt", purpose: "assistants")
-                try cluster.blobs.write(Data(text.utf8), as: file.id)
+                try await cluster.blobs.write(Data(text.utf8), as: file.id)
                 try await nodes[0].store.createFile(file)
                 files.append(VectorStoreFile(id: file.id, createdAt: 1, vectorStoreID: vectorStore.id))
             }
@@ -265,7 +265,7 @@ import Testing
             let alive = try await cluster.node("alive", leaseTTL: .seconds(1))
             let text = "The ferry leaves at nine."
             let file = FileObject(id: ObjectKind.file.newID(), bytes: text.utf8.count, createdAt: 1, filename: "ferry.txt", purpose: "assistants")
-            try cluster.blobs.write(Data(text.utf8), as: file.id)
+            try await cluster.blobs.write(Data(text.utf8), as: file.id)
             try await gone.store.createFile(file)
             let vectorStore = VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, lastActiveAt: 1)
             try await gone.store.createVectorStore(vectorStore, files: [VectorStoreFile(id: file.id, createdAt: 1, vectorStoreID: vectorStore.id)])
