@@ -25,7 +25,7 @@ public func serve(_ configuration: ServerConfiguration, logger: Logger) async th
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try configuration.validate()
     try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-    let (store, storeServices) = try await openStore(configuration, logger: logger)
+    let (store, storeServices, chunks) = try await openStore(configuration, logger: logger)
     let blobs = try FileSystemBlobStore(root: configuration.dataDirectory.appendingPathComponent("files", isDirectory: true))
     if configuration.apiKeys.isEmpty {
         logger.warning("No API keys configured: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS to require keys.")
@@ -54,7 +54,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     var embeddings: VectorStores.Embeddings?
     if let provider, let model = configuration.embeddingModel { embeddings = .init(provider: provider, model: model) }
     let vectorStores = VectorStores(
-        store: store, blobs: blobs, index: try SearchIndex(path: configuration.searchIndexPath), embeddings: embeddings, logger: logger)
+        store: store, blobs: blobs, index: SearchIndex(storage: chunks), embeddings: embeddings, logger: logger)
     let engine = RunEngine(
         store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
         tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)],
@@ -73,17 +73,19 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger)
 }
 
-/// The store the configuration names, with the service that keeps its connections open (PostgreSQL).
-/// The one place that chooses a backend.
-private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> (any AssistantsStore, [any Service]) {
+/// The store the configuration names, with the service that keeps its connections open (PostgreSQL) and
+/// where vector stores' chunks live beside it. The one place that chooses a backend.
+private func openStore(
+    _ configuration: ServerConfiguration, logger: Logger
+) async throws -> (any AssistantsStore, [any Service], any ChunkStorage) {
     switch configuration.database() {
     case .sqlite(let path):
-        return (try SQLiteStore(path: path), [])
+        return (try SQLiteStore(path: path), [], try SQLiteChunkStorage(path: configuration.searchIndexPath))
     case .postgres(let url):
         do {
             let store = try await PostgresStore(
                 configuration: .init(url: url, poolSize: configuration.databasePoolSize), logger: logger)
-            return (store, [store])
+            return (store, [store], store.makeChunkStorage())
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)
         }
