@@ -41,7 +41,7 @@ let package = Package(
         ]),
         // The PostgreSQL (postgres-nio) implementation of the store, for several nodes sharing one database.
         .target(name: "PostgresStore", dependencies: [
-            "AssistantsStore",
+            "AssistantsStore", "Retrieval",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -67,7 +67,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // Text extraction, chunking and search (BM25 on SQLite FTS5, optional dense vectors) for file_search.
+        // Text extraction, chunking and search (BM25 over in-memory postings, optional dense vectors) for
+        // file_search; the chunks in a SQLite file (`SQLiteChunkStorage`) or another `ChunkStorage`.
         .target(name: "Retrieval", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -115,11 +116,15 @@ let package = Package(
         // `swift run -c release sandbox-benchmarks`: see BENCHMARKS.md.
         .executableTarget(name: "sandbox-benchmarks", dependencies: ["CodeInterpreter"], path: "benchmarks/SandboxBenchmarks"),
         // `swift run -c release retrieval-benchmarks <scifact dir>`: see BENCHMARKS.md.
-        .executableTarget(name: "retrieval-benchmarks", dependencies: ["Retrieval", "ModelProviders"], path: "benchmarks/RetrievalBenchmarks"),
+        .executableTarget(
+            name: "retrieval-benchmarks",
+            dependencies: ["Retrieval", "ModelProviders", "PostgresStore", .product(name: "Logging", package: "swift-log")],
+            path: "benchmarks/RetrievalBenchmarks"),
         .testTarget(name: "AssistantsAPITests", dependencies: ["AssistantsAPI"]),
         .testTarget(name: "CodeInterpreterTests", dependencies: ["CodeInterpreter"]),
         .testTarget(name: "RetrievalTests", dependencies: [
-            "Retrieval", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "Retrieval", "PostgresStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
         .testTarget(name: "AssistantsEngineTests", dependencies: [

@@ -55,7 +55,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     var embeddings: VectorStores.Embeddings?
     if let provider, let model = configuration.embeddingModel { embeddings = .init(provider: provider, model: model) }
     let vectorStores = VectorStores(
-        store: store, blobs: blobs, index: try SearchIndex(path: configuration.searchIndexPath), embeddings: embeddings, logger: logger)
+        store: store, blobs: blobs, index: SearchIndex(storage: backend.chunks), embeddings: embeddings, logger: logger)
     let engine = RunEngine(
         store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
         tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)], dispatch: dispatch,
@@ -75,13 +75,15 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger)
 }
 
-/// What the configured backend provides: the store, the blob store for file contents that goes with it,
-/// how this node shares work with others on it, what `/health` asks about it, and the services that keep
-/// its connections open and its node alive (PostgreSQL).
+/// What the configured backend provides: the store, the blob store for file contents and the storage of
+/// vector stores' chunks that go with it, how this node shares work with others on it, what `/health`
+/// asks about it, and the services that keep its connections open and its node alive (PostgreSQL).
 struct Backend {
     var store: any AssistantsStore
     var blobs: any BlobStore
     var dispatch: any WorkDispatch
+    /// Where vector stores' chunks live.
+    var chunks: any ChunkStorage
     var health: any HealthCheck
     var services: [any Service]
 }
@@ -97,7 +99,8 @@ private func openBackend(_ configuration: ServerConfiguration, logger: Logger) a
         let store = try SQLiteStore(path: path)
         return Backend(
             store: store, blobs: try FileSystemBlobStore(root: files),
-            dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID), health: InProcessHealthCheck(), services: [])
+            dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID),
+            chunks: try SQLiteChunkStorage(path: configuration.searchIndexPath), health: InProcessHealthCheck(), services: [])
     case .postgres(let url):
         do {
             var postgres = try PostgresStore.Configuration(url: url, poolSize: configuration.databasePoolSize)
@@ -108,7 +111,8 @@ private func openBackend(_ configuration: ServerConfiguration, logger: Logger) a
             // The store first: services shut down in reverse order, and the node's heartbeat must outlast the
             // runs and ingestion that shut down before it.
             return Backend(
-                store: store, blobs: blobs, dispatch: dispatch, health: PostgresHealthCheck(store: store), services: [store, dispatch])
+                store: store, blobs: blobs, dispatch: dispatch, chunks: store.makeChunkStorage(),
+                health: PostgresHealthCheck(store: store), services: [store, dispatch])
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)
         }

@@ -99,6 +99,17 @@ enum Schema {
             """,
             "ALTER TABLE blob_chunk ALTER COLUMN data SET STORAGE EXTERNAL",
         ]),
+        Migration(version: 5, name: "vector stores' chunks and their versions", statements: [
+            // Ids come from the sequence before the insert (see `PostgresChunkStorage.replace`).
+            "CREATE SEQUENCE chunk_id",
+            """
+            CREATE TABLE chunk (
+                id BIGINT PRIMARY KEY, store_id TEXT NOT NULL, file_id TEXT NOT NULL, filename TEXT NOT NULL,
+                start BIGINT NOT NULL, "end" BIGINT NOT NULL, text TEXT NOT NULL, embedding BYTEA)
+            """,
+            "CREATE INDEX chunk_by_file ON chunk (store_id, file_id)",
+            "CREATE TABLE chunk_store (store_id TEXT PRIMARY KEY, version BIGINT NOT NULL)",
+        ]),
     ]
 
     /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each

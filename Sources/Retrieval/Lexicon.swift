@@ -1,17 +1,16 @@
 import GRDB
-import Synchronization
 
 /// One store's inverted index in memory: for each term, the chunks holding it and how often.
-/// Built from the database on the store's first search and kept in step with every write after,
+/// Built from the stored chunks on the store's first search and kept in step with every write after,
 /// so BM25 reads only the postings of the query's terms (FTS5 scored every chunk matching any of
 /// them). Copies are cheap (the arrays are shared until written), so a search takes a snapshot
 /// and scores it without holding any lock.
 ///
 /// Chunks are numbered by slot in the order they were added. A removed chunk's slot is not reused
 /// (its postings go, its chunk id becomes 0); loading the store again compacts.
-struct Lexicon {
+struct Lexicon: Sendable {
     /// A chunk's terms, in text order, as `Terms` reads them.
-    struct Document {
+    struct Document: Sendable {
         var chunkID: Int64
         var fileID: String
         var terms: [String]
@@ -35,15 +34,11 @@ struct Lexicon {
     private(set) var chunkCount = 0
     private(set) var totalLength = 0
 
-    /// Every chunk of a store, from the database.
-    static func load(storeID: String, from db: Database) throws -> Lexicon {
-        var lexicon = Lexicon()
-        let tokenizer = try db.makeTokenizer(Terms.tokenizer)
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, file_id, text FROM chunk WHERE store_id = ?", arguments: [storeID])
-        while let row = try rows.next() {
-            lexicon.add(try document(chunkID: row[0], fileID: row[1], text: row[2], using: tokenizer))
+    /// Stored chunks as documents to add.
+    static func documents(_ chunks: [StoredChunk]) throws -> [Document] {
+        try Tokenizers.shared.with { tokenizer in
+            try chunks.map { try document(chunkID: $0.id, fileID: $0.fileID, text: $0.text, using: tokenizer) }
         }
-        return lexicon
     }
 
     static func document(chunkID: Int64, fileID: String, text: String, using tokenizer: any FTS5Tokenizer) throws -> Document {
@@ -69,6 +64,12 @@ struct Lexicon {
         files.append(fileNumber(document.fileID))
         chunkCount += 1
         totalLength += ids.count
+    }
+
+    /// Applies one committed change: the files' chunks out, the new documents in.
+    mutating func apply(removing files: Set<String>, adding documents: [Document]) {
+        remove(files: files)
+        for document in documents { add(document) }
     }
 
     /// Drops every chunk of these files. One pass over all postings, so batch the files.
@@ -132,8 +133,3 @@ struct Lexicon {
     }
 }
 
-/// A store's lexicon behind its own lock, so loading or updating one store never blocks searches
-/// of another. nil until the store is first searched.
-final class StoreLexicon: Sendable {
-    let state = Mutex<Lexicon?>(nil)
-}

@@ -96,7 +96,7 @@ import Testing
         let pending = try #require(try await setup.store.pendingVectorStoreFiles(limit: 1).first)
         #expect(try await setup.store.deleteVectorStoreFile(id: file.id, storeID: created.id))
         await vectorStores.ingest([pending])
-        let hits = try setup.index.search(storeIDs: [created.id], query: "kites wind", limit: 5)
+        let hits = try await setup.index.search(storeIDs: [created.id], query: "kites wind", limit: 5)
         #expect(hits.isEmpty)
     }
 }

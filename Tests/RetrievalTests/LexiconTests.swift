@@ -4,7 +4,7 @@ import Testing
 @testable import Retrieval
 
 /// The in-memory postings that BM25 reads: exact against the formula, and in step with the database.
-@Suite struct LexiconTests {
+@Suite(.dropsSchemas) struct LexiconTests {
     static let texts = [
         "Vitamin D deficiency causes rickets; vitamin D supplements prevent rickets.",
         "Cats sleep. Cats play. A cat hunts mice at night.",
@@ -93,83 +93,101 @@ import Testing
         texts.enumerated().map { IndexedFile(fileID: "\(prefix)\($0)", filename: "\(prefix)\($0).txt", chunks: Chunker.auto.chunks(of: $1)) }
     }
 
-    /// Every kind of write with the lexicons loaded; a second index on the file loads them afresh.
-    @Test func updatedLexiconsAgreeWithReloadedOnes() throws {
+    /// An index, and a way to open another on its storage that loads every lexicon afresh: a second
+    /// SQLite index on the file, or a second node on the PostgreSQL schema.
+    /// The SQLite file, if any, is removed by `removeDatabase`.
+    func indexAndReopener(_ backend: StorageBackend, path: String) async throws -> (SearchIndex, () async throws -> SearchIndex) {
+        switch backend {
+        case .sqlite:
+            return (try SearchIndex(path: path), { try SearchIndex(path: path) })
+        case .postgres:
+            let nodes = try await backend.makeNodes(2)
+            return (nodes[0], { nodes[1] })
+        }
+    }
+
+    /// Every kind of write with the lexicons loaded; a second index on the storage loads them afresh.
+    @Test(arguments: StorageBackend.allCases)
+    func updatedLexiconsAgreeWithReloadedOnes(backend: StorageBackend) async throws {
         let path = temporaryPath()
         defer { removeDatabase(path) }
-        let live = try SearchIndex(path: path)
-        _ = try live.search(storeIDs: ["a", "b"], query: "anything", limit: 1)  // loads both, empty
-        try live.add(storeID: "a", files: files(Self.texts))
-        try live.add(storeID: "b", files: files(Array(Self.texts.prefix(3)), prefix: "g"))
-        try live.remove(storeID: "a", fileID: "f1")
-        try live.add(storeID: "a", fileID: "f2", filename: "f2.txt", chunks: Chunker.auto.chunks(of: "Cats and rickets, replaced."))
-        try live.removeStore("b")
-        try live.add(storeID: "b", fileID: "g9", filename: "g9.txt", chunks: Chunker.auto.chunks(of: "Vitamin D for cats and mice."))
-        let reloaded = try SearchIndex(path: path)
+        let (live, reopen) = try await indexAndReopener(backend, path: path)
+        _ = try await live.search(storeIDs: ["a", "b"], query: "anything", limit: 1)  // loads both, empty
+        try await live.add(storeID: "a", files: files(Self.texts))
+        try await live.add(storeID: "b", files: files(Array(Self.texts.prefix(3)), prefix: "g"))
+        try await live.remove(storeID: "a", fileID: "f1")
+        try await live.add(storeID: "a", fileID: "f2", filename: "f2.txt", chunks: Chunker.auto.chunks(of: "Cats and rickets, replaced."))
+        try await live.removeStore("b")
+        try await live.add(storeID: "b", fileID: "g9", filename: "g9.txt", chunks: Chunker.auto.chunks(of: "Vitamin D for cats and mice."))
+        let reloaded = try await reopen()
         for query in Self.queries {
             for stores in [["a"], ["b"], ["a", "b"]] {
-                let expected = try reloaded.search(storeIDs: stores, query: query, limit: 10)
-                let found = try live.search(storeIDs: stores, query: query, limit: 10)
+                let expected = try await reloaded.search(storeIDs: stores, query: query, limit: 10)
+                let found = try await live.search(storeIDs: stores, query: query, limit: 10)
                 #expect(found == expected, "\(query) in \(stores)")
             }
         }
-        let cats = try live.search(storeIDs: ["a"], query: "cats", limit: 10).map(\.fileID)
+        let cats = try await live.search(storeIDs: ["a"], query: "cats", limit: 10).map(\.fileID)
         #expect(Set(cats) == ["f2", "f3", "f5"])
     }
 
-    @Test func otherStoresDoNotChangeScores() throws {
-        let index = try SearchIndex()
-        try index.add(storeID: "a", files: files(Self.texts))
-        let before = try index.search(storeIDs: ["a"], query: "vitamin D deficiency", limit: 10)
-        try index.add(storeID: "b", files: files(Array(repeating: "vitamin D deficiency everywhere", count: 20)))
-        let after = try index.search(storeIDs: ["a"], query: "vitamin D deficiency", limit: 10)
+    @Test(arguments: StorageBackend.allCases)
+    func otherStoresDoNotChangeScores(backend: StorageBackend) async throws {
+        let index = try await backend.makeIndex()
+        try await index.add(storeID: "a", files: files(Self.texts))
+        let before = try await index.search(storeIDs: ["a"], query: "vitamin D deficiency", limit: 10)
+        try await index.add(storeID: "b", files: files(Array(repeating: "vitamin D deficiency everywhere", count: 20)))
+        let after = try await index.search(storeIDs: ["a"], query: "vitamin D deficiency", limit: 10)
         #expect(!before.isEmpty && before == after)
-        let both = try index.search(storeIDs: ["a", "b"], query: "vitamin D deficiency", limit: 30)
+        let both = try await index.search(storeIDs: ["a", "b"], query: "vitamin D deficiency", limit: 30)
         #expect(Set(both.map(\.fileID)).isSuperset(of: before.map(\.fileID)) && both.count == before.count + 20)
     }
 
-    @Test func batchAddEqualsOneAddPerFile() throws {
-        let batch = try SearchIndex(), single = try SearchIndex()
-        try batch.add(storeID: "s", files: files(Self.texts))
-        for file in files(Self.texts) { try single.add(storeID: "s", fileID: file.fileID, filename: file.filename, chunks: file.chunks) }
+    @Test(arguments: StorageBackend.allCases)
+    func batchAddEqualsOneAddPerFile(backend: StorageBackend) async throws {
+        let batch = try await backend.makeIndex(), single = try await backend.makeIndex()
+        try await batch.add(storeID: "s", files: files(Self.texts))
+        for file in files(Self.texts) { try await single.add(storeID: "s", fileID: file.fileID, filename: file.filename, chunks: file.chunks) }
         for query in Self.queries {
-            let expected = try single.search(storeIDs: ["s"], query: query, limit: 10)
-            let found = try batch.search(storeIDs: ["s"], query: query, limit: 10)
+            let expected = try await single.search(storeIDs: ["s"], query: query, limit: 10)
+            let found = try await batch.search(storeIDs: ["s"], query: query, limit: 10)
             #expect(found == expected)
         }
     }
 
-    @Test func batchAddKeepsTheLastOfAFileGivenTwice() throws {
-        let index = try SearchIndex()
+    @Test(arguments: StorageBackend.allCases)
+    func batchAddKeepsTheLastOfAFileGivenTwice(backend: StorageBackend) async throws {
+        let index = try await backend.makeIndex()
         let twice = [IndexedFile(fileID: "x", filename: "old.txt", chunks: Chunker.auto.chunks(of: "parrots")),
                      IndexedFile(fileID: "x", filename: "new.txt", chunks: Chunker.auto.chunks(of: "cats"))]
-        try index.add(storeID: "s", files: twice)
-        #expect(try index.search(storeIDs: ["s"], query: "parrots", limit: 10).isEmpty)
-        let cats = try index.search(storeIDs: ["s"], query: "cats", limit: 10)
+        try await index.add(storeID: "s", files: twice)
+        #expect(try await index.search(storeIDs: ["s"], query: "parrots", limit: 10).isEmpty)
+        let cats = try await index.search(storeIDs: ["s"], query: "cats", limit: 10)
         #expect(cats.map(\.filename) == ["new.txt"])
     }
 
-    @Test func batchWithInvalidEmbeddingsWritesNothing() throws {
-        let index = try SearchIndex()
+    @Test(arguments: StorageBackend.allCases)
+    func batchWithInvalidEmbeddingsWritesNothing(backend: StorageBackend) async throws {
+        let index = try await backend.makeIndex()
         let chunks = Chunker.auto.chunks(of: "cats")
         let batch = [IndexedFile(fileID: "ok", filename: "ok.txt", chunks: chunks, embeddings: [[1, 0]]),
                      IndexedFile(fileID: "bad", filename: "bad.txt", chunks: chunks, embeddings: [[1, 0], [0, 1]])]
-        #expect(throws: SearchIndexError.self) { try index.add(storeID: "s", files: batch) }
-        #expect(try index.search(storeIDs: ["s"], query: "cats", limit: 10).isEmpty)
+        await #expect(throws: SearchIndexError.self) { try await index.add(storeID: "s", files: batch) }
+        #expect(try await index.search(storeIDs: ["s"], query: "cats", limit: 10).isEmpty)
     }
 
     /// A database written before the lexicon (text in an FTS5 table) opens with its chunks searchable.
-    @Test func migratesAnFTS5Database() throws {
+    @Test func migratesAnFTS5Database() async throws {
         let path = temporaryPath()
         defer { removeDatabase(path) }
         let old = try DatabaseQueue(path: path)
-        try SearchIndex.migrator.migrate(old, upTo: "v1: chunks and their full-text index")
-        try old.write { db in
+        try SQLiteChunkStorage.migrator.migrate(old, upTo: "v1: chunks and their full-text index")
+        try await old.write { db in
             try db.execute(sql: "INSERT INTO chunk (id, store_id, file_id, filename, start, \"end\") VALUES (7, 's', 'f', 'f.txt', 0, 13)")
             try db.execute(sql: "INSERT INTO chunk_text (rowid, text) VALUES (7, 'durable words')")
         }
         try old.close()
-        let hits = try SearchIndex(path: path).search(storeIDs: ["s"], query: "durable", limit: 1)
+        let hits = try await SearchIndex(path: path).search(storeIDs: ["s"], query: "durable", limit: 1)
         #expect(hits.map(\.text) == ["durable words"])
     }
 }

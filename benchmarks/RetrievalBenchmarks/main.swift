@@ -2,16 +2,25 @@
 // (BM25 through the real extractor, chunker and index), ingestion speed, and search speed and memory
 // on a store of 100,000 chunks. With `--embeddings-url` (an OpenAI-compatible endpoint, e.g.
 // benchmarks/embeddings-server), SciFact is also embedded and hybrid and dense-only quality measured.
+// With `--database-url postgres://...` the chunks live in PostgreSQL (`PostgresChunkStorage`, each index in
+// a schema of its own, left behind: use a throwaway database, as `scripts/postgres-for-tests` gives) instead
+// of temporary SQLite files.
 import Foundation
+import Logging
 import ModelProviders
+import PostgresStore
 import Retrieval
 
-let usage = "usage: retrieval-benchmarks <path to BEIR scifact directory> [--embeddings-url URL [--embeddings-model NAME]]\n"
+let usage = """
+    usage: retrieval-benchmarks <path to BEIR scifact directory> [--embeddings-url URL [--embeddings-model NAME]]
+                                [--database-url postgres://user@host:port/database]
+
+    """
 var positional: [String] = []
 var options: [String: String] = [:]
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
-    if ["--embeddings-url", "--embeddings-model"].contains(argument), let value = arguments.popFirst() {
+    if ["--embeddings-url", "--embeddings-model", "--database-url"].contains(argument), let value = arguments.popFirst() {
         options[argument] = value
     } else if argument.hasPrefix("--") {
         positional = []
@@ -28,6 +37,7 @@ let dataset = URL(fileURLWithPath: positional[0])
 /// The embeddings endpoint's base URL, as the server's `--upstream-url`: e.g. `http://127.0.0.1:8089/v1`.
 let embeddingsURL = options["--embeddings-url"]
 let embeddingModel = options["--embeddings-model"] ?? "all-MiniLM-L6-v2"
+let databaseURL = options["--database-url"]
 
 struct Document: Decodable { var _id: String; var title: String; var text: String }
 struct Query: Decodable { var _id: String; var text: String }
@@ -41,13 +51,40 @@ func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
-func temporaryIndex(_ name: String) throws -> (SearchIndex, String) {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).sqlite").path
-    return (try SearchIndex(path: path), path)
+/// An index on storage of its own, a way to open a second index on that storage (as after a restart, or on
+/// another node), and to remove the storage.
+struct TemporaryIndex {
+    var index: SearchIndex
+    var reopen: () async throws -> SearchIndex
+    var remove: () async -> Void
 }
 
-func removeDatabase(_ path: String) {
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+/// A temporary SQLite file, or with `--database-url` a new PostgreSQL schema.
+func temporaryIndex(_ name: String) async throws -> TemporaryIndex {
+    guard let databaseURL else {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).sqlite").path
+        return TemporaryIndex(index: try SearchIndex(path: path), reopen: { try SearchIndex(path: path) }) {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+    }
+    var configuration = try PostgresStore.Configuration(url: databaseURL)
+    configuration.schema = "benchmark_" + name.replacingOccurrences(of: "-", with: "_") + "_" + String(UInt32.random(in: 0...UInt32.max))
+    let logger = Logger(label: "retrieval-benchmarks")
+    let store = try await PostgresStore(configuration: configuration, logger: logger)
+    let opened = OpenedStores(first: store)
+    return TemporaryIndex(index: SearchIndex(storage: store.makeChunkStorage()), reopen: {
+        let other = try await PostgresStore(configuration: configuration, logger: logger)
+        opened.stores.append(other)
+        return SearchIndex(storage: other.makeChunkStorage())
+    }) {
+        for store in opened.stores { await store.close() }
+    }
+}
+
+/// The PostgreSQL stores (pools) a temporary index opened, to close with it.
+final class OpenedStores: @unchecked Sendable {
+    var stores: [PostgresStore]
+    init(first: PostgresStore) { stores = [first] }
 }
 
 /// Deterministic stand-in embeddings: a signed, hashed bag of words in 64 dimensions. They carry
@@ -84,7 +121,8 @@ struct Ingestion {
 /// Extracts, chunks and indexes `files` as plain-text uploads, `batchSize` files per `add` (a file
 /// batch). Embeddings are not timed: a server gets them from a model.
 func ingest(_ files: [(id: String, text: String)], into index: SearchIndex, store: String, batchSize: Int = 100,
-            embedded: Bool = false, _ totals: inout Ingestion) throws {
+            embedded: Bool = false, _ before: Ingestion) async throws -> Ingestion {
+    var totals = before
     for start in stride(from: 0, to: files.count, by: batchSize) {
         var batch: [IndexedFile] = []
         for (id, text) in files[start..<min(start + batchSize, files.count)] {
@@ -95,8 +133,11 @@ func ingest(_ files: [(id: String, text: String)], into index: SearchIndex, stor
             totals.bytes += data.count
             totals.chunks += chunks.count
         }
-        totals.time += try clock.measure { try index.add(storeID: store, files: batch) }
+        let start = clock.now
+        try await index.add(storeID: store, files: batch)
+        totals.time += clock.now - start
     }
+    return totals
 }
 
 /// The resident set size in MB (Linux), to see what a store's in-memory index costs.
@@ -111,31 +152,32 @@ func residentMegabytes() -> Double? {
 
 let scifactFiles = documents.map { (id: $0._id, text: $0.title + "\n\n" + $0.text) }
 /// Searched once while empty, so its lexicon is loaded and every `add` below keeps it up to date.
-func emptyIndex(_ name: String, stores: [String]) throws -> (SearchIndex, String) {
-    let (index, path) = try temporaryIndex(name)
-    _ = try index.search(storeIDs: stores, query: "warm up", limit: 1)
-    return (index, path)
+func emptyIndex(_ name: String, stores: [String]) async throws -> TemporaryIndex {
+    let temporary = try await temporaryIndex(name)
+    _ = try await temporary.index.search(storeIDs: stores, query: "warm up", limit: 1)
+    return temporary
 }
 
-let (scifact, scifactPath) = try emptyIndex("scifact", stores: ["scifact"])
+let scifactIndex = try await emptyIndex("scifact", stores: ["scifact"])
+let scifact = scifactIndex.index
 var batched = Ingestion()
-try ingest(scifactFiles, into: scifact, store: "scifact", &batched)
-let (single, singlePath) = try emptyIndex("scifact-single", stores: ["scifact"])
+batched = try await ingest(scifactFiles, into: scifact, store: "scifact", batched)
+let single = try await emptyIndex("scifact-single", stores: ["scifact"])
 var oneByOne = Ingestion()
-try ingest(scifactFiles, into: single, store: "scifact", batchSize: 1, &oneByOne)
-removeDatabase(singlePath)
+oneByOne = try await ingest(scifactFiles, into: single.index, store: "scifact", batchSize: 1, oneByOne)
+await single.remove()
 
 let chunkerTime = clock.measure {
     for file in scifactFiles { _ = Chunker.auto.chunks(of: file.text) }
 }
 
 /// Mean nDCG@10 and recall@20 over the judged queries, given what `search` finds for a query id.
-@MainActor func quality(_ search: (String) throws -> [SearchHit]) rethrows -> (ndcg: Double, recall: Double) {
+@MainActor func quality(_ search: (String) async throws -> [SearchHit]) async rethrows -> (ndcg: Double, recall: Double) {
     var ndcgSum = 0.0, recallSum = 0.0
     for (queryID, relevant) in judgments {
         // A document scores as its best chunk; chunks come best first, so the first seen is the best.
         var ranked: [String] = []
-        for hit in try search(queryID) where !ranked.contains(hit.fileID) {
+        for hit in try await search(queryID) where !ranked.contains(hit.fileID) {
             ranked.append(hit.fileID)
         }
         let dcg = ranked.prefix(10).enumerated().reduce(0.0) { $0 + Double(relevant[$1.element] ?? 0) / log2(Double($1.offset + 2)) }
@@ -145,8 +187,8 @@ let chunkerTime = clock.measure {
     }
     return (ndcgSum / Double(judgments.count), recallSum / Double(judgments.count))
 }
-let (ndcg, recall) = try quality { try scifact.search(storeIDs: ["scifact"], query: queries[$0]!, limit: 100) }
-removeDatabase(scifactPath)
+let (ndcg, recall) = try await quality { try await scifact.search(storeIDs: ["scifact"], query: queries[$0]!, limit: 100) }
+await scifactIndex.remove()
 
 // MARK: - Quality with real embeddings (--embeddings-url): hybrid and dense only, the same chunks
 
@@ -171,20 +213,22 @@ struct DenseQuality {
         queryVectors = try await provider.embed(queryIDs.map { queries[$0]! }, model: model)
     }
     let queryVector = Dictionary(uniqueKeysWithValues: zip(queryIDs, queryVectors))
-    let (index, path) = try emptyIndex("scifact-hybrid", stores: ["scifact"])
-    defer { removeDatabase(path) }
+    let temporary = try await emptyIndex("scifact-hybrid", stores: ["scifact"])
+    let index = temporary.index
     var next = 0
     for start in stride(from: 0, to: files.count, by: 100) {
-        try index.add(storeID: "scifact", files: files[start..<min(start + 100, files.count)].map { file in
+        try await index.add(storeID: "scifact", files: files[start..<min(start + 100, files.count)].map { file in
             defer { next += file.chunks.count }
             return IndexedFile(fileID: file.id, filename: file.id + ".txt", chunks: file.chunks,
                                embeddings: Array(chunkVectors[next..<(next + file.chunks.count)]))
         })
     }
-    return DenseQuality(
-        hybrid: try quality { try index.search(storeIDs: ["scifact"], query: queries[$0]!, queryEmbedding: queryVector[$0], limit: 100) },
-        dense: try quality { try index.search(storeIDs: ["scifact"], query: "", queryEmbedding: queryVector[$0], limit: 100) },
+    let result = DenseQuality(
+        hybrid: try await quality { try await index.search(storeIDs: ["scifact"], query: queries[$0]!, queryEmbedding: queryVector[$0], limit: 100) },
+        dense: try await quality { try await index.search(storeIDs: ["scifact"], query: "", queryEmbedding: queryVector[$0], limit: 100) },
         chunks: chunkVectors.count, dimensions: chunkVectors.first?.count ?? 0, embeddingTime: embeddingTime)
+    await temporary.remove()
+    return result
 }
 var dense: DenseQuality?
 if let embeddingsURL {
@@ -217,51 +261,58 @@ func copyOfSciFact(_ copy: Int) -> [(id: String, text: String)] {
 }
 
 let otherStores = ["other-1", "other-2"]
-let (big, bigPath) = try emptyIndex("retrieval-100k", stores: ["big"] + otherStores)
+let bigIndex = try await emptyIndex("retrieval-100k", stores: ["big"] + otherStores)
+let big = bigIndex.index
 var others = Ingestion()
 for (copy, store) in otherStores.enumerated() {
-    try ingest(copyOfSciFact(1_000 + copy), into: big, store: store, embedded: true, &others)
+    others = try await ingest(copyOfSciFact(1_000 + copy), into: big, store: store, embedded: true, others)
 }
 var growth = Ingestion()
 var copy = 0
 while growth.chunks < targetChunks {
     let files = copyOfSciFact(copy)
     for start in stride(from: 0, to: files.count, by: 100) where growth.chunks < targetChunks {
-        try ingest(Array(files[start..<min(start + 100, files.count)]), into: big, store: "big", embedded: true, &growth)
+        growth = try await ingest(Array(files[start..<min(start + 100, files.count)]), into: big, store: "big", embedded: true, growth)
     }
     copy += 1
 }
 
 let queryTexts = Array(queries.values).sorted()
-func latencies(hybrid: Bool, count: Int) throws -> (p50: Double, p99: Double) {
+func latencies(hybrid: Bool, count: Int) async throws -> (p50: Double, p99: Double) {
     var samples: [Double] = []
     for index in 0..<(count + 50) {
         let text = queryTexts[index % queryTexts.count]
         let embedding = hybrid ? fakeEmbedding(text) : nil
-        let time = try clock.measure {
-            _ = try big.search(storeIDs: ["big"], query: text, queryEmbedding: embedding, limit: 20)
-        }
+        let start = clock.now
+        _ = try await big.search(storeIDs: ["big"], query: text, queryEmbedding: embedding, limit: 20)
+        let time = clock.now - start
         if index >= 50 { samples.append(seconds(time) * 1000) }  // the first 50 warm the caches
     }
     samples.sort()
     return (percentile(samples, 0.5), percentile(samples, 0.99))
 }
-let lexical = try latencies(hybrid: false, count: 1000)
-let hybrid = try latencies(hybrid: true, count: 1000)
+let lexical = try await latencies(hybrid: false, count: 1000)
+let hybrid = try await latencies(hybrid: true, count: 1000)
 
-// A second index on the same file, as after a restart: it loads the store on its first searches.
-let reopened = try SearchIndex(path: bigPath)
+// A second index on the same storage, as after a restart (or on another node): it loads the store on its
+// first searches.
+let reopened = try await bigIndex.reopen()
 let memoryBefore = residentMegabytes()
-let lexiconLoad = try clock.measure { _ = try reopened.search(storeIDs: ["big"], query: queryTexts[0], limit: 20) }
+var start = clock.now
+_ = try await reopened.search(storeIDs: ["big"], query: queryTexts[0], limit: 20)
+let lexiconLoad = clock.now - start
 let memoryLexicon = residentMegabytes()
-let vectorsLoad = try clock.measure {
-    _ = try reopened.search(storeIDs: ["big"], query: queryTexts[0], queryEmbedding: fakeEmbedding(queryTexts[0]), limit: 20)
-}
+start = clock.now
+_ = try await reopened.search(storeIDs: ["big"], query: queryTexts[0], queryEmbedding: fakeEmbedding(queryTexts[0]), limit: 20)
+let vectorsLoad = clock.now - start
 let memoryVectors = residentMegabytes()
-let sameResults = try queryTexts.prefix(100).allSatisfy { text in
-    try reopened.search(storeIDs: ["big"], query: text, limit: 20) == big.search(storeIDs: ["big"], query: text, limit: 20)
+var sameResults = true
+for text in queryTexts.prefix(100) {
+    let a = try await reopened.search(storeIDs: ["big"], query: text, limit: 20)
+    let b = try await big.search(storeIDs: ["big"], query: text, limit: 20)
+    sameResults = sameResults && a == b
 }
-removeDatabase(bigPath)
+await bigIndex.remove()
 
 func f(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }
 func megabytes(_ after: Double?, _ before: Double?) -> String {
@@ -277,6 +328,8 @@ let denseRows = dense.map { dense in
     """
 } ?? ""
 print("""
+    Chunk storage: \(databaseURL == nil ? "SQLite files" : "PostgreSQL")
+
     | Measure | Result | Target |
     | --- | --- | --- |
     | SciFact nDCG@10 (BM25, \(judgments.count) test queries, auto 800/400 chunks) | \(f(ndcg)) | ≥ 0.665 (BEIR BM25) |

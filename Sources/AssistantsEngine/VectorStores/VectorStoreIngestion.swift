@@ -110,7 +110,7 @@ extension VectorStores {
             let batch = positions.compactMap { prepared[$0].indexed }
             guard !batch.isEmpty else { continue }
             do {
-                try await offload { [index] in try index.add(storeID: storeID, files: batch) }
+                try await index.add(storeID: storeID, files: batch)
             } catch {
                 for position in positions {
                     prepared[position].failure = .init(code: .serverError, message: "Indexing the file failed: \(error)")
@@ -167,7 +167,7 @@ extension VectorStores {
             }
         }
         if saved?.status != .completed && result.indexed != nil {
-            try? await offload { [index] in try index.remove(storeID: file.vectorStoreID, fileID: file.id) }
+            try? await index.remove(storeID: file.vectorStoreID, fileID: file.id)
         }
     }
 }

@@ -49,9 +49,7 @@ extension VectorStores {
         var best: [String: SearchHit] = [:]
         for query in queries {
             let embedding = await queryEmbedding(query)
-            let hits = try await offload { [index, fileIDs] in
-                try index.search(storeIDs: storeIDs, query: query, queryEmbedding: embedding, fileIDs: fileIDs, limit: limit)
-            }
+            let hits = try await index.search(storeIDs: storeIDs, query: query, queryEmbedding: embedding, fileIDs: fileIDs, limit: limit)
             for hit in hits where hit.score >= scoreThreshold {
                 let key = "\(hit.fileID)#\(hit.start)"
                 if hit.score > best[key]?.score ?? -1 { best[key] = hit }

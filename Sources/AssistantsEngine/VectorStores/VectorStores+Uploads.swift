@@ -9,7 +9,7 @@ extension VectorStores {
     public func deleteUploadedFile(_ fileID: String) async throws -> Bool {
         let storeIDs = try await store.vectorStoreIDs(containingFile: fileID)
         guard try await store.deleteFile(id: fileID) else { return false }
-        for storeID in storeIDs { try await offload { [index] in try index.remove(storeID: storeID, fileID: fileID) } }
+        for storeID in storeIDs { try await index.remove(storeID: storeID, fileID: fileID) }
         try await blobs.delete(id: fileID)
         return true
     }

@@ -83,13 +83,13 @@ public final class VectorStores: Sendable {
 
     public func delete(_ id: String) async throws {
         guard try await store.deleteVectorStore(id: id) else { throw APIError.notFound(.vectorStore, id: id) }
-        try await offload { [index] in try index.removeStore(id) }
+        try await index.removeStore(id)
     }
 
     /// Ends the stores whose expiry has passed; their chunks are dropped, their records stay `expired`.
     public func expire(now: Int) async throws -> [String] {
         let expired = try await store.expireVectorStores(now: now)
-        for id in expired { try await offload { [index] in try index.removeStore(id) } }
+        for id in expired { try await index.removeStore(id) }
         return expired
     }
 
@@ -150,7 +150,7 @@ public final class VectorStores: Sendable {
         guard try await store.deleteVectorStoreFile(id: fileID, storeID: storeID) else {
             throw APIError.notFound(.file, id: fileID, in: storeID)
         }
-        try await offload { [index] in try index.remove(storeID: storeID, fileID: fileID) }
+        try await index.remove(storeID: storeID, fileID: fileID)
     }
 
     /// The file's text as it was extracted for indexing.
