@@ -25,7 +25,7 @@ public func serve(_ configuration: ServerConfiguration, logger: Logger) async th
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try configuration.validate()
     try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-    let (store, storeServices) = try await openStore(configuration, logger: logger)
+    let (store, storeServices, events) = try await openStore(configuration, logger: logger)
     let blobs = try FileSystemBlobStore(root: configuration.dataDirectory.appendingPathComponent("files", isDirectory: true))
     if configuration.apiKeys.isEmpty {
         logger.warning("No API keys configured: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS to require keys.")
@@ -57,7 +57,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         store: store, blobs: blobs, index: try SearchIndex(path: configuration.searchIndexPath), embeddings: embeddings, logger: logger)
     let engine = RunEngine(
         store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
-        tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)],
+        tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)], events: events,
         configuration: .init(workers: configuration.runWorkers), logger: logger)
     let router = buildRouter(
         store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys, corsOrigins: configuration.corsOrigins)
@@ -73,17 +73,19 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger)
 }
 
-/// The store the configuration names, with the service that keeps its connections open (PostgreSQL).
-/// The one place that chooses a backend.
-private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> (any AssistantsStore, [any Service]) {
+/// The store the configuration names, with the services that keep its connections open (PostgreSQL), and
+/// the bus carrying runs' stream events between the nodes sharing it. The one place that chooses a backend.
+private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> (any AssistantsStore, [any Service], any RunEventBus) {
     switch configuration.database() {
     case .sqlite(let path):
-        return (try SQLiteStore(path: path), [])
+        return (try SQLiteStore(path: path), [], InProcessEventBus())
     case .postgres(let url):
         do {
             let store = try await PostgresStore(
                 configuration: .init(url: url, poolSize: configuration.databasePoolSize), logger: logger)
-            return (store, [store])
+            // The bus stops after the engine (it writes the engine's last events), before the store.
+            let events = PostgresEventBus(store: store)
+            return (store, [store, events], events)
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)
         }

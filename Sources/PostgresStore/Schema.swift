@@ -60,6 +60,20 @@ enum Schema {
                 seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, store_id TEXT NOT NULL, body JSONB)
             """,
         ]),
+        // See `PostgresEventBus`: a run's stream events, numbered per run by its head row.
+        Migration(version: 3, name: "run stream events", statements: [
+            """
+            CREATE TABLE run_event_head (
+                run_id TEXT PRIMARY KEY, seq BIGINT NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL DEFAULT now(), pruned BOOLEAN NOT NULL DEFAULT false)
+            """,
+            "CREATE INDEX run_event_head_by_age ON run_event_head (updated_at) WHERE NOT pruned",
+            """
+            CREATE TABLE run_event (
+                run_id TEXT NOT NULL, seq BIGINT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL,
+                closes BOOLEAN NOT NULL, batch TEXT NOT NULL, PRIMARY KEY (run_id, seq))
+            """,
+        ]),
     ]
 
     /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each
