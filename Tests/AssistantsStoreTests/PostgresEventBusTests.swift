@@ -108,3 +108,22 @@ import Testing
         try await store.client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM \(table)")).collect()[0].decode(Int.self)
     }
 }
+
+/// What a client streaming from a node that has lost its database sees.
+@Suite(.closesStores) struct PostgresEventBusFailureTests {
+    @Test func aSubscriptionTheDatabaseCannotServeEndsWithAnError() async throws {
+        let configuration = try PostgresTestDatabase.configuration()
+        let cutOff = try await PostgresTestDatabase.makeStore(configuration: configuration)
+        // The schema is dropped through the store made last, which stays open.
+        _ = try await PostgresTestDatabase.makeStore(configuration: configuration)
+        try await withPostgresBus(cutOff) { bus in
+            await cutOff.close()
+            let received = await everything(await bus.subscribe(runID: ObjectKind.run.newID()))
+            guard received.count == 1, case .error(let error) = received[0] else {
+                Issue.record("Expected one error event, got \(received.map(\.name))")
+                return
+            }
+            #expect(error.type == "server_error")
+        }
+    }
+}
