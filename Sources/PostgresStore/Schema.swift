@@ -67,7 +67,9 @@ enum Schema {
                 run_id TEXT PRIMARY KEY, seq BIGINT NOT NULL,
                 updated_at TIMESTAMPTZ NOT NULL DEFAULT now(), pruned BOOLEAN NOT NULL DEFAULT false)
             """,
+            // Pruning finds the runs whose events to delete, and a day later the runs to forget.
             "CREATE INDEX run_event_head_by_age ON run_event_head (updated_at) WHERE NOT pruned",
+            "CREATE INDEX run_event_head_pruned ON run_event_head (updated_at) WHERE pruned",
             """
             CREATE TABLE run_event (
                 run_id TEXT NOT NULL, seq BIGINT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL,
