@@ -135,7 +135,7 @@ let package = Package(
         ]),
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),
         .testTarget(name: "AssistantsStoreTests", dependencies: [
-            "AssistantsStore", "SQLiteStore", "PostgresStore",
+            "AssistantsStore", "SQLiteStore", "PostgresStore", "AssistantsEngine", "ModelProviders", "FakeModel", "Retrieval",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),

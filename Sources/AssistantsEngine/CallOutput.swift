@@ -27,7 +27,7 @@ struct CallOutput {
     }
 
     /// Text starts the message (and its step) on its first fragment, then streams as deltas.
-    mutating func appendText(_ fragment: String, store: any AssistantsStore, hub: RunEventHub) async throws {
+    mutating func appendText(_ fragment: String, store: any AssistantsStore, hub: any RunEventBus) async throws {
         if message == nil {
             let now = unixNow()
             let message = Message(
@@ -49,7 +49,7 @@ struct CallOutput {
 
     /// Tool calls start the tool step on their first fragment; each fragment streams as a step delta.
     mutating func appendToolCall(
-        index: Int, id: String?, name: String?, arguments: String?, store: any AssistantsStore, hub: RunEventHub
+        index: Int, id: String?, name: String?, arguments: String?, store: any AssistantsStore, hub: any RunEventBus
     ) async throws {
         if toolStep == nil {
             let step = RunStep(
@@ -67,7 +67,7 @@ struct CallOutput {
 
     /// The call broke off: what was streamed of the message is sent and kept in it, still in progress,
     /// for whoever ends the run to close (`incomplete`, with the run's reason).
-    mutating func keepPartialMessage(store: any AssistantsStore, hub: RunEventHub) async throws {
+    mutating func keepPartialMessage(store: any AssistantsStore, hub: any RunEventBus) async throws {
         guard var message else { return }
         publish(streamed.flush(), hub: hub)
         message.content = [.text(MessageText(value: text, annotations: streamed.annotations))]
@@ -79,7 +79,7 @@ struct CallOutput {
     /// its step completed with the call's usage. What the run's tools produced is attached: annotations
     /// for the files the text cites and the images drawn; those not streamed with the text yet (file
     /// paths, images) go to streaming clients as a last delta.
-    mutating func finishMessage(truncated: Bool, usage: Usage, hub: RunEventHub) -> [Message] {
+    mutating func finishMessage(truncated: Bool, usage: Usage, hub: any RunEventBus) -> [Message] {
         guard var message, var step = messageStep else { return [] }
         publish(streamed.flush(), hub: hub)
         let now = unixNow()
@@ -111,7 +111,7 @@ struct CallOutput {
         return [message]
     }
 
-    private func publish(_ parts: [MessageContentDelta], hub: RunEventHub) {
+    private func publish(_ parts: [MessageContentDelta], hub: any RunEventBus) {
         guard let message else { return }
         for part in parts { hub.publish(.messageDelta(MessageDelta(id: message.id, content: [part])), runID: run.id) }
     }

@@ -45,14 +45,14 @@ public final class RunEngine: Service, Sendable {
     private let abandoning = Mutex(false)
 
     /// `file_search` is always one of the tools: it works on `vectorStores`. Without `dispatch`, this
-    /// process is the only one using `store`.
+    /// process is the only one using `store`. `events` carries the runs' stream events to the clients
+    /// streaming them, on whichever node they are connected.
     public init(
         store: any AssistantsStore, blobs: any BlobStore, vectorStores: VectorStores, provider: (any ModelProvider)?,
-        tools: [any BuiltInTool] = [], dispatch: (any WorkDispatch)? = nil, configuration: Configuration = .init(),
-        logger: Logger = Logger(label: "runs")
+        tools: [any BuiltInTool] = [], dispatch: (any WorkDispatch)? = nil, events hub: any RunEventBus = InProcessEventBus(),
+        configuration: Configuration = .init(), logger: Logger = Logger(label: "runs")
     ) {
         self.dispatch = dispatch ?? LocalWorkDispatch(store: store)
-        let hub = RunEventHub()
         let tools: [any BuiltInTool] = [FileSearchTool(vectorStores: vectorStores)] + tools
         environment = EngineEnvironment(
             store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, hub: hub,
@@ -154,6 +154,8 @@ public final class RunEngine: Service, Sendable {
         }
         guard let run else { throw APIError.notFound(.run, id: runID) }
         environment.hub.publish(.run(run), runID: runID)
+        // `cancelling` reaches the streams before the `cancelled` that whichever node ends the run sends.
+        await environment.hub.flush(runID: runID)
         interrupt(.init(runID: runID, threadID: threadID), as: .cancelled)
         return run
     }
@@ -166,8 +168,10 @@ public final class RunEngine: Service, Sendable {
     }
 
     private func start(_ run: Run, thread: AssistantThread?, stream: Bool, prelude: [AssistantStreamEvent]) async -> Start {
-        let events = stream ? environment.hub.subscribe(runID: run.id) : nil
+        let events = stream ? await environment.hub.subscribe(runID: run.id) : nil
         for event in prelude { environment.hub.publish(event, runID: run.id) }
+        // The node executing the run streams after the prelude.
+        await environment.hub.flush(runID: run.id)
         await offer(.init(runID: run.id, threadID: run.threadID))
         return Start(run: run, thread: thread, events: events)
     }
@@ -353,7 +357,7 @@ struct EngineEnvironment: Sendable {
     let blobs: any BlobStore
     let vectorStores: VectorStores
     let provider: (any ModelProvider)?
-    let hub: RunEventHub
+    let hub: any RunEventBus
     let tools: [String: any BuiltInTool]
     let finalizer: RunFinalizer
     let maxModelCalls: Int

@@ -17,7 +17,7 @@ actor RunExecution {
     }
 
     private var store: any AssistantsStore { environment.store }
-    private var hub: RunEventHub { environment.hub }
+    private var hub: any RunEventBus { environment.hub }
 
     /// Runs until the run ends or requires action. `interruption` says why, if the task is cancelled; nil
     /// when the process is stopping, which leaves the run as it is, for the next start to recover.

@@ -14,7 +14,7 @@ struct RunFinalizer {
     }
 
     let store: any AssistantsStore
-    let hub: RunEventHub
+    let hub: any RunEventBus
     let logger: Logger
 
     /// Nil when the run is gone or had already ended.

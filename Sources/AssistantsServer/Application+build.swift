@@ -58,7 +58,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         store: store, blobs: blobs, index: SearchIndex(storage: backend.chunks), embeddings: embeddings, logger: logger)
     let engine = RunEngine(
         store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
-        tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)], dispatch: dispatch,
+        tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)], dispatch: dispatch, events: backend.events,
         configuration: .init(workers: configuration.runWorkers), logger: logger)
     let router = buildRouter(
         store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys, corsOrigins: configuration.corsOrigins,
@@ -76,12 +76,15 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
 }
 
 /// What the configured backend provides: the store, the blob store for file contents and the storage of
-/// vector stores' chunks that go with it, how this node shares work with others on it, what `/health`
-/// asks about it, and the services that keep its connections open and its node alive (PostgreSQL).
+/// vector stores' chunks that go with it, how this node shares work and runs' stream events with the
+/// others on it, what `/health` asks about it, and the services that keep its connections open and its
+/// node alive (PostgreSQL).
 struct Backend {
     var store: any AssistantsStore
     var blobs: any BlobStore
     var dispatch: any WorkDispatch
+    /// Carries runs' stream events to the clients streaming them, on every node.
+    var events: any RunEventBus
     /// Where vector stores' chunks live.
     var chunks: any ChunkStorage
     var health: any HealthCheck
@@ -99,7 +102,7 @@ private func openBackend(_ configuration: ServerConfiguration, logger: Logger) a
         let store = try SQLiteStore(path: path)
         return Backend(
             store: store, blobs: try FileSystemBlobStore(root: files),
-            dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID),
+            dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID), events: InProcessEventBus(),
             chunks: try SQLiteChunkStorage(path: configuration.searchIndexPath), health: InProcessHealthCheck(), services: [])
     case .postgres(let url):
         do {
@@ -108,11 +111,13 @@ private func openBackend(_ configuration: ServerConfiguration, logger: Logger) a
             let store = try await PostgresStore(configuration: postgres, logger: logger)
             let blobs = try PostgresBlobStore(store: store, stagingBase: files.appendingPathComponent(".staging", isDirectory: true))
             let dispatch = try await PostgresWorkDispatch(store: store, configuration: .init(nodeID: configuration.nodeID, leaseTTL: configuration.nodeLeaseTTL))
-            // The store first: services shut down in reverse order, and the node's heartbeat must outlast the
-            // runs and ingestion that shut down before it.
+            let events = PostgresEventBus(store: store)
+            // Services shut down in reverse order, after the engine and ingestion listed later: the bus first
+            // (it writes the engine's last events), then the node's heartbeat, which must outlast the runs and
+            // files it owns, then the store.
             return Backend(
-                store: store, blobs: blobs, dispatch: dispatch, chunks: store.makeChunkStorage(),
-                health: PostgresHealthCheck(store: store), services: [store, dispatch])
+                store: store, blobs: blobs, dispatch: dispatch, events: events, chunks: store.makeChunkStorage(),
+                health: PostgresHealthCheck(store: store), services: [store, dispatch, events])
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)
         }

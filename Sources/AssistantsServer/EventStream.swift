@@ -1,5 +1,6 @@
 import AssistantsAPI
 import AssistantsEngine
+import AssistantsStore
 import HTTPTypes
 import Hummingbird
 

@@ -18,6 +18,8 @@ import ServiceLifecycle
 public final class PostgresStore: AssistantsStore, Service {
     let client: PostgresClient
     let logger: Logger
+    /// The schema holding the tables, if not `public`.
+    let schema: String?
     private let pool: Task<Void, Never>
 
     /// Connects to the database, brings its schema up to date and keeps a pool of connections open.
@@ -36,6 +38,7 @@ public final class PostgresStore: AssistantsStore, Service {
         let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
         self.client = client
         self.logger = logger
+        self.schema = configuration.schema
         // Detached, so that the pool outlives whatever task creates the store and only `close()` ends it;
         // immediate, so that the pool is running before the first connection is asked for.
         pool = Task.immediateDetached { await client.run() }

@@ -88,6 +88,22 @@ enum Schema {
             "CREATE TABLE sweep (name TEXT PRIMARY KEY, last_at TIMESTAMPTZ NOT NULL DEFAULT '-infinity')",
             "INSERT INTO sweep (name) VALUES ('nodes.recovery')",
         ]),
+        // See `PostgresEventBus`: a run's stream events, numbered per run by its head row.
+        Migration(version: 3, name: "run stream events", statements: [
+            """
+            CREATE TABLE run_event_head (
+                run_id TEXT PRIMARY KEY, seq BIGINT NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL DEFAULT now(), pruned BOOLEAN NOT NULL DEFAULT false)
+            """,
+            // Pruning finds the runs whose events to delete, and a day later the runs to forget.
+            "CREATE INDEX run_event_head_by_age ON run_event_head (updated_at) WHERE NOT pruned",
+            "CREATE INDEX run_event_head_pruned ON run_event_head (updated_at) WHERE pruned",
+            """
+            CREATE TABLE run_event (
+                run_id TEXT NOT NULL, seq BIGINT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL,
+                closes BOOLEAN NOT NULL, batch TEXT NOT NULL, PRIMARY KEY (run_id, seq))
+            """,
+        ]),
         // `PostgresBlobStore`. Chunks are stored uncompressed out of line (`STORAGE EXTERNAL`): uploads are
         // mostly compressed formats already, and this spares PostgreSQL trying.
         Migration(version: 4, name: "blob store", statements: [

@@ -36,7 +36,7 @@ import Testing
                       expiresAt: unixNow() + 600, model: "qwen2.5", instructions: "")
         try await store.createRun(run, additionalMessages: [])
         let recorded = Recorded()
-        let finalizer = RunFinalizer(store: store, hub: RunEventHub(), logger: Logger(label: "test") { _ in RecordingHandler(recorded: recorded) })
+        let finalizer = RunFinalizer(store: store, hub: InProcessEventBus(), logger: Logger(label: "test") { _ in RecordingHandler(recorded: recorded) })
 
         try await finalizer.end(runID: run.id, threadID: thread.id, as: .failed(RunError(code: "server_error", message: "The model endpoint reported an error: boom")))
 

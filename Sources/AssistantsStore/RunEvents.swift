@@ -1,50 +1,15 @@
 import AssistantsAPI
 import Synchronization
 
-/// Delivers a run's stream events to the clients streaming it. Events are not stored: a client sees
-/// what happens from the moment it subscribes, and a run goes on whether anyone listens or not.
-final class RunEventHub: Sendable {
-    private let subscribers = Mutex<[String: [Int: RunEvents.Inbox]]>([:])
-    private let nextToken = Atomic<Int>(0)
-
-    /// The run's events, ending after the event that ends a stream (terminal or requires_action).
-    func subscribe(runID: String) -> RunEvents {
-        let token = nextToken.add(1, ordering: .relaxed).newValue
-        let inbox = RunEvents.Inbox { [weak self] in
-            self?.subscribers.withLock { subscribers in
-                subscribers[runID]?[token] = nil
-                if subscribers[runID]?.isEmpty == true { subscribers[runID] = nil }
-            }
-        }
-        subscribers.withLock { $0[runID, default: [:]][token] = inbox }
-        return RunEvents(inbox: inbox)
-    }
-
-    /// Ends every stream of the run after `event`: for a run that will publish no terminal event (it is gone).
-    func close(runID: String, with event: AssistantStreamEvent) {
-        let inboxes = subscribers.withLock { $0.removeValue(forKey: runID).map { Array($0.values) } ?? [] }
-        for inbox in inboxes {
-            inbox.deliver(event)
-            inbox.finish()
-        }
-    }
-
-    func publish(_ event: AssistantStreamEvent, runID: String) {
-        let inboxes = subscribers.withLock { subscribers in
-            let current = subscribers[runID].map { Array($0.values) } ?? []
-            if event.endsStream { subscribers[runID] = nil }
-            return current
-        }
-        for inbox in inboxes { inbox.deliver(event) }
-    }
-}
-
 /// A subscriber's events, read in batches: everything published since the reader last asked, so a
 /// reader that falls behind a fast model catches up with one write instead of one per event.
 public struct RunEvents: AsyncSequence, Sendable {
     public typealias Element = [AssistantStreamEvent]
 
     let inbox: Inbox
+
+    /// The events `inbox` receives.
+    public init(inbox: Inbox) { self.inbox = inbox }
 
     public func makeAsyncIterator() -> Iterator { Iterator(inbox: inbox) }
 
@@ -61,7 +26,9 @@ public struct RunEvents: AsyncSequence, Sendable {
         }
     }
 
-    final class Inbox: Sendable {
+    /// Where a bus puts a subscriber's events until the subscriber reads them. It stops taking events
+    /// after one that ends a stream, after `finish`, or once the reader has gone away.
+    public final class Inbox: Sendable {
         private struct State {
             var events: [AssistantStreamEvent] = []
             var waiting: CheckedContinuation<[AssistantStreamEvent]?, Never>?
@@ -71,11 +38,12 @@ public struct RunEvents: AsyncSequence, Sendable {
         private let state = Mutex(State())
         private let onClose: @Sendable () -> Void
 
-        init(onClose: @escaping @Sendable () -> Void) {
+        /// `onClose` is called once the reader has gone away (its task was cancelled): the bus forgets it.
+        public init(onClose: @escaping @Sendable () -> Void) {
             self.onClose = onClose
         }
 
-        func deliver(_ event: AssistantStreamEvent) {
+        public func deliver(_ event: AssistantStreamEvent) {
             let waiting = state.withLock { state -> CheckedContinuation<[AssistantStreamEvent]?, Never>? in
                 guard !state.ended else { return nil }
                 state.events.append(event)
@@ -88,7 +56,7 @@ public struct RunEvents: AsyncSequence, Sendable {
         }
 
         /// No more events: the reader gets what has arrived, then the end.
-        func finish() {
+        public func finish() {
             let waiting = state.withLock { state -> CheckedContinuation<[AssistantStreamEvent]?, Never>? in
                 state.ended = true
                 defer { state.waiting = nil }
