@@ -123,22 +123,29 @@ let package = Package(
         .testTarget(name: "AssistantsAPITests", dependencies: ["AssistantsAPI"]),
         .testTarget(name: "CodeInterpreterTests", dependencies: ["CodeInterpreter"]),
         .testTarget(name: "RetrievalTests", dependencies: [
-            "Retrieval", "PostgresStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "Retrieval", "PostgresStore", "PostgresTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
         .testTarget(name: "AssistantsEngineTests", dependencies: [
-            "AssistantsEngine", "SQLiteStore", "PostgresStore", "ModelProviders", "FakeModel", "Retrieval",
+            "AssistantsEngine", "SQLiteStore", "PostgresStore", "PostgresTestSupport", "ModelProviders", "FakeModel", "Retrieval",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "FakeModelTests", dependencies: ["FakeModel", "AssistantsAPI"]),
         .testTarget(name: "AssistantsStoreTests", dependencies: [
-            "AssistantsStore", "SQLiteStore", "PostgresStore", "AssistantsEngine", "ModelProviders", "FakeModel", "Retrieval",
+            "AssistantsStore", "SQLiteStore", "PostgresStore", "PostgresTestSupport", "AssistantsEngine", "ModelProviders", "FakeModel",
+            "Retrieval",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The PostgreSQL database the tests of every backend-dependent suite share (ASSISTANTS_TEST_POSTGRES_URL).
+        .target(name: "PostgresTestSupport", dependencies: [
+            "PostgresStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/PostgresTestSupport"),
         // The server's parts on in-memory storage with the fake model, for the HTTP and SDK tests.
         .target(name: "TestStack", dependencies: [
             "AssistantsServer", "AssistantsEngine", "AssistantsStore", "SQLiteStore", "ModelProviders", "Retrieval", "FakeModel",
@@ -152,7 +159,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AssistantsServerTests", dependencies: [
-            "AssistantsServer", "AssistantsEngine", "AssistantsStore", "FakeModel", "TestStack", "PostgresStore",
+            "AssistantsServer", "AssistantsEngine", "AssistantsStore", "FakeModel", "TestStack", "PostgresStore", "PostgresTestSupport",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -6,6 +6,7 @@ import Logging
 import ModelProviders
 import PostgresNIO
 @testable import PostgresStore
+import PostgresTestSupport
 import Retrieval
 import Synchronization
 import Testing
@@ -26,14 +27,7 @@ final class TestCluster: Sendable {
 
     /// Runs `body` with a cluster of no nodes yet, then stops every node it started and drops the schema.
     static func run(_ body: (TestCluster) async throws -> Void) async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let url = environment["ASSISTANTS_TEST_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-            let reason = "ASSISTANTS_TEST_POSTGRES_URL is not set, so work distribution across nodes is untested: run scripts/postgres-for-tests."
-            if environment["CI"] == "true" { throw TestSkipped(reason) }
-            try Test.cancel(Comment(rawValue: reason))
-        }
-        var configuration = try PostgresStore.Configuration(url: url, poolSize: 6)
-        configuration.schema = "cluster_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let configuration = try PostgresTestDatabase.configuration(poolSize: 6, schemaPrefix: "cluster_")
         let cluster = try TestCluster(configuration: configuration)
         var failure: (any Error)?
         do {
@@ -78,11 +72,6 @@ final class TestCluster: Sendable {
         if let engine { node.start { try? await engine.run() } }
         nodes.withLock { $0.append(node) }
         return node
-    }
-
-    struct TestSkipped: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
     }
 }
 

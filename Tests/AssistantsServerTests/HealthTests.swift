@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import PostgresNIO
 @testable import PostgresStore
+import PostgresTestSupport
 import Testing
 import TestStack
 
@@ -79,13 +80,7 @@ import TestStack
 
     /// The test server from ASSISTANTS_TEST_POSTGRES_URL; without it the test is skipped (under CI it fails).
     static func testServer() throws -> PostgresStore.Configuration {
-        let environment = ProcessInfo.processInfo.environment
-        guard let url = environment["ASSISTANTS_TEST_POSTGRES_URL"], !url.isEmpty else {
-            let why = "ASSISTANTS_TEST_POSTGRES_URL is not set: run scripts/test, or scripts/postgres-for-tests swift test."
-            if environment["CI"] == "true" { throw ConfigurationError(why) }
-            try Test.cancel(Comment(rawValue: why))
-        }
-        return try PostgresStore.Configuration(url: url, poolSize: 2)
+        try PostgresStore.Configuration(url: try PostgresTestDatabase.requireURL(), poolSize: 2)
     }
 
     /// A loopback port nothing listens on: bound, then closed.

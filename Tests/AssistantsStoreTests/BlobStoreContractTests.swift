@@ -3,6 +3,7 @@ import AssistantsStore
 import Foundation
 import NIOCore
 @testable import PostgresStore
+import PostgresTestSupport
 import Testing
 
 /// Every blob store implementation the contract suite runs against.
@@ -14,7 +15,7 @@ enum BlobBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     var testDescription: String { rawValue }
 
     static var allCases: [BlobBackend] {
-        PostgresTestDatabase.url != nil || PostgresTestDatabase.isCI ? [.fileSystem, .postgres] : [.fileSystem]
+        PostgresTestDatabase.isListed ? [.fileSystem, .postgres] : [.fileSystem]
     }
 
     /// Small, so that a file of a few MiB spans many chunks.

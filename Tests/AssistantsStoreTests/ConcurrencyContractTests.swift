@@ -1,6 +1,7 @@
 import AssistantsAPI
 import AssistantsStore
 import Foundation
+import PostgresTestSupport
 import Testing
 
 /// What a store promises to callers racing each other, as several server nodes do: the thread lock holds,

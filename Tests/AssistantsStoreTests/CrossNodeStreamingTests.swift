@@ -5,6 +5,7 @@ import FakeModel
 import Foundation
 import ModelProviders
 @testable import PostgresStore
+import PostgresTestSupport
 import Retrieval
 import Testing
 

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import PostgresNIO
 @testable import PostgresStore
+import PostgresTestSupport
 import Synchronization
 import Testing
 

@@ -2,6 +2,7 @@ import AssistantsAPI
 import AssistantsStore
 import PostgresNIO
 @testable import PostgresStore
+import PostgresTestSupport
 import Testing
 
 /// Streams across nodes: each node is a `PostgresEventBus` on its own `PostgresStore` (its own pool), all

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 @testable import PostgresStore
+import PostgresTestSupport
 import Testing
 
 /// What only the PostgreSQL backend has: its URL, migrations shared by nodes, data outliving the process.

@@ -1,6 +1,7 @@
 import AssistantsAPI
 import AssistantsStore
 @testable import PostgresStore
+import PostgresTestSupport
 import Testing
 
 /// What every event bus does, whichever nodes publish and subscribe: a live feed per run, in order, ending

@@ -1,6 +1,7 @@
 import AssistantsAPI
 import AssistantsStore
 import Foundation
+import PostgresTestSupport
 import Testing
 
 /// Runs and steps, run against each backend: the thread lock, transactional progress, recovery queries.

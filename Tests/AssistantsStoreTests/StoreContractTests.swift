@@ -1,5 +1,6 @@
 import AssistantsAPI
 import AssistantsStore
+import PostgresTestSupport
 import Testing
 
 /// The behaviour every store must have, run against each backend.

@@ -1,6 +1,7 @@
 import AssistantsAPI
 import AssistantsStore
 import Foundation
+import PostgresTestSupport
 import Testing
 
 /// Vector stores, their files and batches, run against each backend: counts derived from the files,

@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
+import PostgresTestSupport
 import Testing
 @testable import Retrieval
 
 /// The in-memory postings that BM25 reads: exact against the formula, and in step with the database.
-@Suite(.dropsSchemas) struct LexiconTests {
+@Suite(.closesStores) struct LexiconTests {
     static let texts = [
         "Vitamin D deficiency causes rickets; vitamin D supplements prevent rickets.",
         "Cats sleep. Cats play. A cat hunts mice at night.",

@@ -1,10 +1,11 @@
 import Foundation
+import PostgresTestSupport
 import Testing
 @testable import Retrieval
 
 /// Several nodes, each with its own `SearchIndex` (and its own in-memory lexicons), on one shared
 /// storage: each search sees exactly what is stored, whichever node wrote it.
-@Suite(.dropsSchemas) struct MultiNodeSearchTests {
+@Suite(.closesStores) struct MultiNodeSearchTests {
     func file(_ id: String, _ text: String, embedding: [Float]? = nil) -> IndexedFile {
         let chunks = Chunker.auto.chunks(of: text)
         return IndexedFile(fileID: id, filename: id + ".txt", chunks: chunks, embeddings: embedding.map { e in chunks.map { _ in e } })

@@ -1,9 +1,10 @@
 import Foundation
+import PostgresTestSupport
 import Testing
 @testable import Retrieval
 
 /// Every case that touches storage runs on each `StorageBackend`.
-@Suite(.dropsSchemas) struct SearchIndexTests {
+@Suite(.closesStores) struct SearchIndexTests {
     static let corpus: [(id: String, text: String)] = [
         ("f_cats", "Cats are small domesticated carnivorous mammals. A cat sleeps most of the day."),
         ("f_dogs", "Dogs are loyal companions. A dog needs daily walks and training."),
