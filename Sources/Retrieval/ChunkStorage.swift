@@ -92,3 +92,31 @@ public struct ChunkChange: Sendable {
         self.added = added
     }
 }
+
+/// Hands chunks read one by one to a `loadChunks` body in batches of `size`, so that a store's chunks never
+/// have to be in memory at once.
+public struct ChunkBatches {
+    private let body: @Sendable ([StoredChunk]) throws -> Void
+    private let size: Int
+    private var batch: [StoredChunk] = []
+
+    public init(size: Int = 1_000, _ body: @escaping @Sendable ([StoredChunk]) throws -> Void) {
+        self.body = body
+        self.size = size
+        batch.reserveCapacity(size)
+    }
+
+    public mutating func append(_ chunk: StoredChunk) throws {
+        batch.append(chunk)
+        if batch.count == size {
+            try body(batch)
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Hands over what is left.
+    public mutating func finish() throws {
+        if !batch.isEmpty { try body(batch) }
+        batch = []
+    }
+}

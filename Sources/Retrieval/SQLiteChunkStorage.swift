@@ -9,8 +9,6 @@ public final class SQLiteChunkStorage: ChunkStorage {
     let database: any DatabaseWriter
     /// Each store's version; changed only while holding the writer, so it moves in commit order.
     private let storeVersions = Mutex<[String: Int64]>([:])
-    /// Rows handed to `loadChunks`' body at a time.
-    static let loadBatch = 1_000
 
     /// Versioned schema changes; add a migration for each, never edit a shipped one.
     static var migrator: DatabaseMigrator {
@@ -102,16 +100,9 @@ public final class SQLiteChunkStorage: ChunkStorage {
         try await database.writeWithoutTransaction { db in
             let version = self.storeVersions.withLock { $0[storeID] ?? 0 }
             let rows = try Row.fetchCursor(db, sql: "SELECT id, file_id, text FROM chunk WHERE store_id = ? ORDER BY id", arguments: [storeID])
-            var batch: [StoredChunk] = []
-            batch.reserveCapacity(Self.loadBatch)
-            while let row = try rows.next() {
-                batch.append(StoredChunk(id: row[0], fileID: row[1], text: row[2]))
-                if batch.count == Self.loadBatch {
-                    try body(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            if !batch.isEmpty { try body(batch) }
+            var batches = ChunkBatches(body)
+            while let row = try rows.next() { try batches.append(StoredChunk(id: row[0], fileID: row[1], text: row[2])) }
+            try batches.finish()
             return version
         }
     }

@@ -23,10 +23,7 @@ import Testing
             var runs: [Run] = []
             // Created through each node's engine (each claims its own), and stored by none (found by polling).
             for index in 0..<12 {
-                let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
-                try await nodes[0].store.createThread(thread, messages: [
-                    Message(id: ObjectKind.message.newID(), createdAt: 1, threadID: thread.id, role: .user, content: [.text(.init(value: "Hi"))]),
-                ])
+                let thread = try await cluster.thread(in: nodes[0].store)
                 runs.append(try await nodes[index % 3].engine!.createRun(threadID: thread.id, CreateRunRequest(assistantID: "asst_1")).run)
             }
             for _ in 0..<6 { runs.append(try await cluster.queuedRun(in: nodes[1].store)) }
@@ -170,10 +167,7 @@ import Testing
             let a = try await cluster.node("a", model: fake)
             let b = try await cluster.node("b", model: fake)
             try await a.store.createAssistant(Assistant(id: "asst_1", createdAt: 1, model: "m"))
-            let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
-            try await a.store.createThread(thread, messages: [
-                Message(id: ObjectKind.message.newID(), createdAt: 1, threadID: thread.id, role: .user, content: [.text(.init(value: "Hi"))]),
-            ])
+            let thread = try await cluster.thread(in: a.store)
             let run = try await a.engine!.createRun(threadID: thread.id, CreateRunRequest(assistantID: "asst_1")).run
             // The answer has begun: the run executes, on the node that created it.
             _ = try await eventually { try await a.store.allMessages(threadID: thread.id).first { $0.role == .assistant } }
@@ -198,10 +192,7 @@ import Testing
             let a = try await cluster.node("a", model: fake)
             let b = try await cluster.node("b", model: fake)
             try await a.store.createAssistant(Assistant(id: "asst_1", createdAt: 1, model: "m"))
-            let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
-            try await a.store.createThread(thread, messages: [
-                Message(id: ObjectKind.message.newID(), createdAt: 1, threadID: thread.id, role: .user, content: [.text(.init(value: "Hi"))]),
-            ])
+            let thread = try await cluster.thread(in: a.store)
             let executing = try await a.engine!.createRun(threadID: thread.id, CreateRunRequest(assistantID: "asst_1")).run
             _ = try await eventually { try await a.store.allMessages(threadID: thread.id).first { $0.role == .assistant } }
             // Waiting for tool outputs, owned by no node.

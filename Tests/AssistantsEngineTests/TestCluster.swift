@@ -108,12 +108,18 @@ final class TestNode: Sendable {
 }
 
 extension TestCluster {
-    /// A thread with a user message, and a run on it stored as `queued` (nobody told to execute it).
-    func queuedRun(in store: any AssistantsStore, status: Run.Status = .queued) async throws -> Run {
+    /// A new thread with one user message, "Hi".
+    func thread(in store: any AssistantsStore) async throws -> AssistantThread {
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
         try await store.createThread(thread, messages: [
             Message(id: ObjectKind.message.newID(), createdAt: 1, threadID: thread.id, role: .user, content: [.text(.init(value: "Hi"))]),
         ])
+        return thread
+    }
+
+    /// A thread with a user message, and a run on it stored as `queued` (nobody told to execute it).
+    func queuedRun(in store: any AssistantsStore, status: Run.Status = .queued) async throws -> Run {
+        let thread = try await thread(in: store)
         var run = Run(id: ObjectKind.run.newID(), createdAt: unixNow(), threadID: thread.id, assistantID: "asst_1", status: status,
                       expiresAt: unixNow() + 600, model: "m", instructions: "")
         if status == .requiresAction {

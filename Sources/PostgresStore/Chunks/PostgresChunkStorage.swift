@@ -13,8 +13,6 @@ import Retrieval
 /// copy rather than a parse of `real[]` text or arrays.
 public final class PostgresChunkStorage: ChunkStorage {
     let store: PostgresStore
-    /// Rows handed to `loadChunks`' body at a time.
-    static let loadBatch = 1_000
 
     /// Chunk storage on `store`'s database and schema, through its connection pool.
     public init(store: PostgresStore) {
@@ -85,19 +83,14 @@ public final class PostgresChunkStorage: ChunkStorage {
     public func loadChunks(storeID: String, _ body: @escaping @Sendable ([StoredChunk]) throws -> Void) async throws -> Int64 {
         try await store.snapshot { rows in
             let version = try await Self.version(storeID, rows)
-            var batch: [StoredChunk] = []
-            batch.reserveCapacity(Self.loadBatch)
+            var batches = ChunkBatches(body)
             for try await row in try await rows.connection.query(
                 "SELECT id, file_id, text FROM chunk WHERE store_id = \(storeID)", logger: rows.logger)
             {
                 let (id, fileID, text) = try row.decode((Int64, String, String).self)
-                batch.append(StoredChunk(id: id, fileID: fileID, text: text))
-                if batch.count == Self.loadBatch {
-                    try body(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
+                try batches.append(StoredChunk(id: id, fileID: fileID, text: text))
             }
-            if !batch.isEmpty { try body(batch) }
+            try batches.finish()
             return version
         }
     }
