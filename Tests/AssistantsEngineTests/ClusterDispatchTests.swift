@@ -161,23 +161,15 @@ import Testing
 
     @Test func aCancelOnAnotherNodeStopsTheRunWhereItExecutes() async throws {
         try await TestCluster.run { cluster in
-            let fake = try await FakeModelServer.start()
-            // Ten seconds of answer, far longer than the test waits.
-            fake.enqueue(FakeReply(chunks: (0..<100).map { "word\($0) " }, delayMsBetween: 100))
-            let a = try await cluster.node("a", model: fake)
-            let b = try await cluster.node("b", model: fake)
-            try await a.store.createAssistant(Assistant(id: "asst_1", createdAt: 1, model: "m"))
-            let thread = try await cluster.thread(in: a.store)
-            let run = try await a.engine!.createRun(threadID: thread.id, CreateRunRequest(assistantID: "asst_1")).run
+            let (fake, a, b, run) = try await cluster.runExecutingOnA()
             // The answer has begun: the run executes, on the node that created it.
-            _ = try await eventually { try await a.store.allMessages(threadID: thread.id).first { $0.role == .assistant } }
             #expect(try await a.owner(of: run.id) == a.dispatch.incarnation)
 
-            let cancelling = try await b.engine!.cancel(runID: run.id, threadID: thread.id)
+            let cancelling = try await b.engine!.cancel(runID: run.id, threadID: run.threadID)
             #expect(cancelling.status == .cancelling)
-            let ended = try await eventually { try await b.store.run(id: run.id, threadID: thread.id).flatMap { $0.status.isTerminal ? $0 : nil } }
+            let ended = try await eventually { try await b.store.run(id: run.id, threadID: run.threadID).flatMap { $0.status.isTerminal ? $0 : nil } }
             #expect(ended.status == .cancelled)
-            let message = try #require(try await b.store.allMessages(threadID: thread.id).first { $0.role == .assistant })
+            let message = try #require(try await b.store.allMessages(threadID: run.threadID).first { $0.role == .assistant })
             #expect(message.status == .incomplete)
             #expect(message.incompleteDetails?.reason == "run_cancelled")
             #expect(fake.requests().count == 1)
@@ -187,14 +179,7 @@ import Testing
 
     @Test func runsPastTheirExpiryEndExpiredWhereverTheyAre() async throws {
         try await TestCluster.run { cluster in
-            let fake = try await FakeModelServer.start()
-            fake.enqueue(FakeReply(chunks: (0..<100).map { "word\($0) " }, delayMsBetween: 100))
-            let a = try await cluster.node("a", model: fake)
-            let b = try await cluster.node("b", model: fake)
-            try await a.store.createAssistant(Assistant(id: "asst_1", createdAt: 1, model: "m"))
-            let thread = try await cluster.thread(in: a.store)
-            let executing = try await a.engine!.createRun(threadID: thread.id, CreateRunRequest(assistantID: "asst_1")).run
-            _ = try await eventually { try await a.store.allMessages(threadID: thread.id).first { $0.role == .assistant } }
+            let (fake, _, b, executing) = try await cluster.runExecutingOnA()
             // Waiting for tool outputs, owned by no node.
             let waiting = try await cluster.queuedRun(in: b.store, status: .requiresAction)
             for run in [executing, waiting] {
@@ -205,7 +190,7 @@ import Testing
                 let ended = try await eventually { try await b.store.run(id: run.id, threadID: run.threadID).flatMap { $0.status.isTerminal ? $0 : nil } }
                 #expect(ended.status == .expired)
             }
-            let message = try #require(try await b.store.allMessages(threadID: thread.id).first { $0.role == .assistant })
+            let message = try #require(try await b.store.allMessages(threadID: executing.threadID).first { $0.role == .assistant })
             #expect(message.incompleteDetails?.reason == "run_expired")
             #expect(fake.requests().count == 1)
             await fake.stop()

@@ -117,6 +117,20 @@ extension TestCluster {
         return thread
     }
 
+    /// Two working nodes, `a` and `b`, and a run created through `a` whose answer (ten seconds of words,
+    /// far longer than a test waits) has begun there.
+    func runExecutingOnA() async throws -> (fake: FakeModelServer, a: TestNode, b: TestNode, run: Run) {
+        let fake = try await FakeModelServer.start()
+        fake.enqueue(FakeReply(chunks: (0..<100).map { "word\($0) " }, delayMsBetween: 100))
+        let a = try await node("a", model: fake)
+        let b = try await node("b", model: fake)
+        try await a.store.createAssistant(Assistant(id: "asst_1", createdAt: 1, model: "m"))
+        let thread = try await thread(in: a.store)
+        let run = try await a.engine!.createRun(threadID: thread.id, CreateRunRequest(assistantID: "asst_1")).run
+        _ = try await eventually { try await a.store.allMessages(threadID: thread.id).first { $0.role == .assistant } }
+        return (fake, a, b, run)
+    }
+
     /// A thread with a user message, and a run on it stored as `queued` (nobody told to execute it).
     func queuedRun(in store: any AssistantsStore, status: Run.Status = .queued) async throws -> Run {
         let thread = try await thread(in: store)
