@@ -59,6 +59,7 @@ let package = Package(
             "AssistantsAPI", "AssistantsStore", "ModelProviders", "CodeInterpreter", "Retrieval",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Stateful Python sessions in a bubblewrap sandbox, one per thread.
         .target(name: "CodeInterpreter", dependencies: [

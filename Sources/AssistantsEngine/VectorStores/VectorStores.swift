@@ -3,6 +3,7 @@ import AssistantsStore
 import Foundation
 import Logging
 import ModelProviders
+import NIOPosix
 import Retrieval
 
 /// Vector stores as the API sees them: stores, their files and batches, and search across them. Every
@@ -236,10 +237,16 @@ final class Signal: Sendable {
     }
 }
 
-/// Runs blocking work (SQLite writes, pdftotext, chunking) on a dispatch queue, off the cooperative
-/// pool, which has only a thread per core.
+/// Runs blocking text extraction (pdftotext, unzipping, chunking) off the cooperative pool, which has only a
+/// thread per core, on a bounded pool of its own: two threads, as many as files are ingested at once by
+/// default, so extraction never takes the shared pool's threads from file reads and writes, and a request
+/// for a file's text waits its turn rather than adding threads.
 func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-    }
+    try await extractionThreads.runIfActive(work)
 }
+
+private let extractionThreads: NIOThreadPool = {
+    let pool = NIOThreadPool(numberOfThreads: 2)
+    pool.start()
+    return pool
+}()
