@@ -95,7 +95,7 @@ def test_upstream_502_once_is_retried(run_client, run_assistant, fake):
 def test_connection_dropped_mid_text_fails_run_and_message(run_client, run_assistant, fake):
     c = run_client
     t = _thread(c, "tell me a long story")
-    # Chunk 0 is the role; 3 text chunks arrive, then the connection is cut (every attempt).
+    # Chunk 0 is the role; 3 text chunks are sent, then the connection is cut (every attempt).
     fake.script(text_reply("Once upon a time, far away, there lived", chunk_size=5, drop_after_chunks=4, repeat=0))
     run = c.beta.threads.runs.create_and_poll(thread_id=t.id, assistant_id=run_assistant.id)
     _check_failed(run, "server_error")
@@ -103,7 +103,10 @@ def test_connection_dropped_mid_text_fails_run_and_message(run_client, run_assis
     (m,) = assistant_messages(c, t.id, run.id)
     assert m.status == "incomplete", m
     assert m.incomplete_details is not None and m.incomplete_details.reason == "run_failed"
-    assert message_text(m) == "Once upon a tim", "the text streamed before the cut is kept"
+    # The fake cuts the connection right after writing its third text chunk, and the cut can overtake that
+    # chunk on its way: the server keeps what reached it, which is all the text before the cut or all but
+    # that last chunk, never nothing and never more.
+    assert message_text(m) in ("Once upon a tim", "Once upon "), "the text streamed before the cut is kept"
     steps = list(c.beta.threads.runs.steps.list(run.id, thread_id=t.id))
     assert steps, "the run made a message_creation step"
     assert steps[0].status == "failed"
