@@ -45,32 +45,25 @@ postgres_start() {
     POSTGRES_VERSION="$("$POSTGRES_BINDIR/postgres" --version | awk '{print $3}')"
 }
 
-postgres_createdb() {
-    local bindir="${POSTGRES_BINDIR:-$(postgres_bindir)}"
-    python3 - "$1" "$bindir" <<'PY'
-import os, subprocess, sys, urllib.parse
-url, bindir = sys.argv[1], sys.argv[2]
-u = urllib.parse.urlsplit(url)
-env = {**os.environ, "PGPASSWORD": urllib.parse.unquote(u.password or "")}
-name = urllib.parse.unquote(u.path.lstrip("/")) or u.username
-done = subprocess.run(
-    [f"{bindir}/createdb", "-h", u.hostname, "-p", str(u.port or 5432), "-U", u.username, name],
-    env=env, capture_output=True, text=True)
-if done.returncode != 0 and "already exists" not in done.stderr:
-    sys.exit(f"createdb {name}: {done.stderr.strip()}")
-PY
-}
+postgres_createdb() { _postgres_database create "$1"; }
+postgres_dropdb() { _postgres_database drop "$1"; }
 
-postgres_dropdb() {
+# Runs createdb or dropdb on the database a URL names, with the URL's host, port, user and password.
+_postgres_database() {
     local bindir="${POSTGRES_BINDIR:-$(postgres_bindir)}"
-    python3 - "$1" "$bindir" <<'PY'
+    python3 - "$1" "$2" "$bindir" <<'PY'
 import os, subprocess, sys, urllib.parse
-url, bindir = sys.argv[1], sys.argv[2]
+action, url, bindir = sys.argv[1], sys.argv[2], sys.argv[3]
 u = urllib.parse.urlsplit(url)
 env = {**os.environ, "PGPASSWORD": urllib.parse.unquote(u.password or "")}
 name = urllib.parse.unquote(u.path.lstrip("/")) or u.username
-subprocess.run([f"{bindir}/dropdb", "-h", u.hostname, "-p", str(u.port or 5432), "-U", u.username,
-                "--if-exists", "--force", name], env=env, check=True)
+server = ["-h", u.hostname, "-p", str(u.port or 5432), "-U", u.username]
+if action == "create":
+    done = subprocess.run([f"{bindir}/createdb", *server, name], env=env, capture_output=True, text=True)
+    if done.returncode != 0 and "already exists" not in done.stderr:
+        sys.exit(f"createdb {name}: {done.stderr.strip()}")
+else:
+    subprocess.run([f"{bindir}/dropdb", *server, "--if-exists", "--force", name], env=env, check=True)
 PY
 }
 
