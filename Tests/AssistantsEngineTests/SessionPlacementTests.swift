@@ -28,6 +28,30 @@ import Testing
         }
     }
 
+    @Test func onlyTheLiveHolderOfTheSessionTakesTheThreadsRuns() async throws {
+        try await TestCluster.run { cluster in
+            let a = try await cluster.node("a", leaseTTL: .seconds(1), handOffDelay: .seconds(60))
+            let b = try await cluster.node("b", leaseTTL: .seconds(1), handOffDelay: .zero)
+            let run = try await cluster.queuedRun(in: b.store)
+            let reference = RunReference(runID: run.id, threadID: run.threadID)
+            #expect(try await a.dispatch.makeSessionPlacement().sessionStarting(threadID: run.threadID) == false)
+
+            #expect(try await b.dispatch.claim(reference) == false)
+            #expect(try await b.dispatch.claimWaiting(limit: 10).isEmpty)
+            // The holder takes it at once, without waiting out its hand-off delay.
+            #expect(try await a.dispatch.claimWaiting(limit: 10).map(\.runID) == [run.id])
+            // It stops without executing the run, which then waits for a node again.
+            try await a.dispatch.handBack([reference])
+            #expect(try await b.dispatch.claimWaiting(limit: 10).isEmpty)
+            await a.stop()
+
+            // Once the holder is gone, any node takes the run, and the new session knows the old one was lost.
+            let taken = try await within(.seconds(10)) { try await b.dispatch.claimWaiting(limit: 10).isEmpty ? nil : true }
+            #expect(taken)
+            #expect(try await b.dispatch.makeSessionPlacement().sessionStarting(threadID: run.threadID) == true)
+        }
+    }
+
     @Test func aSessionLostWithItsNodeStartsAfreshAndTheModelIsTold() async throws {
         try await TestCluster.run { cluster in
             let fake = try await FakeModelServer.start()
