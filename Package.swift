@@ -130,6 +130,7 @@ let package = Package(
         .testTarget(name: "ModelProvidersTests", dependencies: ["ModelProviders", "FakeModel"]),
         .testTarget(name: "AssistantsEngineTests", dependencies: [
             "AssistantsEngine", "SQLiteStore", "PostgresStore", "PostgresTestSupport", "ModelProviders", "FakeModel", "Retrieval",
+            "CodeInterpreter",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),

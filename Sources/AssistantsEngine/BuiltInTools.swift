@@ -11,10 +11,14 @@ public protocol BuiltInTool: Sendable {
     func call(arguments: String, context: ToolCallContext) async throws -> BuiltInToolResult
     /// Lets go of whatever the tool keeps for a thread that no longer exists.
     func threadDeleted(_ threadID: String) async
+    /// Called on each of the engine's polls when several nodes share the work: lets go of what the tool
+    /// keeps for threads that other nodes deleted.
+    func reconcile() async
 }
 
 extension BuiltInTool {
     public func threadDeleted(_ threadID: String) async {}
+    public func reconcile() async {}
 }
 
 public struct ToolCallContext: Sendable {

@@ -10,11 +10,20 @@ public struct CodeInterpreterTool: BuiltInTool {
     let service: CodeInterpreterService
     let store: any AssistantsStore
     let blobs: any BlobStore
+    let placement: any SessionPlacement
 
-    public init(service: CodeInterpreterService, store: any AssistantsStore, blobs: any BlobStore) {
+    /// What the model is told when a thread's session had to start afresh because its node stopped.
+    static let sessionLostNote =
+        "Note: this thread's earlier Python session was lost when its server stopped; variables and files from before are gone."
+
+    public init(
+        service: CodeInterpreterService, store: any AssistantsStore, blobs: any BlobStore,
+        placement: any SessionPlacement = LocalSessionPlacement()
+    ) {
         self.service = service
         self.store = store
         self.blobs = blobs
+        self.placement = placement
     }
 
     public var name: String { "code_interpreter" }
@@ -23,8 +32,12 @@ public struct CodeInterpreterTool: BuiltInTool {
     public func call(arguments: String, context: ToolCallContext) async throws -> BuiltInToolResult {
         // Some models send the code itself rather than `{"code": ...}`.
         let code = JSONValue.parse(arguments)?["code"]?.stringValue ?? arguments
+        let threadID = context.run.threadID
         let result: ExecutionResult
+        var sessionLost = false
         do {
+            // Placed before it starts, so that the thread's next runs come to this node.
+            if !service.hasSession(threadID) { sessionLost = try await placement.sessionStarting(threadID: threadID) }
             result = try await service.execute(code, session: context.run.threadID, files: try await inputFiles(for: context.run))
         } catch {
             let message = "Code execution is not available: \(error)"
@@ -43,14 +56,30 @@ public struct CodeInterpreterTool: BuiltInTool {
             produced["/mnt/data/\(file.name)"] = stored.id
             notes.append("[File written: sandbox:/mnt/data/\(file.name)]")
         }
+        if sessionLost { notes.insert(Self.sessionLostNote, at: 0) }
         let output = ([result.output.isEmpty && notes.isEmpty ? "(no output)" : result.output] + notes).filter { !$0.isEmpty }
         return BuiltInToolResult(
             call: .codeInterpreter(.init(input: code, outputs: outputs)), output: output.joined(separator: "\n"), files: produced)
     }
 
     /// The thread's Python session, its variables and files go with the thread.
+    /// On another node, that node ends it (`reconcile`).
     public func threadDeleted(_ threadID: String) async {
         await service.endSession(threadID)
+        do {
+            try await placement.threadDeleted(threadID)
+        } catch {
+            // The thread is gone: the node holding its session sees that too when it reconciles.
+        }
+    }
+
+    /// Ends the sessions here of threads deleted on other nodes.
+    public func reconcile() async {
+        let held = service.sessionKeys
+        guard !held.isEmpty else { return }
+        // Unreachable database: tried again on the next poll.
+        guard let ended = try? await placement.sessionsToEnd(among: held) else { return }
+        for threadID in ended { await service.endSession(threadID) }
     }
 
     /// The files the run's code may use, under their filenames.

@@ -273,6 +273,7 @@ public final class RunEngine: Service, Sendable {
                 } catch {
                     self.environment.logger.warning("polling for runs failed", metadata: ["error": "\(error)"])
                 }
+                for tool in self.environment.tools.values { await tool.reconcile() }
                 try await Task.sleep(for: interval)
             }
         }

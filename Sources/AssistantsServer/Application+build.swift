@@ -58,7 +58,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         store: store, blobs: blobs, index: SearchIndex(storage: backend.chunks), embeddings: embeddings, logger: logger)
     let engine = RunEngine(
         store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
-        tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs)], dispatch: dispatch, events: backend.events,
+        tools: [CodeInterpreterTool(service: interpreter, store: store, blobs: blobs, placement: backend.sessions)], dispatch: dispatch, events: backend.events,
         configuration: .init(workers: configuration.runWorkers), logger: logger)
     let router = buildRouter(
         store: store, blobs: blobs, engine: engine, apiKeys: configuration.apiKeys, corsOrigins: configuration.corsOrigins,
@@ -83,6 +83,8 @@ struct Backend {
     var store: any AssistantsStore
     var blobs: any BlobStore
     var dispatch: any WorkDispatch
+    /// Which node holds each thread's code interpreter session.
+    var sessions: any SessionPlacement
     /// Carries runs' stream events to the clients streaming them, on every node.
     var events: any RunEventBus
     /// Where vector stores' chunks live.
@@ -102,7 +104,8 @@ private func openBackend(_ configuration: ServerConfiguration, logger: Logger) a
         let store = try SQLiteStore(path: path)
         return Backend(
             store: store, blobs: try FileSystemBlobStore(root: files),
-            dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID), events: InProcessEventBus(),
+            dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID), sessions: LocalSessionPlacement(),
+            events: InProcessEventBus(),
             chunks: try SQLiteChunkStorage(path: configuration.searchIndexPath), health: InProcessHealthCheck(), services: [])
     case .postgres(let url):
         do {
@@ -116,7 +119,7 @@ private func openBackend(_ configuration: ServerConfiguration, logger: Logger) a
             // (it writes the engine's last events), then the node's heartbeat, which must outlast the runs and
             // files it owns, then the store.
             return Backend(
-                store: store, blobs: blobs, dispatch: dispatch, events: events, chunks: store.makeChunkStorage(),
+                store: store, blobs: blobs, dispatch: dispatch, sessions: dispatch.makeSessionPlacement(), events: events, chunks: store.makeChunkStorage(),
                 health: PostgresHealthCheck(store: store), services: [store, dispatch, events])
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)

@@ -19,13 +19,15 @@ public protocol WorkDispatch: Sendable {
 
     // MARK: Runs
 
-    /// Takes `run` for this node if it is active and no other node owns it; true when this node owns it
-    /// afterwards (also when it already did). Atomic: of nodes claiming one run, at most one gets true.
+    /// Takes `run` for this node if it is active, no other node owns it, and no other live node holds the
+    /// thread's code interpreter session (see `SessionPlacement`); true when this node owns it afterwards
+    /// (also when it already did). Atomic: of nodes claiming one run, at most one gets true.
     func claim(_ run: RunReference) async throws -> Bool
 
     /// Claims up to `limit` runs that wait for a node (`queued` or `cancelling`, owned by none), oldest first.
     /// Each run is handed to one node only. A run queued a moment ago may be left out for now: the node that
-    /// queued it claims it itself.
+    /// queued it claims it itself. A run of a thread whose code interpreter session a live node holds goes to
+    /// that node only, at once.
     func claimWaiting(limit: Int) async throws -> [RunReference]
 
     /// This node stopped executing `run`. The lease ends, unless the run waits for a node again (it was

@@ -77,6 +77,16 @@ public final class CodeInterpreterService: Service, Sendable {
         await slot?.retire()
     }
 
+    /// Whether `key` has a session (its process may still be starting, or idle).
+    public func hasSession(_ key: String) -> Bool {
+        state.withLock { $0.slots[key] != nil }
+    }
+
+    /// The keys that have a session.
+    public var sessionKeys: [String] {
+        state.withLock { Array($0.slots.keys) }
+    }
+
     /// Sessions whose process is running.
     public var activeSessions: Int {
         (try? factory.get().liveSessions) ?? 0

@@ -126,6 +126,12 @@ enum Schema {
             "CREATE INDEX chunk_by_file ON chunk (store_id, file_id)",
             "CREATE TABLE chunk_store (store_id TEXT PRIMARY KEY, version BIGINT NOT NULL)",
         ]),
+        // `PostgresSessionPlacement`: the incarnation holding each thread's code interpreter session; NULL
+        // once that incarnation is over (the session was lost).
+        Migration(version: 6, name: "code interpreter session placement", statements: [
+            "CREATE TABLE code_session (thread_id TEXT PRIMARY KEY, incarnation TEXT)",
+            "CREATE INDEX code_session_by_incarnation ON code_session (incarnation)",
+        ]),
     ]
 
     /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each

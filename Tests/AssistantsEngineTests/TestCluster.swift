@@ -1,5 +1,6 @@
 import AssistantsAPI
 import AssistantsStore
+import CodeInterpreter
 import FakeModel
 import Foundation
 import Logging
@@ -44,10 +45,11 @@ final class TestCluster: Sendable {
     }
 
     /// A node: its store and dispatch, its heartbeat going when `heartbeat`, and an engine working when
-    /// given a `model` (nil: a node that only holds leases, as a test sets them up).
+    /// given a `model` (nil: a node that only holds leases, as a test sets them up), with the code
+    /// interpreter when `codeInterpreter`.
     func node(
         _ name: String, leaseTTL: Duration = .seconds(15), handOffDelay: Duration = .seconds(1), heartbeat: Bool = true,
-        model: FakeModelServer? = nil, workers: Int = 4
+        model: FakeModelServer? = nil, workers: Int = 4, codeInterpreter: Bool = false
     ) async throws -> TestNode {
         let store = try await PostgresStore(configuration: configuration, logger: Logger(label: "node-\(name)"))
         let dispatch = try await PostgresWorkDispatch(
@@ -55,14 +57,18 @@ final class TestCluster: Sendable {
             configuration: .init(
                 nodeID: name, leaseTTL: leaseTTL, heartbeatInterval: leaseTTL / 5, pollInterval: .milliseconds(50), handOffDelay: handOffDelay))
         var engine: RunEngine?
+        let interpreter = codeInterpreter ? CodeInterpreterService() : nil
         if let model {
             let provider = OpenAICompatibleProvider(configuration: .init(baseURL: model.baseURL))
             let vectorStores = VectorStores(store: store, blobs: blobs, index: try SearchIndex())
+            let tools = interpreter.map {
+                [CodeInterpreterTool(service: $0, store: store, blobs: blobs, placement: dispatch.makeSessionPlacement())]
+            } ?? []
             engine = RunEngine(
-                store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, dispatch: dispatch,
+                store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, tools: tools, dispatch: dispatch,
                 configuration: .init(workers: workers, sweepInterval: .milliseconds(100)))
         }
-        let node = TestNode(store: store, dispatch: dispatch, engine: engine)
+        let node = TestNode(store: store, dispatch: dispatch, engine: engine, interpreter: interpreter)
         if heartbeat {
             // The heartbeat alone, without the service's leaving at the end: stopping the node is a crash.
             node.start {
@@ -80,12 +86,14 @@ final class TestNode: Sendable {
     let store: PostgresStore
     let dispatch: PostgresWorkDispatch
     let engine: RunEngine?
+    let interpreter: CodeInterpreterService?
     private let tasks = Mutex<[Task<Void, Never>]>([])
 
-    init(store: PostgresStore, dispatch: PostgresWorkDispatch, engine: RunEngine?) {
+    init(store: PostgresStore, dispatch: PostgresWorkDispatch, engine: RunEngine?, interpreter: CodeInterpreterService? = nil) {
         self.store = store
         self.dispatch = dispatch
         self.engine = engine
+        self.interpreter = interpreter
     }
 
     func start(_ work: @escaping @Sendable () async -> Void) {
@@ -98,6 +106,8 @@ final class TestNode: Sendable {
         let tasks = self.tasks.withLock { tasks in defer { tasks = [] }; return tasks }
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
+        // Its code interpreter sessions die with the process.
+        await interpreter?.shutdown()
     }
 
     /// The incarnation owning the run, if any.

@@ -12,7 +12,6 @@ import json
 import pytest
 from openai import AssistantEventHandler
 
-from cluster_support import cluster_skip_reason
 
 from compat_support import httpx
 
@@ -82,10 +81,6 @@ def test_quickstart_stream_shows_code_logs_and_the_computed_answer(run_client, f
     assert tool_messages[-1]["content"].startswith("x = 1.0")
 
 
-@cluster_skip_reason(
-    "a thread's runs are not yet sent to the node holding its code interpreter session, so its state is "
-    "kept only while runs land on that node"
-)
 def test_state_lasts_across_runs_of_a_thread_but_not_across_threads(run_client, fake, tutor):
     c = run_client
     first = c.beta.threads.create(messages=[{"role": "user", "content": "remember 42"}])

@@ -16,6 +16,10 @@ import ServiceLifecycle
 /// Claims are single `UPDATE ... RETURNING` statements that only take rows owned by none (`FOR UPDATE SKIP
 /// LOCKED` for batches): two nodes never get one row. Recovery runs in one transaction under the row lock of
 /// `sweep`'s `nodes.recovery` row, so one node at a time does it.
+///
+/// A thread whose code interpreter session a live incarnation holds (`code_session`, see
+/// `PostgresSessionPlacement`) has its runs claimed by that incarnation only, which takes them on its next
+/// poll without the hand-off delay.
 public final class PostgresWorkDispatch: WorkDispatch, Service {
     public struct Configuration: Sendable {
         public var nodeID: String
@@ -106,6 +110,8 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
             try await store.write { rows in
                 try await rows.execute("UPDATE run SET owner = NULL WHERE owner = \(incarnation) AND status IN ('queued', 'cancelling')")
                 try await rows.execute("UPDATE vector_store_file SET owner = NULL WHERE owner = \(incarnation)")
+                // Its code interpreter sessions end with the process.
+                try await rows.execute("UPDATE code_session SET incarnation = NULL WHERE incarnation = \(incarnation)")
                 try await rows.execute("UPDATE node SET heartbeat_at = '-infinity' WHERE incarnation = \(incarnation)")
             }
             logger.info("node left", metadata: ["node_id": "\(nodeID)"])
@@ -114,14 +120,29 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
         }
     }
 
+    /// Where this incarnation's threads' code interpreter sessions are recorded, for claims to follow.
+    public func makeSessionPlacement() -> PostgresSessionPlacement {
+        PostgresSessionPlacement(store: store, incarnation: incarnation)
+    }
+
     // MARK: Runs
+
+    /// SQL true when a live incarnation other than this one holds the code interpreter session of the
+    /// thread of `run` (a table name or alias).
+    private func sessionElsewhere(_ run: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM code_session JOIN node ON node.incarnation = code_session.incarnation
+            WHERE code_session.thread_id = \(run).thread_id AND code_session.incarnation <> '\(incarnation.replacingOccurrences(of: "'", with: "''"))'
+                AND node.heartbeat_at > now() - make_interval(secs => \(ttl)))
+        """
+    }
 
     public func claim(_ run: RunReference) async throws -> Bool {
         try await store.write { rows in
             try await rows.execute("""
                 UPDATE run SET owner = \(incarnation)
                 WHERE id = \(run.runID) AND body IS NOT NULL AND status IN (\(unescaped: activeStatuses))
-                    AND (owner IS NULL OR owner = \(incarnation))
+                    AND (owner = \(incarnation) OR (owner IS NULL AND NOT \(unescaped: sessionElsewhere("run"))))
                 RETURNING id
                 """).isEmpty == false
         }
@@ -134,7 +155,9 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
                 UPDATE run SET owner = \(incarnation)
                 WHERE id IN (
                     SELECT id FROM run WHERE owner IS NULL AND status IN ('queued', 'cancelling') AND body IS NOT NULL
-                        AND status_since <= now() - make_interval(secs => \(configuration.handOffDelay.seconds))
+                        AND (thread_id IN (SELECT thread_id FROM code_session WHERE incarnation = \(incarnation))
+                            OR (status_since <= now() - make_interval(secs => \(configuration.handOffDelay.seconds))
+                                AND NOT \(unescaped: sessionElsewhere("run"))))
                     ORDER BY seq LIMIT \(limit) FOR UPDATE SKIP LOCKED)
                 RETURNING seq, id, thread_id
                 """).map { try $0.decode((Int, String, String).self) }
@@ -186,6 +209,16 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
                 UPDATE vector_store_file SET owner = NULL
                 WHERE owner IS NOT NULL
                     AND owner NOT IN (SELECT incarnation FROM node WHERE heartbeat_at > now() - make_interval(secs => \(ttl)))
+                """)
+            // Their code interpreter sessions are lost: their threads' runs go to any node, which starts a
+            // new session and says so. Lost sessions of deleted threads are forgotten.
+            try await rows.execute("""
+                UPDATE code_session SET incarnation = NULL
+                WHERE incarnation NOT IN (SELECT incarnation FROM node WHERE heartbeat_at > now() - make_interval(secs => \(ttl)))
+                """)
+            try await rows.execute("""
+                DELETE FROM code_session WHERE incarnation IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM thread WHERE thread.id = code_session.thread_id AND thread.body IS NOT NULL)
                 """)
             // Their work is handed on: the rows of incarnations that are over can go.
             try await rows.execute("DELETE FROM node WHERE heartbeat_at <= now() - make_interval(secs => \(ttl))")
