@@ -83,6 +83,7 @@ public final class PostgresStore: AssistantsStore, Service {
     /// rolled back when it throws.
     /// Two transactions that lock the same rows in a different order (a file deleted from every store while
     /// one of its stores adds it again) can deadlock; PostgreSQL then aborts one, which is tried again.
+    @discardableResult
     func write<Result: Sendable>(_ body: (Rows) async throws -> Result) async throws -> Result {
         var attempts = 0
         while true {

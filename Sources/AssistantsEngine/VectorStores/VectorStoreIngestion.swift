@@ -28,7 +28,7 @@ public struct VectorStoreIngestion: Service {
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask {
-                try? await cancelWhenGracefulShutdown {
+                await cancelWhenGracefulShutdown {
                     while (try? await Task.sleep(for: interval)) != nil { vectorStores.pending.ring() }
                 }
             }

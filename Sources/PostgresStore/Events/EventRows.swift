@@ -113,7 +113,7 @@ enum EventRows {
     /// and a second caller finds nothing left to do.
     static func prune(olderThan retention: Duration, client: PostgresClient, logger: Logger) async throws {
         let milliseconds = Int64(retention.components.seconds * 1000 + retention.components.attoseconds / 1_000_000_000_000_000)
-        try await client.query("""
+        _ = try await client.query("""
             WITH old AS (
                 UPDATE run_event_head SET pruned = true
                 WHERE NOT pruned AND updated_at < now() - \(milliseconds) * interval '1 millisecond'
@@ -123,7 +123,7 @@ enum EventRows {
             """, logger: logger).collect()
         // A run forgotten too early would number its events from 1 again under a subscription that has
         // seen more: no stream stays open for a day without an event.
-        try await client.query(
+        _ = try await client.query(
             "DELETE FROM run_event_head WHERE pruned AND updated_at < now() - interval '1 day'", logger: logger
         ).collect()
     }
