@@ -65,6 +65,46 @@ import Testing
         try outcome.get()
     }
 
+    /// A copy the target refuses midway (PostgreSQL's `jsonb` takes no NUL character) commits no records,
+    /// and once the cause is fixed the copy runs again over the file contents and chunks it left.
+    @Test func aFailedCopyLeavesNoRecordsAndCanRunAgain() async throws {
+        let target = try PostgresTestDatabase.configuration()
+        let store = try await PostgresTestDatabase.makeStore(configuration: target)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("migrate-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let layout = ServerConfiguration(dataDirectory: directory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let bytes = Data("contents".utf8)
+        let file = FileObject(id: ObjectKind.file.newID(), bytes: bytes.count, createdAt: 1, filename: "a.txt", purpose: "assistants")
+        let assistant = Assistant(id: ObjectKind.assistant.newID(), createdAt: 2, name: "nul \u{0} here", model: "gpt-4o")
+        let storeID = ObjectKind.vectorStore.newID()
+        do {
+            let source = try SQLiteStore(path: directory.appendingPathComponent("assistants.sqlite").path)
+            try await FileSystemBlobStore(root: layout.filesDirectory).write(bytes, as: file.id)
+            try await source.createFile(file)
+            try await source.createAssistant(assistant)
+            let chunks = [Chunk(text: "one", start: 0, end: 3, tokenCount: 1), Chunk(text: "two", start: 4, end: 7, tokenCount: 1)]
+            _ = try await SQLiteChunkStorage(path: layout.searchIndexPath).replace(
+                storeID: storeID, removing: [], adding: [IndexedFile(fileID: file.id, filename: "a.txt", chunks: chunks)])
+        }
+
+        let error = await #expect(throws: MigrationError.self) {
+            _ = try await migrate(from: try MigrationSource(from: directory.path), to: target, logger: Self.logger) { _ in }
+        }
+        #expect(error?.description.contains("no records were committed") == true, "\(error.map(String.init(describing:)) ?? "")")
+        #expect(try await store.storedRowCounts().isEmpty)
+
+        _ = try await SQLiteStore(path: directory.appendingPathComponent("assistants.sqlite").path)
+            .updateAssistant(id: assistant.id) { $0.name = "fixed" }
+        let summary = try await migrate(from: try MigrationSource(from: directory.path), to: target, logger: Self.logger) { _ in }
+        #expect(summary.count(StoredTable.assistant) == 1)
+        #expect(try await store.assistant(id: assistant.id)?.name == "fixed")
+        #expect(try await store.file(id: file.id) == file)
+        let blobs = try PostgresBlobStore(store: store, stagingBase: directory.appendingPathComponent("check-staging"))
+        #expect(try await blobs.read(file.id) == bytes)
+        #expect(try await Self.texts(store.makeChunkStorage(), storeID) == ["one", "two"])
+    }
+
     @Test func sourceIsADataDirectoryOrItsDatabase() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("migrate-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
