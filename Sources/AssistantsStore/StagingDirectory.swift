@@ -72,9 +72,9 @@ public final class StagingDirectory: Sendable {
         return file
     }
 
-    /// Whether a live process other than this one has its directory under `base`: a server using the data
-    /// directory that `base` belongs to is running. A lock this process holds counts too (`flock` locks
-    /// belong to each open file), so ask before making a directory of one's own there.
+    /// Whether a live process has its directory under `base`: a server using the data directory that `base`
+    /// belongs to is running. This process's own directories count too (an `flock` belongs to the open
+    /// file, not the process), so ask before making one there.
     public static func isInUse(base: URL) -> Bool {
         guard let entries = try? FileManager.default.contentsOfDirectory(at: base, includingPropertiesForKeys: [.isDirectoryKey])
         else { return false }
