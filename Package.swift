@@ -164,7 +164,9 @@ let package = Package(
         ]),
         .testTarget(name: "AssistantsServerTests", dependencies: [
             "AssistantsServer", "AssistantsEngine", "AssistantsStore", "FakeModel", "TestStack", "PostgresStore", "PostgresTestSupport",
+            "SQLiteStore", "Retrieval", "ModelProviders",
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

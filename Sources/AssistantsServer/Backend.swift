@@ -30,7 +30,7 @@ struct Backend {
 /// On SQLite, file contents are files in the data directory; on PostgreSQL they are in the database, so
 /// that every node serves every file, and the data directory keeps only this node's uploads in progress.
 func openBackend(_ configuration: ServerConfiguration, logger: Logger) async throws -> Backend {
-    let files = configuration.dataDirectory.appendingPathComponent("files", isDirectory: true)
+    let files = configuration.filesDirectory
     switch configuration.database() {
     case .sqlite(let path):
         let store = try SQLiteStore(path: path)

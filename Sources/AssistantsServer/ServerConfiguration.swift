@@ -129,6 +129,11 @@ public struct ServerConfiguration: Sendable {
         return Loopback.isHost(host)
     }
 
+    /// Where file contents live on SQLite (`FileSystemBlobStore`), and uploads are staged on any backend.
+    public var filesDirectory: URL {
+        dataDirectory.appendingPathComponent("files", isDirectory: true)
+    }
+
     /// The SQLite file that holds the vector stores' chunks, beside the data.
     public var searchIndexPath: String {
         dataDirectory.appendingPathComponent("search-index.sqlite").path

@@ -72,6 +72,23 @@ public final class StagingDirectory: Sendable {
         return file
     }
 
+    /// Whether a live process has its directory under `base`: a server using the data directory that `base`
+    /// belongs to is running. This process's own directories count too (an `flock` belongs to the open
+    /// file, not the process), so ask before making one there.
+    public static func isInUse(base: URL) -> Bool {
+        guard let entries = try? FileManager.default.contentsOfDirectory(at: base, includingPropertiesForKeys: [.isDirectoryKey])
+        else { return false }
+        return entries.contains { entry in
+            guard (try? entry.resourceValues(forKeys: [.isDirectoryKey]))?.isDirectory == true,
+                !entry.lastPathComponent.hasPrefix(pendingPrefix)
+            else { return false }
+            let lock = systemOpen(entry.appendingPathComponent(lockName).path, O_RDWR | O_CLOEXEC, 0)
+            guard lock >= 0 else { return false }
+            defer { close(lock) }
+            return flock(lock, LOCK_EX | LOCK_NB) != 0
+        }
+    }
+
     /// Removes what ended processes left under `base`: directories whose lock is free, stale pending ones,
     /// and loose files (staging files of versions that kept them directly in `base`, one process at a time).
     private static func removeAbandoned(in base: URL) {

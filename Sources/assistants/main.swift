@@ -9,7 +9,7 @@ struct Assistants: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assistants",
         abstract: "A self-hosted server for the OpenAI Assistants API v2.",
-        subcommands: [Serve.self])
+        subcommands: [Serve.self, Migrate.self])
 }
 
 /// `assistants serve`: every option falls back to its ASSISTANTS_* environment variable, then a default.
@@ -105,5 +105,40 @@ struct Serve: AsyncParsableCommand {
         if let nodeID = setting(nodeID, "ASSISTANTS_NODE_ID") { configuration.nodeID = nodeID }
         configuration.nodeLeaseTTL = .seconds(try number(nodeLeaseTTL, "ASSISTANTS_NODE_LEASE_TTL", default: 15))
         return configuration
+    }
+}
+
+/// `assistants migrate`: copies a single-node deployment into an empty PostgreSQL database.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy a SQLite deployment (records, files, vector stores and their chunks) into an empty PostgreSQL database.",
+        discussion: """
+            Stop the server first: the command refuses while one runs on the data directory. Ids and timestamps \
+            stay as they were. If it fails, nothing is committed to the target's records: fix the cause and run it again.
+            """)
+
+    @Option(help: "The deployment to copy: its data directory (what serve's --data-dir named), or its database as sqlite:///path/to/assistants.sqlite or a path.")
+    var from: String
+    @Option(help: "The data directory holding the uploads (files/) and search-index.sqlite, when --from names a database kept elsewhere (default: the database's directory).")
+    var dataDir: String?
+    @Option(help: "The PostgreSQL database to copy into: postgres://user:password@host:port/database. It must hold no records.")
+    var to: String
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        do {
+            let source = try MigrationSource(from: from, dataDirectory: dataDir)
+            let summary = try await migrate(from: source, to: to, logger: Logger(label: "assistants-migrate")) { line in print(line) }
+            print(summary)
+            print("Done. Start the nodes with ASSISTANTS_DATABASE_URL set to the target.")
+        } catch let error as MigrationError {
+            // Not a usage mistake, so no usage text: the reason alone.
+            FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }
