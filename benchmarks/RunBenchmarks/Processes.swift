@@ -16,6 +16,12 @@ final class Child: @unchecked Sendable {
             .merging(environment) { $1 }
         process.standardOutput = output
         process.standardError = showsErrors ? FileHandle.standardError : FileHandle.nullDevice
+        // A child inherits the signal mask of the thread that spawns it, and the threads async code runs on
+        // block most signals: a shell script started from one could never be stopped with SIGTERM.
+        var unblocked = sigset_t(), previous = sigset_t()
+        sigemptyset(&unblocked)
+        pthread_sigmask(SIG_SETMASK, &unblocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         try process.run()
     }
 
