@@ -34,12 +34,13 @@ struct Client {
         var last: ContinuousClock.Instant?
         var matches = 0
         var completed = false
+        var status: UInt = 0
     }
 
     /// `marker` is a substring identifying the lines to time (a text delta); `end` one that marks success.
     func stream(_ url: String, _ body: Any, marker: String, end: String) async throws -> StreamTiming {
         let response = try await http.execute(request(url, body), timeout: .seconds(600))
-        var timing = StreamTiming()
+        var timing = StreamTiming(status: response.status.code)
         var pending = ""
         for try await buffer in response.body {
             pending += String(buffer: buffer)
