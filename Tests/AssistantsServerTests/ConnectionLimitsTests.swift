@@ -69,13 +69,15 @@ import Testing
     @Test func aBodyThatKeepsComingIsNotCut() async throws {
         try await Self.run { port in
             let connection = try RawConnection(port: port)
-            await connection.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 8\r\n\r\n")
-            // Longer in all than the body idle timeout, but never idle that long.
-            for byte in "abcdefgh".utf8 {
-                try await Task.sleep(for: .milliseconds(500))
+            let body = "abcdefghijklmn"
+            await connection.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+            // Longer in all than the body idle timeout (2 s), but never idle for a tenth of it, so that a
+            // busy machine stalling the sender does not make it look idle.
+            for byte in body.utf8 {
+                try await Task.sleep(for: .milliseconds(200))
                 await connection.send([byte])
             }
-            #expect(await connection.response(within: 20).hasSuffix("abcdefgh"))
+            #expect(await connection.response(within: 20).hasSuffix(body))
         }
     }
 
