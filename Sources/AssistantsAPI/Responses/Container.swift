@@ -1,5 +1,6 @@
 /// `object: "container"`: a sandboxed Python environment with files, for `code_interpreter` in responses.
-/// It expires after `expires_after.minutes` without use (20 by default), as OpenAI's do.
+/// It expires after `expires_after.minutes` without use (20 by default), as OpenAI's do. Its
+/// `network_policy` is always `disabled`: the sandbox has no network.
 public struct Container: Codable, Sendable, Equatable {
     public enum Status: String, WireEnum { case running, expired }
 
@@ -52,8 +53,10 @@ public struct Container: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, object, createdAt = "created_at", name, status, expiresAfter = "expires_after", lastActiveAt = "last_active_at"
-        case memoryLimit = "memory_limit"
+        case memoryLimit = "memory_limit", networkPolicy = "network_policy"
     }
+
+    struct NetworkPolicy: Codable { var type = "disabled" }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -76,6 +79,7 @@ public struct Container: Codable, Sendable, Equatable {
         try container.encode(expiresAfter, forKey: .expiresAfter)
         try container.encode(lastActiveAt, forKey: .lastActiveAt)
         try container.encode(memoryLimit, forKey: .memoryLimit)
+        try container.encode(NetworkPolicy(), forKey: .networkPolicy)
     }
 }
 
@@ -131,7 +135,10 @@ public struct CreateContainerRequest: Decodable, Sendable, Equatable {
     public var expiresAfter: Container.ExpiresAfter
     public var memoryLimit: String
 
-    enum CodingKeys: String, CodingKey { case name, fileIDs = "file_ids", expiresAfter = "expires_after", memoryLimit = "memory_limit" }
+    enum CodingKeys: String, CodingKey {
+        case name, fileIDs = "file_ids", expiresAfter = "expires_after", memoryLimit = "memory_limit", networkPolicy = "network_policy"
+    }
+    enum NetworkPolicyKeys: String, CodingKey { case type }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -142,6 +149,12 @@ public struct CreateContainerRequest: Decodable, Sendable, Equatable {
         memoryLimit = try container.decodeNonNull(String.self, forKey: .memoryLimit) ?? "1g"
         guard ResponseCodeInterpreterTool.memoryLimits.contains(memoryLimit) else {
             throw APIError.invalidValue(memoryLimit, param: "memory_limit", supported: ResponseCodeInterpreterTool.memoryLimits)
+        }
+        // The sandbox has no network to allow anything on.
+        if try container.decodeIfPresent(JSONValue.self, forKey: .networkPolicy) != nil {
+            let policy = try container.nestedContainer(keyedBy: NetworkPolicyKeys.self, forKey: .networkPolicy)
+            let type = try policy.decode(String.self, forKey: .type)
+            guard type == "disabled" else { throw APIError.invalidValue(type, param: policy.param(.type), supported: ["disabled"]) }
         }
     }
 }

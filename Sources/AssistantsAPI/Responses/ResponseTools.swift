@@ -245,10 +245,10 @@ public enum ResponseToolChoice: Codable, Sendable, Equatable {
 /// JSON schema's fields flat in `format` (runs nest them under `json_schema`).
 public struct ResponseTextConfig: Codable, Sendable, Equatable {
     public var format: ResponseFormat
-    /// `low`, `medium` or `high`; accepted and reported, not acted on.
-    public var verbosity: String?
+    /// `low`, `medium` (the default) or `high`; accepted and reported, not acted on.
+    public var verbosity: String
 
-    public init(format: ResponseFormat = .text, verbosity: String? = nil) {
+    public init(format: ResponseFormat = .text, verbosity: String = "medium") {
         self.format = format
         self.verbosity = verbosity
     }
@@ -260,8 +260,8 @@ public struct ResponseTextConfig: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        verbosity = try container.decodeIfPresent(String.self, forKey: .verbosity)
-        if let verbosity, !Self.verbosities.contains(verbosity) {
+        verbosity = try container.decodeIfPresent(String.self, forKey: .verbosity) ?? "medium"
+        if !Self.verbosities.contains(verbosity) {
             throw APIError.invalidValue(verbosity, param: container.param(.verbosity), supported: Self.verbosities)
         }
         guard try container.decodeNonNull(JSONValue.self, forKey: .format) != nil else {
@@ -295,7 +295,7 @@ public struct ResponseTextConfig: Codable, Sendable, Equatable {
             try format.encode(schema.schema, forKey: .schema)
             try format.encode(schema.strict ?? false, forKey: .strict)
         }
-        try container.encode(verbosity ?? "medium", forKey: .verbosity)
+        try container.encode(verbosity, forKey: .verbosity)
     }
 }
 
