@@ -20,6 +20,12 @@ func requestError<T: Decodable>(_ type: T.Type, _ body: String) -> APIError? {
     }
 }
 
+/// `requestError` for a type known only at run time.
+func anyRequestError(_ type: any Decodable.Type, _ body: String) -> APIError? {
+    func open<T: Decodable>(_ type: T.Type) -> APIError? { requestError(T.self, body) }
+    return open(type)
+}
+
 extension JSONValue {
     var keys: Set<String> {
         if case .object(let object) = self { return Set(object.keys) }
