@@ -168,6 +168,31 @@ import Testing
         #expect(items.items.count == 2)
     }
 
+    /// What the Swift SDK encodes is what the server decodes.
+    @Test func requestsSurviveTheSDKsEncoding() throws {
+        func roundTrip<T: Codable & Equatable>(_ value: T) throws -> T {
+            try RequestDecoder.decode(T.self, from: JSONEncoder().encode(value))
+        }
+        let context = ResponseContextParameters(
+            model: "m", input: .items([.message(ResponseMessage(role: .user, content: [.inputText("Hi")]))]), instructions: "Be brief.",
+            tools: [.function(ResponseFunctionTool(name: "f", parameters: .object(["type": .string("object")]))),
+                    .codeInterpreter(ResponseCodeInterpreterTool())],
+            toolChoice: .function("f"), parallelToolCalls: false, conversationID: "conv_1",
+            text: ResponseTextConfig(format: .jsonObject), truncation: .auto)
+        let request = CreateResponseRequest(
+            context: context, include: [.codeInterpreterCallOutputs], maxOutputTokens: 100, metadata: ["k": "v"], temperature: 0.5,
+            reasoningEffort: .high, background: true, stream: true, user: "u")
+        #expect(try roundTrip(request) == request)
+        #expect(try roundTrip(InputTokensRequest(context: context)) == InputTokensRequest(context: context))
+        let conversation = CreateConversationRequest(items: [.message(ResponseMessage(role: .developer, content: [.inputText("x")]))], metadata: ["a": "b"])
+        #expect(try roundTrip(conversation) == conversation)
+        #expect(try roundTrip(UpdateConversationRequest(metadata: nil)) == UpdateConversationRequest(metadata: nil))
+        let items = CreateConversationItemsRequest(items: [.message(ResponseMessage(role: .user, content: [.inputText("x")]))])
+        #expect(try roundTrip(items) == items)
+        let container = CreateContainerRequest(name: "c", fileIDs: ["file-1"], expiresAfter: .init(minutes: 5), memoryLimit: "4g")
+        #expect(try roundTrip(container) == container)
+    }
+
     @Test func retrieveQueryReadsStreamAndStartingAfter() throws {
         let query = try RetrieveResponseQuery(include: ["file_search_call.results"], stream: "true", startingAfter: "12")
         #expect(query.include == [.fileSearchCallResults] && query.stream && query.startingAfter == 12)

@@ -129,11 +129,18 @@ public struct ContainerFile: Codable, Sendable, Equatable {
 }
 
 /// `POST /containers`.
-public struct CreateContainerRequest: Decodable, Sendable, Equatable {
+public struct CreateContainerRequest: Codable, Sendable, Equatable {
     public var name: String
     public var fileIDs: [String]
     public var expiresAfter: Container.ExpiresAfter
     public var memoryLimit: String
+
+    public init(name: String, fileIDs: [String] = [], expiresAfter: Container.ExpiresAfter = .default, memoryLimit: String = "1g") {
+        self.name = name
+        self.fileIDs = fileIDs
+        self.expiresAfter = expiresAfter
+        self.memoryLimit = memoryLimit
+    }
 
     enum CodingKeys: String, CodingKey {
         case name, fileIDs = "file_ids", expiresAfter = "expires_after", memoryLimit = "memory_limit", networkPolicy = "network_policy"
@@ -157,11 +164,23 @@ public struct CreateContainerRequest: Decodable, Sendable, Equatable {
             guard type == "disabled" else { throw APIError.invalidValue(type, param: policy.param(.type), supported: ["disabled"]) }
         }
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(fileIDs, forKey: .fileIDs)
+        try container.encode(expiresAfter, forKey: .expiresAfter)
+        try container.encode(memoryLimit, forKey: .memoryLimit)
+    }
 }
 
 /// `POST /containers/{id}/files` with a JSON body: a stored file to copy in. (An upload comes as multipart.)
-public struct CreateContainerFileRequest: Decodable, Sendable, Equatable {
+public struct CreateContainerFileRequest: Codable, Sendable, Equatable {
     public var fileID: String
+
+    public init(fileID: String) {
+        self.fileID = fileID
+    }
 
     enum CodingKeys: String, CodingKey { case fileID = "file_id" }
 

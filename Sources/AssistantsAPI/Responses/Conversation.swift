@@ -54,7 +54,7 @@ extension KeyedDecodingContainer {
 }
 
 /// `POST /conversations`: initial items (at most 20) and metadata, both optional.
-public struct CreateConversationRequest: Decodable, Sendable, Equatable {
+public struct CreateConversationRequest: Codable, Sendable, Equatable {
     public var items: [ResponseItem]
     public var metadata: Metadata?
 
@@ -70,11 +70,21 @@ public struct CreateConversationRequest: Decodable, Sendable, Equatable {
         items = try container.decodeConversationItems(.items, nullable: true) ?? []
         metadata = try container.decodeMetadata(.metadata) ?? nil
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encodeIfPresent(metadata, forKey: .metadata)
+    }
 }
 
 /// `POST /conversations/{id}`: new metadata, required; null clears it.
-public struct UpdateConversationRequest: Decodable, Sendable, Equatable {
+public struct UpdateConversationRequest: Codable, Sendable, Equatable {
     public var metadata: Metadata?
+
+    public init(metadata: Metadata?) {
+        self.metadata = metadata
+    }
 
     enum CodingKeys: String, CodingKey { case metadata }
 
@@ -83,10 +93,15 @@ public struct UpdateConversationRequest: Decodable, Sendable, Equatable {
         guard let metadata = try container.decodeMetadata(.metadata) else { throw APIError.missingParameter("metadata") }
         self.metadata = metadata
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(metadata, forKey: .metadata)
+    }
 }
 
 /// `POST /conversations/{id}/items`: 1 to 20 items, appended in order.
-public struct CreateConversationItemsRequest: Decodable, Sendable, Equatable {
+public struct CreateConversationItemsRequest: Codable, Sendable, Equatable {
     public var items: [ResponseItem]
 
     public init(items: [ResponseItem]) {

@@ -56,7 +56,7 @@ struct ConversationParameter: Decodable {
 }
 
 /// The fields of `POST /responses` that say what the model sees, shared with `POST /responses/input_tokens`.
-public struct ResponseContextParameters: Sendable, Equatable {
+public struct ResponseContextParameters: Encodable, Sendable, Equatable {
     public var model: String?
     public var input: ResponseInput?
     public var instructions: String?
@@ -118,12 +118,26 @@ public struct ResponseContextParameters: Sendable, Equatable {
             throw APIError.invalidRequest("Tool choice '\(type)' not found in 'tools' parameter.", param: "tool_choice", code: "invalid_value")
         }
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(model, forKey: .model)
+        try container.encodeIfPresent(input, forKey: .input)
+        try container.encodeIfPresent(instructions, forKey: .instructions)
+        if !tools.isEmpty { try container.encode(tools, forKey: .tools) }
+        try container.encodeIfPresent(toolChoice, forKey: .toolChoice)
+        try container.encodeIfPresent(parallelToolCalls, forKey: .parallelToolCalls)
+        try container.encodeIfPresent(previousResponseID, forKey: .previousResponseID)
+        try container.encodeIfPresent(conversationID, forKey: .conversation)
+        try container.encodeIfPresent(text, forKey: .text)
+        try container.encodeIfPresent(truncation, forKey: .truncation)
+    }
 }
 
 /// `POST /responses`. Fields the server has no use for (`reasoning.summary`, `prompt_cache_retention`,
 /// `service_tier`, `stream_options`, `top_logprobs`, ...) are accepted and ignored, since SDKs send some of
 /// them by default.
-public struct CreateResponseRequest: Decodable, Sendable, Equatable {
+public struct CreateResponseRequest: Codable, Sendable, Equatable {
     public var context: ResponseContextParameters
     public var model: String { context.model ?? "" }
     public var include: [ResponseInclude]
@@ -141,6 +155,29 @@ public struct CreateResponseRequest: Decodable, Sendable, Equatable {
     public var user: String?
     public var safetyIdentifier: String?
     public var promptCacheKey: String?
+
+    /// A request as the SDK builds it; `context.model` must be set.
+    public init(
+        context: ResponseContextParameters, include: [ResponseInclude] = [], maxOutputTokens: Int? = nil, maxToolCalls: Int? = nil,
+        metadata: Metadata? = nil, temperature: Double? = nil, topP: Double? = nil, reasoningEffort: ReasoningEffort? = nil,
+        store: Bool = true, background: Bool = false, stream: Bool = false, user: String? = nil, safetyIdentifier: String? = nil,
+        promptCacheKey: String? = nil
+    ) {
+        self.context = context
+        self.include = include
+        self.maxOutputTokens = maxOutputTokens
+        self.maxToolCalls = maxToolCalls
+        self.metadata = metadata
+        self.temperature = temperature
+        self.topP = topP
+        self.reasoningEffort = reasoningEffort
+        self.store = store
+        self.background = background
+        self.stream = stream
+        self.user = user
+        self.safetyIdentifier = safetyIdentifier
+        self.promptCacheKey = promptCacheKey
+    }
 
     enum CodingKeys: String, CodingKey {
         case include, maxOutputTokens = "max_output_tokens", maxToolCalls = "max_tool_calls", metadata, temperature, topP = "top_p"
@@ -179,14 +216,43 @@ public struct CreateResponseRequest: Decodable, Sendable, Equatable {
             throw APIError.invalidRequest("Background mode requires 'store' to be true.", param: "background", code: "invalid_value")
         }
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        try context.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        if !include.isEmpty { try container.encode(include, forKey: .include) }
+        try container.encodeIfPresent(maxOutputTokens, forKey: .maxOutputTokens)
+        try container.encodeIfPresent(maxToolCalls, forKey: .maxToolCalls)
+        try container.encodeIfPresent(metadata, forKey: .metadata)
+        try container.encodeIfPresent(temperature, forKey: .temperature)
+        try container.encodeIfPresent(topP, forKey: .topP)
+        if let reasoningEffort {
+            var reasoning = container.nestedContainer(keyedBy: ReasoningKeys.self, forKey: .reasoning)
+            try reasoning.encode(reasoningEffort, forKey: .effort)
+        }
+        try container.encode(store, forKey: .store)
+        try container.encode(background, forKey: .background)
+        try container.encode(stream, forKey: .stream)
+        try container.encodeIfPresent(user, forKey: .user)
+        try container.encodeIfPresent(safetyIdentifier, forKey: .safetyIdentifier)
+        try container.encodeIfPresent(promptCacheKey, forKey: .promptCacheKey)
+    }
 }
 
 /// `POST /responses/input_tokens`: the same context as a create request; nothing is required.
-public struct InputTokensRequest: Decodable, Sendable, Equatable {
+public struct InputTokensRequest: Codable, Sendable, Equatable {
     public var context: ResponseContextParameters
+
+    public init(context: ResponseContextParameters) {
+        self.context = context
+    }
 
     public init(from decoder: any Decoder) throws {
         context = try ResponseContextParameters(from: decoder.container(keyedBy: ResponseContextParameters.CodingKeys.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try context.encode(to: encoder)
     }
 }
 
