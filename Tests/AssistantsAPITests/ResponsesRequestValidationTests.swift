@@ -108,6 +108,21 @@ import Testing
         #expect(schema.name == "final_output" && schema.strict == true)
     }
 
+    /// A request the Agents SDK (openai-agents 0.24.0, `OpenAIConversationsSession`) sent on the second turn
+    /// of a run with a function tool, captured as it left the `openai` client: the session's items read back
+    /// from a conversation, replayed with their ids, then the new input and the function's output.
+    static let agentsSessionRequest = #"{"model":"m","include":[],"input":[{"id":"msg_1","content":[{"text":"Weather in Paris?","type":"input_text"}],"role":"user","status":"completed","type":"message"},{"arguments":"{\"city\":\"Paris\"}","call_id":"call_1","name":"get_weather","type":"function_call","id":"fc_1","status":"completed"},{"id":"fs_1","queries":["paris"],"status":"completed","type":"file_search_call","results":null},{"id":"ci_1","code":"print(1)","container_id":"cntr_1","outputs":null,"status":"completed","type":"code_interpreter_call"},{"content":[{"annotations":[{"file_id":"file-1","filename":"w.md","index":10,"type":"file_citation"}],"text":"It is 21C.","type":"output_text","logprobs":[]}],"role":"assistant","status":"completed","type":"message"},{"content":"Weather in Paris?","role":"user"},{"call_id":"call_1","output":"21C","type":"function_call_output"}],"instructions":"Be brief.","tools":[{"name":"get_weather","parameters":{"properties":{"city":{"title":"City","type":"string"}},"required":["city"],"title":"get_weather_args","type":"object","additionalProperties":false},"strict":true,"type":"function","description":"Weather."}]}"#
+
+    @Test func agentsSDKSessionRequestDecodes() throws {
+        let request = try RequestDecoder.decode(CreateResponseRequest.self, from: Data(Self.agentsSessionRequest.utf8))
+        #expect(request.context.input?.items.map(\.type) == [
+            "message", "function_call", "file_search_call", "code_interpreter_call", "message", "message", "function_call_output",
+        ])
+        #expect(request.context.input?.items.first?.id == "msg_1")
+        #expect(request.context.tools.map(\.type) == ["function"])
+        #expect(request.store && !request.stream)
+    }
+
     @Test func stringInputIsOneUserMessage() throws {
         let request = try RequestDecoder.decode(CreateResponseRequest.self, from: Data(#"{"model":"m","input":"Hello"}"#.utf8))
         #expect(request.context.input?.items == [.message(ResponseMessage(role: .user, content: [.inputText("Hello")]))])
