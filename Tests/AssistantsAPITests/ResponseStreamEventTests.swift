@@ -122,6 +122,37 @@ import Testing
         #expect(events.map(\.endsStream) == Array(repeating: false, count: events.count - 1) + [true])
     }
 
+    /// Every kind of event reads back as itself from its own encoding (the Swift SDK reads what the server writes).
+    @Test func everyKindRoundTrips() throws {
+        let response = ModelResponse(id: "resp_1", createdAt: 1, status: .failed, model: "m", temperature: 1, topP: 1)
+        let call = ResponseItem.codeInterpreterCall(CodeInterpreterCallItem(id: "ci_1", status: .interpreting, containerID: "cntr_1", code: "1"))
+        let citation = ResponseAnnotation.containerFileCitation(containerID: "cntr_1", fileID: "cfile_1", filename: "a.png", startIndex: 1, endIndex: 2)
+        let kinds: [ResponseStreamEvent.Kind] = ResponseStreamEvent.Lifecycle.allCases.map { .response($0, response) } + [
+            .outputItemAdded(outputIndex: 2, item: call), .outputItemDone(outputIndex: 2, item: call),
+            .contentPartAdded(itemID: "msg_1", outputIndex: 0, contentIndex: 1, part: .refusal("")),
+            .contentPartDone(itemID: "msg_1", outputIndex: 0, contentIndex: 1, part: .refusal("No.")),
+            .outputTextDelta(itemID: "msg_1", outputIndex: 0, contentIndex: 0, delta: "a"),
+            .outputTextDone(itemID: "msg_1", outputIndex: 0, contentIndex: 0, text: "a"),
+            .outputTextAnnotationAdded(itemID: "msg_1", outputIndex: 0, contentIndex: 0, annotationIndex: 3, annotation: citation),
+            .refusalDelta(itemID: "msg_1", outputIndex: 0, contentIndex: 1, delta: "No"),
+            .refusalDone(itemID: "msg_1", outputIndex: 0, contentIndex: 1, refusal: "No."),
+            .functionCallArgumentsDelta(itemID: "fc_1", outputIndex: 1, delta: "{"),
+            .functionCallArgumentsDone(itemID: "fc_1", outputIndex: 1, name: "f", arguments: "{}"),
+            .fileSearchCall(.inProgress, itemID: "fs_1", outputIndex: 0), .fileSearchCall(.searching, itemID: "fs_1", outputIndex: 0),
+            .fileSearchCall(.completed, itemID: "fs_1", outputIndex: 0),
+            .codeInterpreterCall(.inProgress, itemID: "ci_1", outputIndex: 2), .codeInterpreterCall(.interpreting, itemID: "ci_1", outputIndex: 2),
+            .codeInterpreterCall(.completed, itemID: "ci_1", outputIndex: 2),
+            .codeInterpreterCodeDelta(itemID: "ci_1", outputIndex: 2, delta: "pr"),
+            .codeInterpreterCodeDone(itemID: "ci_1", outputIndex: 2, code: "print(1)"),
+            .error(code: nil, message: "Boom.", param: "input"),
+        ]
+        for (number, kind) in kinds.enumerated() {
+            let event = ResponseStreamEvent(kind, sequenceNumber: number)
+            let data = try JSONEncoder().encode(event)
+            #expect(try JSONDecoder().decode(ResponseStreamEvent.self, from: data) == event, "\(event.type)")
+        }
+    }
+
     @Test func toolCallPhasesNameTheirEvents() {
         #expect(ResponseStreamEvent(.fileSearchCall(.searching, itemID: "fs_1", outputIndex: 0), sequenceNumber: 0).type == "response.file_search_call.searching")
         #expect(ResponseStreamEvent(.codeInterpreterCall(.interpreting, itemID: "ci_1", outputIndex: 0), sequenceNumber: 0).type
