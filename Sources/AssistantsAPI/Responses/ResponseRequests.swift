@@ -1,13 +1,13 @@
 /// The limits of the Responses API's create request.
 enum ResponseLimits {
-    static let instructions = 256_000
     static let tools = 128
     static let temperature = 0.0...2.0
     static let topP = 0.0...1.0
     /// OpenAI refuses fewer: a response must have room for some output.
     static let maxOutputTokens = 16...Int.max
     static let maxToolCalls = 1...Int.max
-    static let identifier = 64
+    /// `safety_identifier`'s length in the spec; `user` and `prompt_cache_key` have none.
+    static let safetyIdentifier = 64
 }
 
 /// `input`: a string (one user message) or a list of items.
@@ -96,7 +96,7 @@ public struct ResponseContextParameters: Encodable, Sendable, Equatable {
             throw APIError.invalidRequest("Invalid 'model': empty string. Expected a model name.", param: "model", code: "invalid_value")
         }
         input = try container.decodeIfPresent(ResponseInput.self, forKey: .input)
-        instructions = try container.decodeString(.instructions, maxLength: ResponseLimits.instructions)
+        instructions = try container.decodeIfPresent(String.self, forKey: .instructions)
         tools = try container.decodeArray([ResponseTool].self, forKey: .tools, maxCount: ResponseLimits.tools, nullable: true) ?? []
         toolChoice = try container.decodeIfPresent(ResponseToolChoice.self, forKey: .toolChoice)
         parallelToolCalls = try container.decodeIfPresent(Bool.self, forKey: .parallelToolCalls)
@@ -205,9 +205,9 @@ public struct CreateResponseRequest: Codable, Sendable, Equatable {
         store = try container.decodeIfPresent(Bool.self, forKey: .store) ?? true
         background = try container.decodeIfPresent(Bool.self, forKey: .background) ?? false
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream) ?? false
-        user = try container.decodeString(.user, maxLength: ResponseLimits.identifier)
-        safetyIdentifier = try container.decodeString(.safetyIdentifier, maxLength: ResponseLimits.identifier)
-        promptCacheKey = try container.decodeString(.promptCacheKey, maxLength: ResponseLimits.identifier)
+        user = try container.decodeIfPresent(String.self, forKey: .user)
+        safetyIdentifier = try container.decodeString(.safetyIdentifier, maxLength: ResponseLimits.safetyIdentifier)
+        promptCacheKey = try container.decodeIfPresent(String.self, forKey: .promptCacheKey)
         guard context.input != nil || context.previousResponseID != nil || context.conversationID != nil else {
             throw APIError.missingParameter("input")
         }
