@@ -150,8 +150,10 @@ let package = Package(
         ], path: "Tests/PostgresTestSupport"),
         // The server's parts on in-memory storage with the fake model, for the HTTP and SDK tests.
         .target(name: "TestStack", dependencies: [
-            "AssistantsServer", "AssistantsEngine", "AssistantsStore", "SQLiteStore", "ModelProviders", "Retrieval", "FakeModel",
+            "AssistantsServer", "AssistantsEngine", "AssistantsStore", "FakeModel",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/TestStack"),
         .testTarget(name: "AssistantsClientTests", dependencies: [
             "AssistantsClient", "AssistantAgent", "AssistantsServer", "AssistantsEngine", "FakeModel", "TestStack",

@@ -13,10 +13,12 @@ struct CallOutput {
     var pendingFunctionCalls: [RequiredToolCall] = []
     var usage: Usage?
     var finishReason: String?
+    let clock: any WallClock
 
     /// `produced`: what the run's earlier steps produced, which this call's text may cite.
-    init(run: Run, produced: ProducedOutputs) {
+    init(run: Run, produced: ProducedOutputs, clock: any WallClock) {
         self.run = run
+        self.clock = clock
         streamed = StreamedText(produced: produced)
     }
 
@@ -29,7 +31,7 @@ struct CallOutput {
     /// Text starts the message (and its step) on its first fragment, then streams as deltas.
     mutating func appendText(_ fragment: String, store: any AssistantsStore, hub: any RunEventBus) async throws {
         if message == nil {
-            let now = unixNow()
+            let now = clock.now()
             let message = Message(
                 id: ObjectKind.message.newID(), createdAt: now, threadID: run.threadID, status: .inProgress, role: .assistant,
                 content: [], assistantID: run.assistantID, runID: run.id)
@@ -53,7 +55,7 @@ struct CallOutput {
     ) async throws {
         if toolStep == nil {
             let step = RunStep(
-                id: ObjectKind.step.newID(), createdAt: unixNow(), assistantID: run.assistantID, threadID: run.threadID,
+                id: ObjectKind.step.newID(), createdAt: clock.now(), assistantID: run.assistantID, threadID: run.threadID,
                 runID: run.id, details: .toolCalls([]))
             try await store.saveRunProgress(messages: [], steps: [step])
             hub.publish(.stepCreated(step), runID: run.id)
@@ -82,7 +84,7 @@ struct CallOutput {
     mutating func finishMessage(truncated: Bool, usage: Usage, hub: any RunEventBus) -> [Message] {
         guard var message, var step = messageStep else { return [] }
         publish(streamed.flush(), hub: hub)
-        let now = unixNow()
+        let now = clock.now()
         let sent = streamed.annotations
         let rest = streamed.produced.annotations(in: text).filter { annotation in
             !sent.contains { $0.kind == annotation.kind && $0.startIndex == annotation.startIndex }

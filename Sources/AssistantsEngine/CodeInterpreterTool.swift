@@ -11,6 +11,7 @@ public struct CodeInterpreterTool: BuiltInTool {
     let store: any AssistantsStore
     let blobs: any BlobStore
     let placement: any SessionPlacement
+    let clock: any WallClock
 
     /// What the model is told when a thread's session had to start afresh because its node stopped.
     static let sessionLostNote =
@@ -18,8 +19,9 @@ public struct CodeInterpreterTool: BuiltInTool {
 
     public init(
         service: CodeInterpreterService, store: any AssistantsStore, blobs: any BlobStore,
-        placement: any SessionPlacement = LocalSessionPlacement()
+        placement: any SessionPlacement = LocalSessionPlacement(), clock: any WallClock = .system
     ) {
+        self.clock = clock
         self.service = service
         self.store = store
         self.blobs = blobs
@@ -108,7 +110,7 @@ public struct CodeInterpreterTool: BuiltInTool {
 
     private func save(_ data: Data, filename: String) async throws -> FileObject {
         let file = FileObject(
-            id: ObjectKind.file.newID(), bytes: data.count, createdAt: unixNow(), filename: filename, purpose: "assistants_output")
+            id: ObjectKind.file.newID(), bytes: data.count, createdAt: clock.now(), filename: filename, purpose: "assistants_output")
         try await blobs.write(data, as: file.id)
         try await store.createFile(file)
         return file

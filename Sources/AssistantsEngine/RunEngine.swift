@@ -57,12 +57,13 @@ public final class RunEngine: Service, Sendable {
         environment = EngineEnvironment(
             store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, hub: hub,
             tools: Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
-            finalizer: RunFinalizer(store: store, hub: hub, logger: logger), maxModelCalls: configuration.maxModelCalls, logger: logger)
+            finalizer: RunFinalizer(store: store, hub: hub, clock: vectorStores.clock, logger: logger), maxModelCalls: configuration.maxModelCalls, logger: logger)
         self.configuration = configuration
     }
 
     private var store: any AssistantsStore { environment.store }
     public var vectorStores: VectorStores { environment.vectorStores }
+    public var clock: any WallClock { environment.clock }
     private var planner: RunPlanner { RunPlanner(store: store) }
     private var references: References { References(environment.vectorStores) }
 
@@ -74,7 +75,7 @@ public final class RunEngine: Service, Sendable {
         for (index, message) in request.additionalMessages.enumerated() {
             try await references.check(message, param: "additional_messages[\(index)]")
         }
-        let now = unixNow()
+        let now = environment.clock.now()
         let run = try planner.run(
             threadID: threadID, assistant: assistant, parameters: request.parameters,
             additionalInstructions: request.additionalInstructions, now: now)
@@ -94,7 +95,7 @@ public final class RunEngine: Service, Sendable {
         for (index, message) in request.thread.messages.enumerated() {
             try await references.check(message, param: "thread.messages[\(index)]")
         }
-        let now = unixNow()
+        let now = environment.clock.now()
         let threadID = ObjectKind.thread.newID()
         let run = try planner.run(threadID: threadID, assistant: assistant, parameters: request.parameters, additionalInstructions: nil, now: now)
         // The request's own `tool_resources` replace the thread's.
@@ -116,7 +117,7 @@ public final class RunEngine: Service, Sendable {
               case .toolCalls(let calls) = step.details else {
             throw APIError.invalidRequest("Runs in status \"\(current.status.rawValue)\" do not accept tool outputs.")
         }
-        let now = unixNow()
+        let now = environment.clock.now()
         step.details = .toolCalls(calls.map { call in
             guard case .function(let name, let arguments, nil) = call.kind, let output = outputs[call.id] else { return call }
             return ToolCall(id: call.id, kind: .function(name: name, arguments: arguments, output: output), transcript: call.transcript)
@@ -264,7 +265,7 @@ public final class RunEngine: Service, Sendable {
                     }
                     let executing = self.executing.withLock { Array($0.keys) }
                     if !executing.isEmpty {
-                        for (runID, reason) in try await self.dispatch.stopRequests(among: executing, now: unixNow()) {
+                        for (runID, reason) in try await self.dispatch.stopRequests(among: executing, now: self.environment.clock.now()) {
                             guard let task = self.executing.withLock({ $0[runID] }) else { continue }
                             self.interruptions.withLock { $0[runID] = reason == .cancelled ? .cancelled : .expired }
                             task.cancel()
@@ -315,7 +316,7 @@ public final class RunEngine: Service, Sendable {
             guard try await dispatch.claim(entry) else { return }
             guard let run = try await store.run(id: entry.runID, threadID: entry.threadID), !run.status.isTerminal else { return }
             // A run stopped before a worker reached it (cancelled, or expired while waiting) just ends.
-            let overdue = run.status == .queued && (run.expiresAt ?? .max) <= unixNow()
+            let overdue = run.status == .queued && (run.expiresAt ?? .max) <= environment.clock.now()
             let pending = interruptions.withLock { $0[entry.runID] }
                 ?? (run.status == .cancelling ? .cancelled : overdue ? .expired : nil)
             if let pending, run.status != .inProgress {
@@ -338,7 +339,7 @@ public final class RunEngine: Service, Sendable {
                 do {
                     try await self.recover()
                     if try await self.dispatch.claimSweep("runs.expiry", every: self.configuration.sweepInterval) {
-                        let now = unixNow()
+                        let now = self.environment.clock.now()
                         for run in try await self.store.activeRuns() where (run.expiresAt ?? .max) <= now && run.status != .cancelling {
                             self.interrupt(.init(runID: run.id, threadID: run.threadID), as: .expired)
                         }
@@ -363,4 +364,7 @@ struct EngineEnvironment: Sendable {
     let finalizer: RunFinalizer
     let maxModelCalls: Int
     let logger: Logger
+
+    /// The engine keeps its vector stores' time, so that runs and the files they attach agree.
+    var clock: any WallClock { vectorStores.clock }
 }

@@ -69,7 +69,7 @@ actor RunExecution {
         run = try await update { run in
             guard run.status == .queued else { throw Superseded() }
             run.status = .inProgress
-            run.startedAt = run.startedAt ?? unixNow()
+            run.startedAt = run.startedAt ?? self.environment.clock.now()
         }
         hub.publish(.run(run), runID: run.id)
     }
@@ -102,7 +102,7 @@ actor RunExecution {
 
         // What earlier steps produced: this call's own tool calls run after its text, so they cannot be cited.
         let produced = ProducedOutputs(steps: context.steps)
-        var output = CallOutput(run: run, produced: produced)
+        var output = CallOutput(run: run, produced: produced, clock: environment.clock)
         do {
             for try await event in provider.streamChat(request(context: context, maxTokens: completionBudget)) {
                 try Task.checkCancellation()
@@ -136,7 +136,7 @@ actor RunExecution {
             if !pending.isEmpty {
                 run.status = .requiresAction
                 run.requiredAction = RequiredAction(toolCalls: pending)
-                run.expiresAt = unixNow() + RunPlanner.lifetime
+                run.expiresAt = self.environment.clock.now() + RunPlanner.lifetime
             }
         }
         for message in messages { hub.publish(.message(message), runID: run.id) }
@@ -182,7 +182,7 @@ actor RunExecution {
         step.details = .toolCalls(calls)
         if output.pendingFunctionCalls.isEmpty {
             step.status = .completed
-            step.completedAt = unixNow()
+            step.completedAt = environment.clock.now()
             step.usage = usage
         } else {
             step.pendingUsage = usage

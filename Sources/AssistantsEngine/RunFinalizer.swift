@@ -15,12 +15,13 @@ struct RunFinalizer {
 
     let store: any AssistantsStore
     let hub: any RunEventBus
+    let clock: any WallClock
     let logger: Logger
 
     /// Nil when the run is gone or had already ended.
     @discardableResult
     func end(runID: String, threadID: String, as ending: Ending) async throws -> Run? {
-        let now = unixNow()
+        let now = clock.now()
         let openSteps = try await store.allSteps(runID: runID).filter { $0.status == .inProgress }.map { step in
             var step = step
             switch ending {

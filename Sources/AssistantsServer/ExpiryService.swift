@@ -34,7 +34,8 @@ struct ExpiryService: Service {
         await sweep()
     }
 
-    func sweep(now: Int = unixNow()) async {
+    func sweep() async {
+        let now = vectorStores.clock.now()
         do {
             for id in try await vectorStores.deleteExpiredFiles(now: now) {
                 logger.info("deleted expired file", metadata: ["file_id": "\(id)"])

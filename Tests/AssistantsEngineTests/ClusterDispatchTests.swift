@@ -148,8 +148,8 @@ import Testing
             #expect(failed.status == .failed)
             #expect(failed.lastError?.message.contains("The server node busy stopped") == true)
             // Its thread takes runs again, on either node.
-            let next = Run(id: ObjectKind.run.newID(), createdAt: unixNow(), threadID: executing.threadID, assistantID: "asst_1",
-                           expiresAt: unixNow() + 600, model: "m", instructions: "")
+            let next = Run(id: ObjectKind.run.newID(), createdAt: SystemClock().now(), threadID: executing.threadID, assistantID: "asst_1",
+                           expiresAt: SystemClock().now() + 600, model: "m", instructions: "")
             try await restarted.store.createRun(next, additionalMessages: [])
             let completed = try await eventually {
                 try await other.store.run(id: next.id, threadID: next.threadID).flatMap { $0.status.isTerminal ? $0 : nil }
@@ -183,7 +183,7 @@ import Testing
             // Waiting for tool outputs, owned by no node.
             let waiting = try await cluster.queuedRun(in: b.store, status: .requiresAction)
             for run in [executing, waiting] {
-                _ = try await b.store.updateRun(id: run.id, threadID: run.threadID) { $0.expiresAt = unixNow() - 1 }
+                _ = try await b.store.updateRun(id: run.id, threadID: run.threadID) { $0.expiresAt = SystemClock().now() - 1 }
             }
 
             for run in [executing, waiting] {

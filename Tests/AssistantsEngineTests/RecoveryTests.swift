@@ -18,7 +18,7 @@ import Testing
         try await store.createThread(waiting, messages: [
             Message(id: ObjectKind.message.newID(), createdAt: 1, threadID: waiting.id, role: .user, content: [.text(.init(value: "Hi"))]),
         ])
-        let now = unixNow()
+        let now = SystemClock().now()
         let inProgress = Run(id: ObjectKind.run.newID(), createdAt: now, threadID: interrupted.id, assistantID: "asst_1",
                              status: .inProgress, expiresAt: now + 600, model: "m", instructions: "")
         let queued = Run(id: ObjectKind.run.newID(), createdAt: now, threadID: waiting.id, assistantID: "asst_1", expiresAt: now + 600,
@@ -61,7 +61,7 @@ import Testing
         try await store.createThread(thread, messages: [])
         let run = {
             var run = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: thread.id, assistantID: "asst_1", status: .requiresAction,
-                          expiresAt: unixNow() - 1, model: "m", instructions: "")
+                          expiresAt: SystemClock().now() - 1, model: "m", instructions: "")
             run.requiredAction = RequiredAction(toolCalls: [RequiredToolCall(id: "call_1", name: "f", arguments: "{}")])
             return run
         }()
@@ -101,7 +101,7 @@ struct TimeoutError: Error {}
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
         try await store.createThread(thread, messages: [])
         let run = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: thread.id, assistantID: "asst_1",
-                      expiresAt: unixNow() - 1, model: "m", instructions: "")
+                      expiresAt: SystemClock().now() - 1, model: "m", instructions: "")
         try await store.createRun(run, additionalMessages: [])
         let engine = try RunEngine.testing(
             store: store, provider: OpenAICompatibleProvider(configuration: .init(baseURL: fake.baseURL)),

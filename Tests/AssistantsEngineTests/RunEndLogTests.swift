@@ -33,10 +33,10 @@ import Testing
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
         try await store.createThread(thread, messages: [])
         let run = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: thread.id, assistantID: "asst_1", status: .inProgress,
-                      expiresAt: unixNow() + 600, model: "qwen2.5", instructions: "")
+                      expiresAt: SystemClock().now() + 600, model: "qwen2.5", instructions: "")
         try await store.createRun(run, additionalMessages: [])
         let recorded = Recorded()
-        let finalizer = RunFinalizer(store: store, hub: InProcessEventBus(), logger: Logger(label: "test") { _ in RecordingHandler(recorded: recorded) })
+        let finalizer = RunFinalizer(store: store, hub: InProcessEventBus(), clock: .system, logger: Logger(label: "test") { _ in RecordingHandler(recorded: recorded) })
 
         try await finalizer.end(runID: run.id, threadID: thread.id, as: .failed(RunError(code: "server_error", message: "The model endpoint reported an error: boom")))
 

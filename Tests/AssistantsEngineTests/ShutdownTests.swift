@@ -22,8 +22,8 @@ import Testing
             try await store.createThread(thread, messages: [
                 Message(id: ObjectKind.message.newID(), createdAt: 1, threadID: thread.id, role: .user, content: [.text(.init(value: "Hi"))]),
             ])
-            let run = Run(id: ObjectKind.run.newID(), createdAt: unixNow(), threadID: thread.id, assistantID: "asst_1",
-                          expiresAt: unixNow() + 600, model: "m", instructions: "")
+            let run = Run(id: ObjectKind.run.newID(), createdAt: SystemClock().now(), threadID: thread.id, assistantID: "asst_1",
+                          expiresAt: SystemClock().now() + 600, model: "m", instructions: "")
             try await store.createRun(run, additionalMessages: [])
             runs.append(run)
         }

@@ -144,8 +144,8 @@ extension TestCluster {
     /// A thread with a user message, and a run on it stored as `queued` (nobody told to execute it).
     func queuedRun(in store: any AssistantsStore, status: Run.Status = .queued) async throws -> Run {
         let thread = try await thread(in: store)
-        var run = Run(id: ObjectKind.run.newID(), createdAt: unixNow(), threadID: thread.id, assistantID: "asst_1", status: status,
-                      expiresAt: unixNow() + 600, model: "m", instructions: "")
+        var run = Run(id: ObjectKind.run.newID(), createdAt: SystemClock().now(), threadID: thread.id, assistantID: "asst_1", status: status,
+                      expiresAt: SystemClock().now() + 600, model: "m", instructions: "")
         if status == .requiresAction {
             run.requiredAction = RequiredAction(toolCalls: [RequiredToolCall(id: "call_1", name: "f", arguments: "{}")])
         }

@@ -79,8 +79,8 @@ import Testing
 
     @Test func configuredOriginsGetCORSAnswers() async throws {
         try await TestStack.run(model: false) { stack in
-            let router = buildRouter(
-                store: stack.store, blobs: stack.blobs, engine: stack.engine, apiKeys: [],
+            let router = stack.router(
+                apiKeys: [],
                 corsOrigins: CORSOrigins.parse("https://app.example, http://localhost:3000"))
             try await Application(router: router).test(.router) { client in
                 let preflight = try await client.execute(

@@ -174,7 +174,39 @@ import Testing
         }
     }
 
-    @Test func builtInToolsWithoutAnExecutorAreToldToTheModel() async throws {
+    /// Ten minutes without tool outputs end the run `expired`, and the thread takes runs again.
+    @Test func aRunWaitingForToolOutputsExpiresWhenItsTenMinutesAreUp() async throws {
+        try await TestAPI.run(model: true) { api in
+            let tools = #"[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]"#
+            let (assistant, thread) = try await api.assistantAndThread(tools: tools)
+            api.model?.enqueue(FakeReply(toolCalls: [.init(name: "get_weather", arguments: #"{"city":"SF"}"#, id: "call_sf")]))
+            let waiting = try await api.settled(try await api.createRun(thread, #"{"assistant_id":"\#(assistant.id)"}"#))
+            #expect(waiting.status == .requiresAction)
+            let expiresAt = try #require(waiting.expiresAt)
+            // Ten minutes from when the run began to wait.
+            #expect(expiresAt >= waiting.createdAt + 600 && expiresAt <= api.clock.now() + 600)
+
+            api.clock.advance(by: expiresAt - api.clock.now() - 5)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await api.settled(waiting).status == .requiresAction)
+
+            api.clock.advance(by: 6)
+            var expired = waiting
+            for _ in 0..<200 where expired.status == .requiresAction {
+                try await Task.sleep(for: .milliseconds(25))
+                expired = try await api.call(.get, "/v1/threads/\(thread.id)/runs/\(waiting.id)").decode(Run.self)
+            }
+            #expect(expired.status == .expired)
+            #expect(expired.expiresAt == nil)
+            let late = try await api.call(.post, "/v1/threads/\(thread.id)/runs/\(waiting.id)/submit_tool_outputs", #"{"tool_outputs":[{"tool_call_id":"call_sf","output":"18C"}]}"#)
+            #expect(late.status == .badRequest)
+            api.model?.enqueue(FakeReply(text: "Hello again."))
+            #expect(try await api.settled(try await api.createRun(thread, #"{"assistant_id":"\#(assistant.id)"}"#)).status == .completed)
+        }
+    }
+
+    /// The server's own code interpreter runs the call, in its sandbox.
+    @Test func codeInterpreterCallsRunAndTheirOutputReachesTheStepAndTheModel() async throws {
         try await TestAPI.run(model: true) { api in
             let (assistant, thread) = try await api.assistantAndThread(tools: #"[{"type":"code_interpreter"}]"#)
             api.model?.enqueue(FakeReply(toolCalls: [.init(name: "code_interpreter", arguments: #"{"code":"print(2+2)"}"#)]), FakeReply(text: "It is 4."))
@@ -186,9 +218,11 @@ import Testing
                 Issue.record("no code interpreter call"); return
             }
             #expect(code.input == "print(2+2)")
-            #expect(code.outputs.first.map { if case .logs(let text) = $0 { text.contains("not available") } else { false } } == true)
+            #expect(code.outputs.first.map { if case .logs(let text) = $0 { text == "4\n" } else { false } } == true)
             let sentTools = api.model?.requests().first?.body["tools"]?.array.compactMap { $0["function"]?["name"]?.stringValue }
             #expect(sentTools == ["code_interpreter"])
+            let toolMessage = api.model?.requests().last?.body["messages"]?.array.last { $0["role"] == .string("tool") }
+            #expect(toolMessage?["content"] == .string("4\n"))
         }
     }
 

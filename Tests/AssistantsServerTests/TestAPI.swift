@@ -15,13 +15,15 @@ struct TestAPI {
     var apiKey: String?
     var model: FakeModelServer?
     var vectorStores: VectorStores
+    /// The server's clock: a test moves it to reach a deadline.
+    var clock: TestClock
 
     static let betaHeader = HTTPField.Name("OpenAI-Beta")!
 
     static func run(apiKeys: Set<String> = [], model: Bool = false, _ test: @Sendable (TestAPI) async throws -> Void) async throws {
         try await TestStack.run(model: model) { stack in
             try await Application(router: stack.router(apiKeys: apiKeys)).test(.router) { client in
-                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: stack.model, vectorStores: stack.vectorStores))
+                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: stack.model, vectorStores: stack.vectorStores, clock: stack.clock))
             }
         }
     }

@@ -170,7 +170,7 @@ extension TestAPI {
             #expect(store.fileCounts.completed == 2)
             #expect(try await api.search(store.id, #"{"query":"green tea"}"#).data.map(\.fileID) == [tea.id])
 
-            #expect(try await api.vectorStores.deleteExpiredFiles(now: unixNow() + 3601) == [tea.id])
+            #expect(try await api.vectorStores.deleteExpiredFiles(now: api.vectorStores.clock.now() + 3601) == [tea.id])
             let after = try await api.call(.get, "/v1/vector_stores/\(store.id)").decode(VectorStore.self)
             #expect(after.fileCounts == FileCounts(completed: 1))
             #expect(after.usageBytes == Self.bikes.utf8.count)
@@ -185,7 +185,7 @@ extension TestAPI {
         try await TestAPI.run { api in
             let store = try await api.createVectorStore(#"{"expires_after":{"anchor":"last_active_at","days":2}}"#)
             #expect(store.expiresAt == (store.lastActiveAt ?? 0) + 2 * 86_400)
-            _ = try await api.vectorStores.expire(now: unixNow() + 3 * 86_400)
+            _ = try await api.vectorStores.expire(now: api.vectorStores.clock.now() + 3 * 86_400)
             let expired = try await api.call(.get, "/v1/vector_stores/\(store.id)").decode(VectorStore.self)
             #expect(expired.status == .expired)
             let search = try await api.call(.post, "/v1/vector_stores/\(store.id)/search", #"{"query":"x"}"#)
@@ -205,7 +205,7 @@ extension TestAPI {
                 #"{"messages":[{"role":"user","content":"tea?","attachments":[{"file_id":"\#(tea.id)","tools":[{"type":"file_search"}]}]}]}"#)
             let storeID = try #require(thread.toolResources.fileSearch?.vectorStoreIDs.first)
             _ = try await api.ingested(storeID)
-            _ = try await api.vectorStores.expire(now: unixNow() + 8 * 86_400)
+            _ = try await api.vectorStores.expire(now: api.vectorStores.clock.now() + 8 * 86_400)
             let run = try await api.settled(try await api.createRun(thread, #"{"assistant_id":"\#(assistant.id)"}"#))
             #expect(run.status == .failed)
             #expect(run.lastError?.code == "invalid_prompt")

@@ -4,52 +4,71 @@ import AssistantsStore
 import FakeModel
 import Foundation
 import Hummingbird
-import ModelProviders
-import Retrieval
-import SQLiteStore
+import Logging
+import ServiceLifecycle
+import Synchronization
 
-/// The server's parts as the HTTP and SDK tests run them: an in-memory store, a temporary blob directory,
-/// an in-memory search index, the run engine and ingestion working, and, when asked, the scripted fake
-/// model as the upstream.
+/// The server as the HTTP and SDK tests run it: assembled by `ServerParts.assemble`, as `assistants serve`
+/// assembles it, on SQLite in a temporary data directory, with its services (run engine, ingestion,
+/// expiry) working and, when asked, the scripted fake model as the upstream. Sweeps and retries are quick,
+/// and the clock is the test's.
 public struct TestStack: Sendable {
-    public let store: SQLiteStore
-    public let blobs: FileSystemBlobStore
-    public let vectorStores: VectorStores
-    public let engine: RunEngine
+    public let parts: ServerParts
     public let model: FakeModelServer?
+    public let clock: TestClock
+
+    public var store: any AssistantsStore { parts.store }
+    public var blobs: any BlobStore { parts.blobs }
+    public var vectorStores: VectorStores { parts.vectorStores }
+    public var engine: RunEngine { parts.engine }
 
     /// The routes under `/v1`, as the server builds them.
-    public func router(apiKeys: Set<String>) -> Router<BasicRequestContext> {
-        buildRouter(store: store, blobs: blobs, engine: engine, apiKeys: apiKeys)
+    public func router(apiKeys: Set<String>, corsOrigins: CORSOrigins = .init()) -> Router<BasicRequestContext> {
+        parts.router(apiKeys: apiKeys, corsOrigins: corsOrigins)
     }
 
     /// Starts a stack, runs `body` with it, and takes it down whatever `body` does.
     public static func run<T: Sendable>(
         model: Bool, upstreamRetries: Int = 2, _ body: @Sendable (TestStack) async throws -> T
     ) async throws -> T {
-        let blobRoot = FileManager.default.temporaryDirectory.appendingPathComponent("blobs-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: blobRoot) }
-        let store = try SQLiteStore.inMemory()
-        let blobs = try FileSystemBlobStore(root: blobRoot)
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("stack-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
         let fake = model ? try await FakeModelServer.start() : nil
-        let provider = fake.map {
-            OpenAICompatibleProvider(configuration: .init(baseURL: $0.baseURL, maxRetries: upstreamRetries, initialBackoff: .milliseconds(10)))
+        let clock = TestClock()
+        var environment = ServerEnvironment()
+        environment.clock = clock
+        environment.runSweepInterval = .milliseconds(100)
+        environment.upstreamRetries = upstreamRetries
+        environment.upstreamBackoff = .milliseconds(10)
+        let configuration = ServerConfiguration(dataDirectory: dataDirectory, upstreamURL: fake?.baseURL, runWorkers: 4)
+        let logger = {
+            var logger = Logger(label: "test-stack")
+            logger.logLevel = .warning
+            return logger
+        }()
+        let outcome = await Result {
+            let parts = try await ServerParts.assemble(configuration, environment: environment, logger: logger)
+            let services = Task { try await ServiceGroup(services: parts.services, logger: logger).run() }
+            let outcome = await Result { try await body(TestStack(parts: parts, model: fake, clock: clock)) }
+            services.cancel()
+            _ = await services.result
+            return try outcome.get()
         }
-        let vectorStores = VectorStores(store: store, blobs: blobs, index: try SearchIndex())
-        let engine = RunEngine(
-            store: store, blobs: blobs, vectorStores: vectorStores, provider: provider,
-            configuration: .init(workers: 4, sweepInterval: .milliseconds(100)))
-        let engineTask = Task { try await engine.run() }
-        let ingestionTask = Task { try await VectorStoreIngestion(vectorStores).run() }
-        let stack = TestStack(store: store, blobs: blobs, vectorStores: vectorStores, engine: engine, model: fake)
-        let outcome = await Result { try await body(stack) }
-        engineTask.cancel()
-        ingestionTask.cancel()
-        _ = await engineTask.result
-        _ = await ingestionTask.result
         await fake?.stop()
-        await provider?.shutdown()
         return try outcome.get()
+    }
+}
+
+/// The system's clock, which a test can move forward to reach a deadline without waiting for it.
+public final class TestClock: WallClock {
+    private let offset = Mutex(0)
+
+    public init() {}
+
+    public func now() -> Int { SystemClock().now() + offset.withLock { $0 } }
+
+    public func advance(by seconds: Int) {
+        offset.withLock { $0 += seconds }
     }
 }
 

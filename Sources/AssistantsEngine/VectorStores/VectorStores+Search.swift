@@ -71,7 +71,7 @@ extension VectorStores {
 
     /// Records the stores' use. Kept to the minute, so that searches do not each cost a write.
     private func touch(_ stores: [VectorStore]) async throws {
-        let now = unixNow()
+        let now = clock.now()
         for vectorStore in stores where now - (vectorStore.lastActiveAt ?? 0) >= 60 {
             _ = try await store.updateVectorStore(id: vectorStore.id) { $0.touch(at: now) }
         }

@@ -40,7 +40,7 @@ extension VectorStores {
         let fileIDs = Self.fileSearchAttachments(messages)
         guard !fileIDs.isEmpty else { return try await write(nil) }
         if let named = thread.toolResources.fileSearch?.vectorStoreIDs.first { _ = try await usable(named) }
-        let now = unixNow()
+        let now = clock.now()
         let newStore = VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: now, expiresAfter: .threadDefault, lastActiveAt: now)
         let written = try await write(ThreadAttachments(fileIDs: fileIDs, newStore: newStore, createdAt: now))
         pending.ring()
@@ -49,7 +49,7 @@ extension VectorStores {
 
     private func add(_ fileIDs: [String], to storeID: String) async throws {
         _ = try await usable(storeID)
-        let now = unixNow()
+        let now = clock.now()
         try await store.addVectorStoreFiles(fileIDs.map { VectorStoreFile(id: $0, createdAt: now, vectorStoreID: storeID) }, batch: nil)
         pending.ring()
     }

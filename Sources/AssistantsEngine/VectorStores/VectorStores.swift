@@ -27,13 +27,16 @@ public final class VectorStores: Sendable {
     let index: SearchIndex
     let embeddings: Embeddings?
     let logger: Logger
+    /// The time every object here is stamped with; the run engine working on these stores keeps it too.
+    public let clock: any WallClock
     /// Rung whenever files wait to be ingested.
     let pending = Signal()
 
     public init(
         store: any AssistantsStore, blobs: any BlobStore, index: SearchIndex, embeddings: Embeddings? = nil,
-        logger: Logger = Logger(label: "vector-stores")
+        clock: any WallClock = .system, logger: Logger = Logger(label: "vector-stores")
     ) {
+        self.clock = clock
         self.store = store
         self.blobs = blobs
         self.index = index
@@ -53,7 +56,7 @@ public final class VectorStores: Sendable {
     func create(
         name: String?, fileIDs: [String], chunking: ChunkingStrategy?, expiresAfter: VectorStoreExpiration?, metadata: Metadata
     ) async throws -> VectorStore {
-        let now = unixNow()
+        let now = clock.now()
         let vectorStore = VectorStore(
             id: ObjectKind.vectorStore.newID(), createdAt: now, name: name, expiresAfter: expiresAfter, lastActiveAt: now,
             metadata: metadata)
@@ -75,7 +78,7 @@ public final class VectorStores: Sendable {
     }
 
     public func update(_ id: String, _ request: UpdateVectorStoreRequest) async throws -> VectorStore {
-        let now = unixNow()
+        let now = clock.now()
         guard let updated = try await store.updateVectorStore(id: id, { request.apply(to: &$0, now: now) }) else {
             throw APIError.notFound(.vectorStore, id: id)
         }
@@ -114,7 +117,7 @@ public final class VectorStores: Sendable {
         _ = try await usable(storeID)
         try await requireFiles([request.fileID]) { _ in "file_id" }
         let file = VectorStoreFile(
-            id: request.fileID, createdAt: unixNow(), vectorStoreID: storeID, chunkingStrategy: request.chunkingStrategy ?? .auto,
+            id: request.fileID, createdAt: clock.now(), vectorStoreID: storeID, chunkingStrategy: request.chunkingStrategy ?? .auto,
             attributes: request.attributes)
         try await store.addVectorStoreFiles([file], batch: nil)
         pending.ring()
@@ -174,7 +177,7 @@ public final class VectorStores: Sendable {
     public func createBatch(in storeID: String, _ request: CreateFileBatchRequest) async throws -> VectorStoreFileBatch {
         _ = try await usable(storeID)
         try await requireFiles(request.files.map(\.fileID)) { request.param(forFileAt: $0) }
-        let now = unixNow()
+        let now = clock.now()
         let batch = VectorStoreFileBatch(id: ObjectKind.fileBatch.newID(), createdAt: now, vectorStoreID: storeID)
         // A file listed twice is added once, as its last entry says.
         let entries = Dictionary(request.files.map { ($0.fileID, $0) }, uniquingKeysWith: { $1 })

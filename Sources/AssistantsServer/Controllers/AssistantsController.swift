@@ -22,7 +22,7 @@ struct AssistantsController<Context: RequestContext> {
         if let resources = body.toolResources { try await References(vectorStores).check(resources) }
         let resources = try await vectorStores.resources(for: body.toolResources)
         let assistant = Assistant(
-            id: ObjectKind.assistant.newID(), createdAt: unixNow(), name: body.name, description: body.description,
+            id: ObjectKind.assistant.newID(), createdAt: vectorStores.clock.now(), name: body.name, description: body.description,
             model: body.model, instructions: body.instructions, tools: body.tools,
             toolResources: resources, metadata: body.metadata ?? [:],
             temperature: body.temperature, topP: body.topP, responseFormat: body.responseFormat ?? .auto)

@@ -22,7 +22,7 @@ struct FilesController<Context: RequestContext> {
         let upload = try await MultipartUpload.read(request, into: blobs, maxFileSize: FileLimits.maxBytes)
         guard let file = upload.file else { throw APIError.missingParameter("file") }
         do {
-            let record = try Self.record(for: file, fields: upload.fields)
+            let record = try Self.record(for: file, fields: upload.fields, now: vectorStores.clock.now())
             try await blobs.commit(file.staged, as: record.id)
             do {
                 try await store.createFile(record)
@@ -38,12 +38,11 @@ struct FilesController<Context: RequestContext> {
     }
 
     /// The file record an upload makes, after checking `purpose` and `expires_after`.
-    static func record(for file: MultipartUpload.File, fields: [String: String]) throws -> FileObject {
+    static func record(for file: MultipartUpload.File, fields: [String: String], now: Int) throws -> FileObject {
         guard let rawPurpose = fields["purpose"] else { throw APIError.missingParameter("purpose") }
         guard let purpose = UploadPurpose(rawValue: rawPurpose) else {
             throw APIError.invalidValue(rawPurpose, param: "purpose", supported: UploadPurpose.allCases.map(\.rawValue))
         }
-        let now = unixNow()
         var lifetime = purpose.defaultLifetime
         if let anchor = fields["expires_after[anchor]"], anchor != "created_at" {
             throw APIError.invalidValue(anchor, param: "expires_after.anchor", supported: ["created_at"])

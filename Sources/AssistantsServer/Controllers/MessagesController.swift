@@ -24,7 +24,7 @@ struct MessagesController<Context: RequestContext> {
         try await References(vectorStores).check(body)
         // Files attached for file_search go into the thread's store with the message, so a run started right
         // after it finds them (it waits for the thread's files to be ingested), and none if the thread is locked.
-        let message = body.message(threadID: threadID, createdAt: unixNow())
+        let message = body.message(threadID: threadID, createdAt: vectorStores.clock.now())
         try await vectorStores.attaching([body], to: thread) { try await store.appendMessage(message, attaching: $0) }
         return .json(message)
     }

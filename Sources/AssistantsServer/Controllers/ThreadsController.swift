@@ -25,7 +25,7 @@ struct ThreadsController<Context: RequestContext> {
         }
         var resources = try await engine.vectorStores.resources(for: body.toolResources)
         try await engine.vectorStores.attach(body.messages, to: &resources)
-        let now = unixNow()
+        let now = engine.clock.now()
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: now, toolResources: resources, metadata: body.metadata ?? [:])
         let messages = body.messages.map { $0.message(threadID: thread.id, createdAt: now) }
         try await store.createThread(thread, messages: messages)

@@ -220,8 +220,14 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
                 DELETE FROM code_session WHERE incarnation IS NULL
                     AND NOT EXISTS (SELECT 1 FROM thread WHERE thread.id = code_session.thread_id AND thread.body IS NOT NULL)
                 """)
-            // Their work is handed on: the rows of incarnations that are over can go.
-            try await rows.execute("DELETE FROM node WHERE heartbeat_at <= now() - make_interval(secs => \(ttl))")
+            // Their work is handed on: the rows of incarnations that are over can go. Each statement sees the
+            // database as it is when it starts, so an incarnation can end between the statements above and
+            // this one: its row stays while it owns anything, for the recovery that takes its work to name it.
+            try await rows.execute("""
+                DELETE FROM node WHERE heartbeat_at <= now() - make_interval(secs => \(ttl))
+                    AND NOT EXISTS (SELECT 1 FROM run WHERE run.owner = node.incarnation)
+                    AND NOT EXISTS (SELECT 1 FROM vector_store_file WHERE vector_store_file.owner = node.incarnation)
+                """)
             return try orphans.compactMap { row in
                 let (id, threadID, status, node) = try row.decode((String, String, String, String).self)
                 guard status == Run.Status.inProgress.rawValue else { return nil }

@@ -1,0 +1,60 @@
+import AssistantsEngine
+import AssistantsStore
+import Foundation
+import Logging
+import PostgresStore
+import Retrieval
+import SQLiteStore
+import ServiceLifecycle
+
+/// What the configured backend provides: the store, the blob store for file contents and the storage of
+/// vector stores' chunks that go with it, how this node shares work and runs' stream events with the
+/// others on it, what `/health` asks about it, and the services that keep its connections open and its
+/// node alive (PostgreSQL).
+struct Backend {
+    var store: any AssistantsStore
+    var blobs: any BlobStore
+    var dispatch: any WorkDispatch
+    /// Which node holds each thread's code interpreter session.
+    var sessions: any SessionPlacement
+    /// Carries runs' stream events to the clients streaming them, on every node.
+    var events: any RunEventBus
+    /// Where vector stores' chunks live.
+    var chunks: any ChunkStorage
+    var health: any HealthCheck
+    var services: [any Service]
+}
+
+/// The backend the configuration names. The one place that chooses one.
+///
+/// On SQLite, file contents are files in the data directory; on PostgreSQL they are in the database, so
+/// that every node serves every file, and the data directory keeps only this node's uploads in progress.
+func openBackend(_ configuration: ServerConfiguration, logger: Logger) async throws -> Backend {
+    let files = configuration.dataDirectory.appendingPathComponent("files", isDirectory: true)
+    switch configuration.database() {
+    case .sqlite(let path):
+        let store = try SQLiteStore(path: path)
+        return Backend(
+            store: store, blobs: try FileSystemBlobStore(root: files),
+            dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID), sessions: LocalSessionPlacement(),
+            events: InProcessEventBus(),
+            chunks: try SQLiteChunkStorage(path: configuration.searchIndexPath), health: InProcessHealthCheck(), services: [])
+    case .postgres(let url):
+        do {
+            var postgres = try PostgresStore.Configuration(url: url, poolSize: configuration.databasePoolSize)
+            postgres.connectTimeout = configuration.databaseConnectTimeout
+            let store = try await PostgresStore(configuration: postgres, logger: logger)
+            let blobs = try PostgresBlobStore(store: store, stagingBase: files.appendingPathComponent(".staging", isDirectory: true))
+            let dispatch = try await PostgresWorkDispatch(store: store, configuration: .init(nodeID: configuration.nodeID, leaseTTL: configuration.nodeLeaseTTL))
+            let events = PostgresEventBus(store: store)
+            // Services shut down in reverse order, after the engine and ingestion listed later: the bus first
+            // (it writes the engine's last events), then the node's heartbeat, which must outlast the runs and
+            // files it owns, then the store.
+            return Backend(
+                store: store, blobs: blobs, dispatch: dispatch, sessions: dispatch.makeSessionPlacement(), events: events, chunks: store.makeChunkStorage(),
+                health: PostgresHealthCheck(store: store), services: [store, dispatch, events])
+        } catch let error as PostgresStore.ConfigurationError {
+            throw ConfigurationError(error.description)
+        }
+    }
+}

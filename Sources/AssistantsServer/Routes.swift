@@ -1,0 +1,42 @@
+import AssistantsAPI
+import AssistantsEngine
+import AssistantsStore
+import Hummingbird
+
+/// The routes under `/v1`, behind the middleware every API request goes through.
+/// `health` decides whether `/health` answers 200 or 503.
+public func buildRouter(
+    store: any AssistantsStore, blobs: any BlobStore, engine: RunEngine, apiKeys: Set<String>,
+    corsOrigins: CORSOrigins = .init(), health: any HealthCheck = InProcessHealthCheck()
+) -> Router<BasicRequestContext> {
+    // `HEAD` answers as `GET` does, without the body.
+    let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.add(middleware: RequestIDMiddleware())
+    if !corsOrigins.isEmpty { router.add(middleware: CORSMiddleware(origins: corsOrigins)) }
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    if apiKeys.isEmpty { router.add(middleware: LoopbackGuardMiddleware(corsOrigins: corsOrigins)) }
+    // Load balancers poll this: the check logs when the database goes away and comes back, not each answer.
+    router.get("health") { _, _ in
+        guard await health.problem() == nil else {
+            return Response.json(APIError.storageUnavailable.envelope, status: .init(code: APIError.storageUnavailable.status))
+        }
+        return Response.json(["status": "ok"])
+    }
+
+    let api = router.group("v1").add(middleware: APIKeyMiddleware(keys: apiKeys))
+    let vectorStores = engine.vectorStores
+    FilesController(store: store, blobs: blobs, vectorStores: vectorStores).addRoutes(to: api.group("files"))
+
+    let beta = api.group().add(middleware: BetaHeaderMiddleware())
+    AssistantsController(store: store, vectorStores: vectorStores).addRoutes(to: beta.group("assistants"))
+    let threads = beta.group("threads")
+    RunsController(store: store, engine: engine).addRoutes(threads: threads)
+    ThreadsController(store: store, engine: engine).addRoutes(to: threads)
+    MessagesController(store: store, vectorStores: vectorStores).addRoutes(to: threads.group(":thread_id/messages"))
+    // The SDKs send the beta header here too, but it is not required.
+    VectorStoresController(vectorStores: vectorStores).addRoutes(to: api.group("vector_stores"))
+    // Last, so that it wraps only the router's not-found answer.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
+    return router
+}
