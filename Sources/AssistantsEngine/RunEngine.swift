@@ -168,7 +168,7 @@ public final class RunEngine: Service, Sendable {
         return true
     }
 
-    private func start(_ run: Run, thread: AssistantThread?, stream: Bool, prelude: [AssistantStreamEvent]) async -> Start {
+    func start(_ run: Run, thread: AssistantThread?, stream: Bool, prelude: [AssistantStreamEvent]) async -> Start {
         let events = stream ? await environment.hub.subscribe(runID: run.id) : nil
         for event in prelude { environment.hub.publish(event, runID: run.id) }
         // The node executing the run streams after the prelude.

@@ -36,6 +36,8 @@ public func buildRouter(
     MessagesController(store: store, vectorStores: vectorStores).addRoutes(to: threads.group(":thread_id/messages"))
     // The SDKs send the beta header here too, but it is not required.
     VectorStoresController(vectorStores: vectorStores).addRoutes(to: api.group("vector_stores"))
+    // The Responses API has no beta header.
+    ResponsesController(engine: engine).addRoutes(to: api.group("responses"))
     // Last, so that it wraps only the router's not-found answer.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
