@@ -224,3 +224,17 @@ def test_bad_requests_name_the_parameter(run_client, fake):
     with pytest.raises(openai.BadRequestError) as e:
         run_client.responses.retrieve("run_abc")
     assert e.value.status_code == 400
+
+
+def test_a_model_endpoint_failure_fails_the_response(run_client, fake):
+    fake.script({"error": {"status": 400, "message": "This model's maximum context length is 10 tokens"}})
+    r = run_client.responses.create(model="gpt-4o", input="too long")
+    assert r.status == "failed"
+    assert r.error is not None and r.error.code and "maximum context length" in r.error.message
+    assert r.output == []
+
+    fake.script({"error": {"status": 400, "message": "bad prompt"}})
+    with run_client.responses.stream(model="gpt-4o", input="again") as stream:
+        events = list(stream)
+    assert [e.type for e in events] == ["response.created", "response.in_progress", "response.failed"]
+    assert events[-1].response.status == "failed" and "bad prompt" in events[-1].response.error.message
