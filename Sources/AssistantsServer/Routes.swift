@@ -30,7 +30,7 @@ public func buildRouter(
 
     let beta = api.group().add(middleware: BetaHeaderMiddleware())
     AssistantsController(store: store, vectorStores: vectorStores).addRoutes(to: beta.group("assistants"))
-    let threads = beta.group("threads")
+    let threads = beta.group("threads").add(middleware: PrivateThreadMiddleware(store: store))
     RunsController(store: store, engine: engine).addRoutes(threads: threads)
     ThreadsController(store: store, engine: engine).addRoutes(to: threads)
     MessagesController(store: store, vectorStores: vectorStores).addRoutes(to: threads.group(":thread_id/messages"))

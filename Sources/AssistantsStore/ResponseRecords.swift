@@ -97,6 +97,10 @@ public protocol ResponseRecords: Sendable {
     /// active.
     func deleteResponse(id: String) async throws -> Bool
 
+    /// Whether the thread is a response's private thread, which belongs to the response: the Assistants
+    /// routes answer for it as for a thread that does not exist.
+    func isPrivateThread(_ threadID: String) async throws -> Bool
+
     // MARK: Items
     /// Every live item of the thread, oldest first.
     func allItems(threadID: String) async throws -> [StoredItem]

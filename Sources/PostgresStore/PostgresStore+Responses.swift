@@ -70,6 +70,12 @@ extension PostgresStore {
         }
     }
 
+    public func isPrivateThread(_ threadID: String) async throws -> Bool {
+        try await read { rows in
+            try await rows.execute("SELECT 1 FROM response WHERE thread_id = \(threadID) AND private_thread LIMIT 1").isEmpty == false
+        }
+    }
+
     // MARK: Items
 
     public func allItems(threadID: String) async throws -> [StoredItem] {

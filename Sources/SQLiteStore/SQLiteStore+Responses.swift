@@ -68,6 +68,12 @@ extension SQLiteStore {
         }
     }
 
+    public func isPrivateThread(_ threadID: String) async throws -> Bool {
+        try await database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM response WHERE thread_id = ? AND private_thread LIMIT 1", arguments: [threadID]) ?? false
+        }
+    }
+
     // MARK: Items
 
     public func allItems(threadID: String) async throws -> [StoredItem] {

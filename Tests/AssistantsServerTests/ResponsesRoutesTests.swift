@@ -1,6 +1,7 @@
 import AssistantsAPI
 import FakeModel
 import Foundation
+import HTTPTypes
 import Testing
 
 /// `/v1/responses`: responses executed as runs, their stream in the Responses event order, their items.
@@ -77,6 +78,24 @@ import Testing
                 #expect(error.param == param && error.message.contains("not supported yet"))
             }
             #expect(api.model?.requests().isEmpty == true)
+        }
+    }
+
+    @Test func aResponsesThreadIsNotAnAssistantsThread() async throws {
+        try await TestAPI.run(model: true) { api in
+            api.model?.enqueue(FakeReply(text: "ok"))
+            let response = try await api.call(.post, "/v1/responses", #"{"model":"gpt-4o","input":"hi"}"#, beta: false).decode(ModelResponse.self)
+            let threadID = try #require(try await api.store.response(id: response.id)?.record.threadID)
+            for (method, path, body) in [
+                (HTTPRequest.Method.get, "/v1/threads/\(threadID)", nil), (.delete, "/v1/threads/\(threadID)", nil),
+                (.get, "/v1/threads/\(threadID)/messages", nil), (.post, "/v1/threads/\(threadID)/messages", #"{"role":"user","content":"x"}"#),
+                (.post, "/v1/threads/\(threadID)/runs", #"{"assistant_id":"asst_1"}"#),
+            ] as [(HTTPRequest.Method, String, String?)] {
+                let reply = try await api.call(method, path, body)
+                #expect(reply.status == .notFound, "\(method) \(path)")
+                #expect(reply.error?.message == "No thread found with id '\(threadID)'.")
+            }
+            #expect(try await api.call(.get, "/v1/responses/\(response.id)", beta: false).decode(ModelResponse.self).status == .completed)
         }
     }
 

@@ -87,6 +87,7 @@ import Testing
         ]
         let (record, run) = try await makeResponse(store, input: input)
 
+        #expect(try await store.isPrivateThread(record.threadID))
         let stored = try #require(try await store.response(id: record.id))
         #expect(stored.record == record)
         #expect(stored.run == run)
@@ -137,6 +138,7 @@ import Testing
         try await store.appendMessage(userMessage("before", on: thread.id))
         try await store.createResponse(record, run: run, input: [input], privateThread: nil)
         #expect(try await store.allItems(threadID: thread.id).map { text($0.item) } == ["before", "hi"])
+        #expect(try await store.isPrivateThread(thread.id) == false)
     }
 
     @Test(arguments: StoreBackend.allCases)
