@@ -203,6 +203,7 @@ def test_store_false_leaves_nothing(run_client, fake):
         ({"background": True}, "background"),
         ({"conversation": "conv_123"}, "conversation"),
         ({"input": [{"type": "item_reference", "id": "msg_1"}]}, "input[0]"),
+        ({"input": [{"role": "user", "content": [{"type": "input_text", "text": "read"}, {"type": "input_file", "file_id": "file-1"}]}]}, "input[0].content[1]"),
     ],
 )
 def test_what_is_not_supported_yet_is_a_400_naming_it(run_client, fake, kwargs, param):
@@ -211,6 +212,15 @@ def test_what_is_not_supported_yet_is_a_400_naming_it(run_client, fake, kwargs, 
         run_client.responses.create(model="gpt-4o", **kwargs)
     assert_sdk_error(e.value, 400, type_="invalid_request_error", param=param)
     assert "not supported yet" in e.value.body["message"]
+    assert fake.requests() == []
+
+
+def test_an_image_file_that_does_not_exist_is_a_400(run_client, fake):
+    with pytest.raises(openai.BadRequestError) as e:
+        run_client.responses.create(
+            model="gpt-4o", input=[{"role": "user", "content": [{"type": "input_image", "file_id": "file-missing", "detail": "auto"}]}]
+        )
+    assert_sdk_error(e.value, 400, param="input[0].content[0].file_id")
     assert fake.requests() == []
 
 

@@ -78,12 +78,10 @@ struct ResponsePlanner {
             case .fileSearchCall, .codeInterpreterCall:
                 throw APIError.unsupported("'\(item.type)' input items are not supported yet by this server.", param: "input[\(index)].type")
             case .message(let message):
-                for (part, content) in message.content.enumerated() {
-                    if case .inputFile(let file) = content, file.fileID == nil {
-                        throw APIError.unsupported(
-                            "input_file parts with 'file_data' or 'file_url' are not supported yet by this server; upload the file and pass its 'file_id'.",
-                            param: "input[\(index)].content[\(part)]")
-                    }
+                // The model would not see the file: refused until files are read into the context.
+                for (part, content) in message.content.enumerated() where content.type == "input_file" {
+                    throw APIError.unsupported(
+                        "input_file parts are not supported yet by this server's Responses API.", param: "input[\(index)].content[\(part)]")
                 }
             case .functionCall, .functionCallOutput:
                 continue
@@ -91,18 +89,15 @@ struct ResponsePlanner {
         }
     }
 
-    /// Files the input names must exist, as for messages.
+    /// Images the input names by file id must exist, as for messages.
     private func checkFiles(_ items: [ResponseItem]) async throws {
         var references: [(param: String, fileID: String)] = []
         for (index, item) in items.enumerated() {
             guard case .message(let message) = item else { continue }
             for (part, content) in message.content.enumerated() {
-                let fileID: String? = switch content {
-                case .inputImage(let image): image.fileID
-                case .inputFile(let file): file.fileID
-                default: nil
+                if case .inputImage(let image) = content, let fileID = image.fileID {
+                    references.append(("input[\(index)].content[\(part)].file_id", fileID))
                 }
-                if let fileID { references.append(("input[\(index)].content[\(part)].file_id", fileID)) }
             }
         }
         try await vectorStores.requireFiles(references.map(\.fileID)) { references[$0].param }
