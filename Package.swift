@@ -141,6 +141,7 @@ let package = Package(
             "Retrieval",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The PostgreSQL database the tests of every backend-dependent suite share (ASSISTANTS_TEST_POSTGRES_URL).
         .target(name: "PostgresTestSupport", dependencies: [

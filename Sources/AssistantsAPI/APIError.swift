@@ -23,10 +23,22 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         APIError(status: 400, type: "invalid_request_error", message: message, param: param, code: code)
     }
 
-    /// OpenAI's 404 wording: "No assistant found with id 'asst_x'."
+    /// OpenAI's 404 wording: "No assistant found with id 'asst_x'." The Responses family words it the other
+    /// way round: "Response with id 'resp_x' not found."
     public static func notFound(_ kind: ObjectKind, id: String) -> APIError {
-        let message = kind == .file ? "No such File object: \(id)" : "No \(kind.displayName) found with id '\(id)'."
+        let message = switch kind {
+        case .file: "No such File object: \(id)"
+        case .response, .conversation, .container, .containerFile, .functionCall, .functionCallOutput, .fileSearchCall,
+             .codeInterpreterCall:
+            "\(kind.displayName.prefix(1).uppercased() + kind.displayName.dropFirst()) with id '\(id)' not found."
+        default: "No \(kind.displayName) found with id '\(id)'."
+        }
         return APIError(status: 404, type: "invalid_request_error", message: message, param: nil, code: nil)
+    }
+
+    /// A conversation item that does not exist, whatever its kind: "Item with id 'msg_x' not found."
+    public static func itemNotFound(id: String) -> APIError {
+        APIError(status: 404, type: "invalid_request_error", message: "Item with id '\(id)' not found.", param: nil, code: nil)
     }
 
     public static func invalidValue(_ value: String, param: String, supported: [String]) -> APIError {

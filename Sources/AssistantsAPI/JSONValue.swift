@@ -63,6 +63,10 @@ public enum JSONValue: Sendable, Hashable, Codable {
         if case .string(let string) = self { string } else { nil }
     }
 
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let object) = self { object } else { nil }
+    }
+
     public var arrayValue: [JSONValue]? {
         if case .array(let array) = self { array } else { nil }
     }

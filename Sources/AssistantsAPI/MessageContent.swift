@@ -163,11 +163,17 @@ public struct ImageURL: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         url = try container.decode(String.self, forKey: .url)
-        guard ["https://", "http://", "data:image/"].contains(where: url.hasPrefix) else {
-            throw APIError.invalidRequest(
-                "Invalid '\(container.param(.url))': expected an http(s) URL or a data:image/ URL.",
-                param: container.param(.url), code: "invalid_value")
-        }
+        try Self.check(url, param: container.param(.url))
         detail = try container.decodeNonNull(ImageDetail.self, forKey: .detail) ?? .auto
+    }
+}
+
+extension ImageURL {
+    /// An image URL the server can fetch or decode: http(s), or a `data:image/` URL. Shared by the
+    /// Assistants `image_url` parts and the Responses `input_image` parts.
+    public static func check(_ url: String, param: String) throws(APIError) {
+        guard ["https://", "http://", "data:image/"].contains(where: url.hasPrefix) else {
+            throw .invalidRequest("Invalid '\(param)': expected an http(s) URL or a data:image/ URL.", param: param, code: "invalid_value")
+        }
     }
 }

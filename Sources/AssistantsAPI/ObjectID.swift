@@ -1,6 +1,9 @@
 /// The kinds of objects the API stores, with the prefix of their ids.
 public enum ObjectKind: String, Sendable, CaseIterable {
     case assistant, thread, message, run, step, file, vectorStore, fileBatch, toolCall
+    case response, conversation, container, containerFile
+    /// Items of responses and conversations other than messages (which are `message`s, `msg_…`).
+    case functionCall, functionCallOutput, fileSearchCall, codeInterpreterCall
 
     /// OpenAI's id prefix; files use a hyphen (`file-…`), everything else an underscore.
     public var idPrefix: String {
@@ -14,6 +17,14 @@ public enum ObjectKind: String, Sendable, CaseIterable {
         case .vectorStore: "vs_"
         case .fileBatch: "vsfb_"
         case .toolCall: "call_"
+        case .response: "resp_"
+        case .conversation: "conv_"
+        case .container: "cntr_"
+        case .containerFile: "cfile_"
+        case .functionCall: "fc_"
+        case .functionCallOutput: "fco_"
+        case .fileSearchCall: "fs_"
+        case .codeInterpreterCall: "ci_"
         }
     }
 
@@ -23,6 +34,8 @@ public enum ObjectKind: String, Sendable, CaseIterable {
         case .vectorStore: "vector store"
         case .fileBatch: "file batch"
         case .toolCall: "tool call"
+        case .containerFile: "container file"
+        case .functionCall, .functionCallOutput, .fileSearchCall, .codeInterpreterCall: "item"
         default: rawValue
         }
     }

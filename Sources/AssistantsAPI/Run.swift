@@ -39,6 +39,8 @@ public struct Run: Codable, Sendable, Equatable {
     public var reasoningEffort: ReasoningEffort?
     /// Tokens used by the model calls so far; `usage` shows it once the run ends. Stored, not on the wire.
     public var usageSoFar: Usage?
+    /// The response this run executes, for a run backing a Responses API response. Stored, not on the wire.
+    public var responseID: String?
 
     public struct IncompleteDetails: Codable, Sendable, Equatable {
         public var reason: String
@@ -81,6 +83,7 @@ public struct Run: Codable, Sendable, Equatable {
         case maxPromptTokens = "max_prompt_tokens", maxCompletionTokens = "max_completion_tokens"
         case truncationStrategy = "truncation_strategy", toolChoice = "tool_choice", parallelToolCalls = "parallel_tool_calls"
         case responseFormat = "response_format", reasoningEffort = "reasoning_effort", usageSoFar = "_usage_so_far"
+        case responseID = "_response_id"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -113,6 +116,7 @@ public struct Run: Codable, Sendable, Equatable {
         responseFormat = try container.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat) ?? .auto
         reasoningEffort = try container.decodeIfPresent(ReasoningEffort.self, forKey: .reasoningEffort)
         usageSoFar = try container.decodeIfPresent(Usage.self, forKey: .usageSoFar)
+        responseID = try container.decodeIfPresent(String.self, forKey: .responseID)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -147,7 +151,10 @@ public struct Run: Codable, Sendable, Equatable {
         try container.encode(parallelToolCalls, forKey: .parallelToolCalls)
         try container.encode(responseFormat, forKey: .responseFormat)
         try container.encodeIfPresent(reasoningEffort, forKey: .reasoningEffort)
-        if encoder.userInfo[.storage] as? Bool == true { try container.encodeIfPresent(usageSoFar, forKey: .usageSoFar) }
+        if stored {
+            try container.encodeIfPresent(usageSoFar, forKey: .usageSoFar)
+            try container.encodeIfPresent(responseID, forKey: .responseID)
+        }
     }
 }
 

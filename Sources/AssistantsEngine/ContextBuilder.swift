@@ -22,7 +22,12 @@ struct ContextBuilder {
     func context(for run: Run, promptBudget budget: Int?) async throws -> Context {
         let messages = try await store.allMessages(threadID: run.threadID)
         let steps = try await store.allSteps(runID: run.id)
-        var history = try await messages.filter { $0.runID != run.id }.asyncMap(chatMessage)
+        var history: [ChatMessage]
+        if let responseID = run.responseID {
+            history = try await ItemContext(store: store, readMessage: chatMessage).history(responseID: responseID, run: run)
+        } else {
+            history = try await messages.filter { $0.runID != run.id }.asyncMap(chatMessage)
+        }
         if run.truncationStrategy.type == .lastMessages, let count = run.truncationStrategy.lastMessages {
             history = Array(history.suffix(count))
         }
@@ -70,7 +75,7 @@ struct ContextBuilder {
         return [ChatMessage(role: .assistant, content: [], toolCalls: requested)] + answers
     }
 
-    private func chatMessage(_ message: Message) async throws -> ChatMessage {
+    func chatMessage(_ message: Message) async throws -> ChatMessage {
         var parts: [ChatMessage.Part] = []
         for content in message.content {
             switch content {

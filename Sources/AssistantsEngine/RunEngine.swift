@@ -168,7 +168,7 @@ public final class RunEngine: Service, Sendable {
         return true
     }
 
-    private func start(_ run: Run, thread: AssistantThread?, stream: Bool, prelude: [AssistantStreamEvent]) async -> Start {
+    func start(_ run: Run, thread: AssistantThread?, stream: Bool, prelude: [AssistantStreamEvent]) async -> Start {
         let events = stream ? await environment.hub.subscribe(runID: run.id) : nil
         for event in prelude { environment.hub.publish(event, runID: run.id) }
         // The node executing the run streams after the prelude.
@@ -212,7 +212,13 @@ public final class RunEngine: Service, Sendable {
     /// `in_progress`, for the next start to fail with a `last_error`.
     public func run() async throws {
         environment.logger.info("run engine started", metadata: ["node_id": "\(dispatch.nodeID)"])
-        try await recover()
+        do {
+            try await recover()
+        } catch {
+            // Stopped (or failed) before any run started: the model endpoint's connections go all the same.
+            await environment.provider?.shutdown()
+            throw error
+        }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, configuration.workers) {
                 group.addTask { await self.work() }

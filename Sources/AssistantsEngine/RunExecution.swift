@@ -133,7 +133,9 @@ actor RunExecution {
         run = try await update(saving: messages, steps) { run in
             guard run.status == .inProgress else { throw Superseded() }
             run.usageSoFar = (run.usageSoFar ?? Usage()) + usage
-            if !pending.isEmpty {
+            // A response has no `requires_action`: it ends with its function calls, which the client
+            // answers in the next response.
+            if !pending.isEmpty && run.responseID == nil {
                 run.status = .requiresAction
                 run.requiredAction = RequiredAction(toolCalls: pending)
                 run.expiresAt = self.environment.clock.now() + RunPlanner.lifetime
@@ -142,7 +144,7 @@ actor RunExecution {
         for message in messages { hub.publish(.message(message), runID: run.id) }
         for step in steps where step.status != .inProgress { hub.publish(.step(step), runID: run.id) }
         if !pending.isEmpty {
-            hub.publish(.run(run), runID: run.id)
+            if run.responseID == nil { hub.publish(.run(run), runID: run.id) }
             return false
         }
         if truncated && run.maxCompletionTokens != nil { throw RunIncomplete.maxCompletionTokens }

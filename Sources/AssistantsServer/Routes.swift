@@ -30,12 +30,14 @@ public func buildRouter(
 
     let beta = api.group().add(middleware: BetaHeaderMiddleware())
     AssistantsController(store: store, vectorStores: vectorStores).addRoutes(to: beta.group("assistants"))
-    let threads = beta.group("threads")
+    let threads = beta.group("threads").add(middleware: PrivateThreadMiddleware(store: store))
     RunsController(store: store, engine: engine).addRoutes(threads: threads)
     ThreadsController(store: store, engine: engine).addRoutes(to: threads)
     MessagesController(store: store, vectorStores: vectorStores).addRoutes(to: threads.group(":thread_id/messages"))
     // The SDKs send the beta header here too, but it is not required.
     VectorStoresController(vectorStores: vectorStores).addRoutes(to: api.group("vector_stores"))
+    // The Responses API has no beta header.
+    ResponsesController(engine: engine).addRoutes(to: api.group("responses"))
     // Last, so that it wraps only the router's not-found answer.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router

@@ -3,7 +3,7 @@ import AssistantsAPI
 /// Everything the server keeps, in domain-sized operations. Implementations make each call atomic: a
 /// failed call changes nothing. Lists page by insertion order; deleted objects stay valid as cursors so
 /// that a client deleting items while it pages through them still sees every item.
-public protocol AssistantsStore: VectorStoreRecords {
+public protocol AssistantsStore: VectorStoreRecords, ResponseRecords {
     // MARK: Assistants
     func createAssistant(_ assistant: Assistant) async throws
     func assistant(id: String) async throws -> Assistant?

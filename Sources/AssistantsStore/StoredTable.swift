@@ -13,6 +13,7 @@ package enum StoredTable {
     /// Row ids are `<store id>/<file id>`: a file may be in several stores.
     package static let vectorStoreFile = "vector_store_file"
     package static let fileBatch = "file_batch"
+    package static let response = "response"
 }
 
 extension StoredTable {

@@ -161,6 +161,8 @@ public final class PostgresStore: AssistantsStore, Service {
         try await write { rows in
             guard try await rows.tombstone(StoredTable.thread, id: id) else { return false }
             try await rows.execute("DELETE FROM message WHERE thread_id = \(id)")
+            try await rows.execute("DELETE FROM item WHERE thread_id = \(id)")
+            try await rows.execute("DELETE FROM response WHERE thread_id = \(id)")
             try await rows.execute("DELETE FROM step WHERE run_id IN (SELECT id FROM run WHERE thread_id = \(id))")
             try await rows.execute("DELETE FROM run WHERE thread_id = \(id)")
             return true
@@ -201,7 +203,11 @@ public final class PostgresStore: AssistantsStore, Service {
     }
 
     public func deleteMessage(id: String, threadID: String) async throws -> Bool {
-        try await write { rows in try await rows.tombstone(StoredTable.message, id: id, filters: [("thread_id", threadID)]) }
+        try await write { rows in
+            guard try await rows.tombstone(StoredTable.message, id: id, filters: [("thread_id", threadID)]) else { return false }
+            try await rows.execute("UPDATE item SET body = NULL WHERE message_id = \(id)")
+            return true
+        }
     }
 
     // MARK: Runs

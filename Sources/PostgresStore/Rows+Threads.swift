@@ -16,7 +16,10 @@ extension RunStep {
 }
 
 extension Rows {
+    /// Inserts the message and indexes it as an item of its thread; the caller holds the thread's message
+    /// list lock, which also orders its items.
     func insertMessage(_ message: Message) async throws {
+        try await indexMessage(message)
         try await insert(StoredTable.message, id: message.id, body: message, columns: [("thread_id", message.threadID), ("run_id", message.runID)])
     }
 
@@ -24,6 +27,7 @@ extension Rows {
         // An upsert may insert, so it takes its list's lock like an insert.
         try await lockLists(messages.map(\.list) + steps.map(\.list))
         for message in messages {
+            try await indexMessage(message)
             try await upsert(StoredTable.message, id: message.id, body: message, columns: [("thread_id", message.threadID), ("run_id", message.runID)])
         }
         for step in steps { try await upsert(StoredTable.step, id: step.id, body: step, columns: [("run_id", step.runID)]) }

@@ -132,6 +132,33 @@ enum Schema {
             "CREATE TABLE code_session (thread_id TEXT PRIMARY KEY, incarnation TEXT)",
             "CREATE INDEX code_session_by_incarnation ON code_session (incarnation)",
         ]),
+        // Responses and the conversation order of threads. Message items are their messages (converted on
+        // read), so the backfill only indexes the messages that exist, in their order.
+        Migration(version: 7, name: "responses and conversation items", statements: [
+            """
+            CREATE TABLE response (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, run_id TEXT NOT NULL,
+                thread_id TEXT NOT NULL, previous_response_id TEXT, private_thread BOOLEAN NOT NULL,
+                ephemeral BOOLEAN NOT NULL, body JSONB)
+            """,
+            "CREATE INDEX response_by_thread ON response (thread_id)",
+            """
+            CREATE TABLE item (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, thread_id TEXT NOT NULL,
+                run_id TEXT, direction TEXT, type TEXT NOT NULL, message_id TEXT, call_id TEXT,
+                created_at BIGINT NOT NULL, body JSONB)
+            """,
+            "CREATE INDEX item_by_thread ON item (thread_id, seq)",
+            "CREATE INDEX item_by_run ON item (run_id, direction, seq) WHERE run_id IS NOT NULL",
+            "CREATE INDEX item_by_message ON item (message_id) WHERE message_id IS NOT NULL",
+            "CREATE INDEX item_by_call ON item (call_id) WHERE call_id IS NOT NULL",
+            """
+            INSERT INTO item (id, thread_id, run_id, direction, type, message_id, created_at, body)
+            SELECT id, thread_id, run_id, CASE WHEN run_id IS NULL THEN NULL ELSE 'output' END, 'message', id,
+                   (body->>'created_at')::bigint, '{}'::jsonb
+            FROM message WHERE body IS NOT NULL ORDER BY seq
+            """,
+        ]),
     ]
 
     /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each

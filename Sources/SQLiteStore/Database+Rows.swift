@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 
 /// Encodes bodies with the fields only the server keeps.
-private var storageEncoder: JSONEncoder {
+var storageEncoder: JSONEncoder {
     let encoder = JSONEncoder()
     encoder.userInfo[.storage] = true
     return encoder

@@ -73,6 +73,8 @@ public final class SQLiteStore: AssistantsStore {
         try await database.write { db in
             guard try db.tombstone(StoredTable.thread, id: id) else { return false }
             try db.execute(sql: "DELETE FROM message WHERE thread_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM item WHERE thread_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM response WHERE thread_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM step WHERE run_id IN (SELECT id FROM run WHERE thread_id = ?)", arguments: [id])
             try db.execute(sql: "DELETE FROM run WHERE thread_id = ?", arguments: [id])
             return true
@@ -111,7 +113,11 @@ public final class SQLiteStore: AssistantsStore {
     }
 
     public func deleteMessage(id: String, threadID: String) async throws -> Bool {
-        try await database.write { db in try db.tombstone(StoredTable.message, id: id, filters: [("thread_id", threadID)]) }
+        try await database.write { db in
+            guard try db.tombstone(StoredTable.message, id: id, filters: [("thread_id", threadID)]) else { return false }
+            try db.execute(sql: "UPDATE item SET body = NULL WHERE message_id = ?", arguments: [id])
+            return true
+        }
     }
 
     // MARK: Runs
@@ -231,25 +237,27 @@ public final class SQLiteStore: AssistantsStore {
 }
 
 /// The statuses that lock a thread: the run may still write to it.
-private let activeStatuses = "'queued', 'in_progress', 'requires_action', 'cancelling'"
+let activeStatuses = "'queued', 'in_progress', 'requires_action', 'cancelling'"
 
 extension Database {
-    fileprivate func insertMessage(_ message: Message) throws {
+    func insertMessage(_ message: Message) throws {
+        try indexMessage(message)
         try insertRow(StoredTable.message, id: message.id, body: message, columns: ["thread_id": message.threadID, "run_id": message.runID])
     }
 
     fileprivate func saveProgress(messages: [Message], steps: [RunStep]) throws {
         for message in messages {
+            try indexMessage(message)
             try upsertRow(StoredTable.message, id: message.id, body: message, columns: ["thread_id": message.threadID, "run_id": message.runID])
         }
         for step in steps { try upsertRow(StoredTable.step, id: step.id, body: step, columns: ["run_id": step.runID]) }
     }
 
-    fileprivate func insertRun(_ run: Run) throws {
+    func insertRun(_ run: Run) throws {
         try insertRow(StoredTable.run, id: run.id, body: run, columns: ["thread_id": run.threadID, "status": run.status.rawValue])
     }
 
-    fileprivate func activeRunID(threadID: String) throws -> String? {
+    func activeRunID(threadID: String) throws -> String? {
         try String.fetchOne(
             self, sql: "SELECT id FROM run WHERE thread_id = ? AND status IN (\(activeStatuses)) AND body IS NOT NULL LIMIT 1",
             arguments: [threadID])

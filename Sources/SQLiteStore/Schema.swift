@@ -51,6 +51,29 @@ enum Schema {
                 CREATE INDEX vector_store_file_counts ON vector_store_file(store_id, status, usage_bytes) WHERE body IS NOT NULL;
                 """)
         }
+        // Responses and the conversation order of threads. Message items are their messages (converted on
+        // read), so the backfill only indexes the messages that exist, in their order.
+        migrator.registerMigration("v5: responses and conversation items") { db in
+            try db.execute(sql: """
+                CREATE TABLE response (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, run_id TEXT NOT NULL,
+                    thread_id TEXT NOT NULL, previous_response_id TEXT, private_thread INTEGER NOT NULL,
+                    ephemeral INTEGER NOT NULL, body BLOB);
+                CREATE INDEX response_by_thread ON response(thread_id);
+                CREATE TABLE item (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, thread_id TEXT NOT NULL,
+                    run_id TEXT, direction TEXT, type TEXT NOT NULL, message_id TEXT, call_id TEXT,
+                    created_at INTEGER NOT NULL, body BLOB);
+                CREATE INDEX item_by_thread ON item(thread_id, seq);
+                CREATE INDEX item_by_run ON item(run_id, direction, seq) WHERE run_id IS NOT NULL;
+                CREATE INDEX item_by_message ON item(message_id) WHERE message_id IS NOT NULL;
+                CREATE INDEX item_by_call ON item(call_id) WHERE call_id IS NOT NULL;
+                INSERT INTO item (id, thread_id, run_id, direction, type, message_id, created_at, body)
+                    SELECT id, thread_id, run_id, CASE WHEN run_id IS NULL THEN NULL ELSE 'output' END, 'message', id,
+                           json_extract(CAST(body AS TEXT), '$.created_at'), '{}'
+                    FROM message WHERE body IS NOT NULL ORDER BY seq;
+                """)
+        }
         return migrator
     }
 }

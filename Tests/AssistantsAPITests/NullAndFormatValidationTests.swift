@@ -107,8 +107,3 @@ import Testing
     }
 }
 
-/// `requestError` for a type known only at run time.
-private func anyRequestError(_ type: any Decodable.Type, _ body: String) -> APIError? {
-    func open<T: Decodable>(_ type: T.Type) -> APIError? { requestError(T.self, body) }
-    return open(type)
-}

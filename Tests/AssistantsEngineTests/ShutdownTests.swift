@@ -14,6 +14,30 @@ import Testing
 /// What a graceful shutdown does with runs: none is started, the executing ones finish or, past the grace
 /// period, are left for the next start.
 @Suite struct ShutdownTests {
+    /// A model endpoint that only records that it was released.
+    final class ReleaseRecorder: ModelProvider {
+        let released = Mutex(false)
+
+        func streamChat(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
+            AsyncThrowingStream { $0.finish() }
+        }
+
+        func shutdown() async { released.withLock { $0 = true } }
+    }
+
+    /// An engine stopped while it recovers (a server stopped the moment it starts) still releases its model
+    /// endpoint, whose HTTP client must be shut down before it goes away.
+    @Test func stoppingDuringRecoveryReleasesTheModelEndpoint() async throws {
+        let provider = ReleaseRecorder()
+        let engine = try RunEngine.testing(store: try SQLiteStore.inMemory(), provider: provider)
+        let run = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await engine.run()
+        }
+        _ = await run.result
+        #expect(provider.released.withLock { $0 })
+    }
+
     /// Three queued runs on three threads; one worker.
     func queuedRuns(in store: SQLiteStore) async throws -> [Run] {
         var runs: [Run] = []

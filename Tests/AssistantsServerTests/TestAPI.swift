@@ -15,6 +15,8 @@ struct TestAPI {
     var apiKey: String?
     var model: FakeModelServer?
     var vectorStores: VectorStores
+    /// The server's store, for what the API does not show (a response's private thread).
+    var store: any AssistantsStore
     /// The server's clock: a test moves it to reach a deadline.
     var clock: TestClock
 
@@ -23,7 +25,7 @@ struct TestAPI {
     static func run(apiKeys: Set<String> = [], model: Bool = false, _ test: @Sendable (TestAPI) async throws -> Void) async throws {
         try await TestStack.run(model: model) { stack in
             try await Application(router: stack.router(apiKeys: apiKeys)).test(.router) { client in
-                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: stack.model, vectorStores: stack.vectorStores, clock: stack.clock))
+                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: stack.model, vectorStores: stack.vectorStores, store: stack.store, clock: stack.clock))
             }
         }
     }

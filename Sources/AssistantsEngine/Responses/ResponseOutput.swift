@@ -1,0 +1,70 @@
+import AssistantsAPI
+import AssistantsStore
+
+/// A response as clients see it, assembled from its records: the request's parameters (the response row),
+/// the state of its backing run, and the output the run wrote, read from its steps in order. Nothing of
+/// the state is stored twice, so the response and its run cannot disagree.
+public enum ResponseOutput {
+    /// The response with its run's state and output.
+    public static func response(_ stored: StoredResponse, store: any AssistantsStore) async throws -> ModelResponse {
+        let steps = try await store.allSteps(runID: stored.run.id)
+        var messages: [String: Message] = [:]
+        for case .messageCreation(let id) in steps.map(\.details) {
+            if let message = try await store.message(id: id, threadID: stored.run.threadID) { messages[id] = message }
+        }
+        return response(stored, output: items(steps: steps, messages: messages))
+    }
+
+    /// The response with `output` and the state of `stored.run`.
+    public static func response(_ stored: StoredResponse, output: [ResponseItem]) -> ModelResponse {
+        var response = stored.record.response
+        let run = stored.run
+        response.status = status(of: run)
+        response.output = output
+        response.completedAt = run.completedAt
+        response.error = run.lastError.map(ResponseError.init)
+        // Runs name the limit they hit after their own parameter; the response's parameter is `max_output_tokens`.
+        response.incompleteDetails = run.incompleteDetails.map {
+            ModelResponse.IncompleteDetails(reason: $0.reason == "max_completion_tokens" ? "max_output_tokens" : $0.reason)
+        }
+        response.usage = run.usage.map(ResponseUsage.init)
+        return response
+    }
+
+    /// The status a response has while its run has `run.status` (a backing run never waits for tool outputs).
+    public static func status(of run: Run) -> ModelResponse.Status {
+        switch run.status {
+        case .queued: .queued
+        case .inProgress, .requiresAction: .inProgress
+        case .cancelling, .cancelled: .cancelled
+        case .completed: .completed
+        case .incomplete: .incomplete
+        case .failed, .expired: .failed
+        }
+    }
+
+    /// The output items a run's steps hold, in the order the model produced them: the messages it wrote and
+    /// the functions it called.
+    static func items(steps: [RunStep], messages: [String: Message]) -> [ResponseItem] {
+        steps.flatMap { step -> [ResponseItem] in
+            switch step.details {
+            case .messageCreation(let id):
+                return messages[id].map { [.message(ResponseMessage($0))] } ?? []
+            case .toolCalls(let calls):
+                return calls.compactMap { call in
+                    guard case .function(let name, let arguments, _) = call.kind else { return nil }
+                    let status: ItemStatus = step.status == .inProgress ? .inProgress : .completed
+                    return .functionCall(FunctionCallItem(
+                        id: functionCallItemID(call.id), callID: call.id, name: name, arguments: arguments, status: status))
+                }
+            }
+        }
+    }
+
+    /// A function call's item id: the run step's call id under the item's prefix, so the item needs no row
+    /// of its own and reads the same from every place that shows it.
+    static func functionCallItemID(_ callID: String) -> String {
+        let prefix = ObjectKind.toolCall.idPrefix
+        return ObjectKind.functionCall.idPrefix + (callID.hasPrefix(prefix) ? String(callID.dropFirst(prefix.count)) : callID)
+    }
+}

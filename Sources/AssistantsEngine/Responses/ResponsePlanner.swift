@@ -1,0 +1,141 @@
+import AssistantsAPI
+import AssistantsStore
+
+/// Turns a create request into what `createResponse` stores: the response row, its backing run, its
+/// private thread and its input items under fresh ids. Refuses, naming the parameter, what this server does
+/// not do yet, so that nothing a client asks for is silently ignored.
+struct ResponsePlanner {
+    let store: any AssistantsStore
+    let vectorStores: VectorStores
+
+    struct Plan {
+        var record: ResponseRecord
+        var run: Run
+        var thread: AssistantThread
+        var input: [StoredItem]
+    }
+
+    func plan(_ request: CreateResponseRequest, now: Int) async throws -> Plan {
+        try refuseUnsupported(request)
+        let context = request.context
+        if let previous = context.previousResponseID {
+            // An unstored response ends with its run; it cannot be continued, as on OpenAI.
+            guard let stored = try await store.response(id: previous), !stored.record.ephemeral else {
+                throw APIError.invalidRequest(
+                    "Previous response with id '\(previous)' not found.", param: "previous_response_id", code: "previous_response_not_found"
+                ).withStatus(404)
+            }
+        }
+        let items = context.input?.items ?? []
+        try await checkFiles(items)
+
+        let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: now)
+        let responseID = ObjectKind.response.newID()
+        let runID = ObjectKind.run.newID()
+        let toolChoice = context.toolChoice ?? .auto
+        let text = context.text ?? .init()
+        let response = ModelResponse(
+            id: responseID, createdAt: now, status: .queued, model: request.model, instructions: context.instructions,
+            parallelToolCalls: context.parallelToolCalls ?? true, previousResponseID: context.previousResponseID, tools: context.tools,
+            toolChoice: toolChoice, temperature: request.temperature, topP: request.topP, maxOutputTokens: request.maxOutputTokens,
+            maxToolCalls: request.maxToolCalls, metadata: request.metadata ?? [:], text: text,
+            truncation: context.truncation ?? .disabled, reasoningEffort: request.reasoningEffort, store: request.store,
+            background: request.background, user: request.user, safetyIdentifier: request.safetyIdentifier,
+            promptCacheKey: request.promptCacheKey)
+        let functions: [AssistantTool] = context.tools.compactMap { tool in
+            if case .function(let function) = tool { .function(function.definition) } else { nil }
+        }
+        // Responses do not expire while they wait: they never wait for the client.
+        var run = Run(
+            id: runID, createdAt: now, threadID: thread.id, assistantID: "", model: request.model,
+            instructions: context.instructions ?? "", tools: functions, metadata: request.metadata ?? [:],
+            temperature: request.temperature, topP: request.topP, maxCompletionTokens: request.maxOutputTokens,
+            toolChoice: toolChoice.runToolChoice, parallelToolCalls: context.parallelToolCalls ?? true,
+            responseFormat: text.format, reasoningEffort: request.reasoningEffort)
+        run.responseID = responseID
+        let input = items.map { item in
+            StoredItem(item: item.withNewID(), threadID: thread.id, runID: runID, direction: .input, createdAt: now)
+        }
+        let record = ResponseRecord(response: response, runID: runID, threadID: thread.id, ephemeral: !request.store)
+        return Plan(record: record, run: run, thread: thread, input: input)
+    }
+
+    /// The request features that have no implementation here yet: a 400 naming each, never a silent no.
+    private func refuseUnsupported(_ request: CreateResponseRequest) throws {
+        for (index, tool) in request.context.tools.enumerated() where tool.type != "function" {
+            throw APIError.unsupported("The '\(tool.type)' tool is not supported yet by this server's Responses API; use function tools.", param: "tools[\(index)].type")
+        }
+        if request.background {
+            throw APIError.unsupported("Background responses are not supported yet by this server.", param: "background")
+        }
+        if request.context.conversationID != nil {
+            throw APIError.unsupported("Conversations are not supported yet by this server; use 'previous_response_id'.", param: "conversation")
+        }
+        for (index, item) in (request.context.input?.items ?? []).enumerated() {
+            switch item {
+            case .itemReference:
+                throw APIError.unsupported("Item references are not supported yet by this server.", param: "input[\(index)]")
+            case .fileSearchCall, .codeInterpreterCall:
+                throw APIError.unsupported("'\(item.type)' input items are not supported yet by this server.", param: "input[\(index)].type")
+            case .message(let message):
+                // The model would not see the file: refused until files are read into the context.
+                for (part, content) in message.content.enumerated() where content.type == "input_file" {
+                    throw APIError.unsupported(
+                        "input_file parts are not supported yet by this server's Responses API.", param: "input[\(index)].content[\(part)]")
+                }
+            case .functionCall, .functionCallOutput:
+                continue
+            }
+        }
+    }
+
+    /// Images the input names by file id must exist, as for messages.
+    private func checkFiles(_ items: [ResponseItem]) async throws {
+        var references: [(param: String, fileID: String)] = []
+        for (index, item) in items.enumerated() {
+            guard case .message(let message) = item else { continue }
+            for (part, content) in message.content.enumerated() {
+                if case .inputImage(let image) = content, let fileID = image.fileID {
+                    references.append(("input[\(index)].content[\(part)].file_id", fileID))
+                }
+            }
+        }
+        try await vectorStores.requireFiles(references.map(\.fileID)) { references[$0].param }
+    }
+}
+
+extension ResponseItem {
+    /// The item under a fresh id of its kind: ids a client sends with its input are not kept (they may name
+    /// items of other threads), `call_id`s are, since they pair calls with outputs.
+    func withNewID() -> ResponseItem {
+        switch self {
+        case .message(var message):
+            message.id = ObjectKind.message.newID()
+            message.status = message.status ?? .completed
+            return .message(message)
+        case .functionCall(var call):
+            call.id = ObjectKind.functionCall.newID()
+            call.status = call.status ?? .completed
+            return .functionCall(call)
+        case .functionCallOutput(var output):
+            output.id = ObjectKind.functionCallOutput.newID()
+            output.status = output.status ?? .completed
+            return .functionCallOutput(output)
+        case .fileSearchCall, .codeInterpreterCall, .itemReference:
+            return self
+        }
+    }
+}
+
+extension APIError {
+    /// A request feature this server does not implement yet.
+    static func unsupported(_ message: String, param: String) -> APIError {
+        .invalidRequest(message, param: param, code: "unsupported_parameter")
+    }
+
+    func withStatus(_ status: Int) -> APIError {
+        var error = self
+        error.status = status
+        return error
+    }
+}

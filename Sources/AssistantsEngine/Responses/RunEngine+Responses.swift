@@ -1,0 +1,79 @@
+import AssistantsAPI
+import AssistantsStore
+
+extension RunEngine {
+    /// A response as a create call leaves it: queued on its backing run, with the run's events, which
+    /// `follow` turns into the response's stream.
+    public struct ResponseStart: Sendable {
+        public var response: StoredResponse
+        public var events: RunEvents
+    }
+
+    /// Creates a response and offers its backing run for execution, as runs are: the thread lock,
+    /// dispatch, the event bus and recovery are the runs'.
+    public func createResponse(_ request: CreateResponseRequest) async throws -> ResponseStart {
+        let store = environment.store
+        let plan = try await ResponsePlanner(store: store, vectorStores: environment.vectorStores).plan(request, now: environment.clock.now())
+        do {
+            try await store.createResponse(plan.record, run: plan.run, input: plan.input, privateThread: plan.thread)
+        } catch StoreError.notFound(.response, let id) {
+            // The previous response was deleted meanwhile.
+            throw APIError.invalidRequest("Previous response with id '\(id)' not found.", param: "previous_response_id", code: "previous_response_not_found")
+                .withStatus(404)
+        }
+        let start = await start(plan.run, thread: nil, stream: true, prelude: [.runCreated(plan.run), .run(plan.run)])
+        guard let events = start.events else { preconditionFailure("a streamed start has events") }
+        return ResponseStart(response: StoredResponse(record: plan.record, run: plan.run), events: events)
+    }
+
+    /// Follows a response until its run ends: each event of its stream goes to `send` (none after one that
+    /// ends the stream), and the response as it ended is returned.
+    public func follow(_ start: ResponseStart, send: (ResponseStreamEvent) async throws -> Void) async throws -> ModelResponse {
+        var translator = ResponseEvents(start.response)
+        var sending = true
+        for await batch in start.events {
+            for event in batch {
+                for output in translator.translate(event) {
+                    switch output {
+                    case .event(let event):
+                        if sending { try await send(event) }
+                        sending = sending && !event.endsStream
+                    case .runEnded(let run):
+                        let response = try await ResponseOutput.response(StoredResponse(record: start.response.record, run: run), store: environment.store)
+                        if sending, let last = translator.ended(response) { try await send(last) }
+                        // `store: false`: nothing stays once the client has the response.
+                        if start.response.record.ephemeral { _ = try await environment.store.deleteResponse(id: response.id) }
+                        return response
+                    }
+                }
+            }
+        }
+        // The events stopped without the run's end (its thread is gone): what the store holds is the answer.
+        guard let stored = try await environment.store.response(id: start.response.record.id) else {
+            throw APIError.notFound(.response, id: start.response.record.id)
+        }
+        return try await ResponseOutput.response(stored, store: environment.store)
+    }
+
+    /// The response as clients see it; nil when there is none, or it was created with `store: false`.
+    public func response(id: String) async throws -> ModelResponse? {
+        guard let stored = try await environment.store.response(id: id), !stored.record.ephemeral else { return nil }
+        return try await ResponseOutput.response(stored, store: environment.store)
+    }
+
+    /// A page of the items a response took as input.
+    public func inputItems(responseID: String, _ query: ListQuery) async throws -> ListPage<ResponseItem>? {
+        guard let stored = try await environment.store.response(id: responseID), !stored.record.ephemeral else { return nil }
+        return try await environment.store.listRunItems(runID: stored.run.id, direction: .input, query)
+    }
+
+    /// Deletes a response with its private thread. One still in progress is refused: it would go on
+    /// writing into records that are gone.
+    public func deleteResponse(id: String) async throws -> Bool {
+        do {
+            return try await environment.store.deleteResponse(id: id)
+        } catch StoreError.threadHasActiveRun {
+            throw APIError.invalidRequest("Response with id '\(id)' is still in progress; it can be deleted once it has ended.", param: nil, code: "response_in_progress")
+        }
+    }
+}

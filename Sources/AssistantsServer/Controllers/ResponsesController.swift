@@ -1,0 +1,67 @@
+import AssistantsAPI
+import AssistantsEngine
+import AssistantsStore
+import Hummingbird
+
+/// `/responses`: responses executed as runs by the engine, their input items, and deletion.
+struct ResponsesController<Context: RequestContext> {
+    let engine: RunEngine
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group
+            .post(use: create)
+            .get(":response_id", use: retrieve)
+            .delete(":response_id", use: delete)
+            .get(":response_id/input_items", use: inputItems)
+    }
+
+    /// Answers when the response has ended, or streams it as it happens. A client that goes away stops
+    /// only its stream (or its wait), never the response.
+    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+        let body = try await request.decodeJSON(CreateResponseRequest.self)
+        let start = try await engine.createResponse(body)
+        guard body.stream else {
+            return .json(try await engine.follow(start) { _ in })
+        }
+        let engine = engine
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                _ = try await engine.follow(start) { event in
+                    try await writer.write(ByteBuffer(bytes: try event.frame()))
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    @Sendable func retrieve(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.id("response_id", of: .response)
+        let query = try RetrieveResponseQuery(
+            include: request.queryValues(named: ["include", "include[]"]), stream: request.query("stream"),
+            startingAfter: request.query("starting_after"))
+        if query.stream {
+            throw APIError.invalidRequest(
+                "Streaming a stored response is not supported yet by this server (it needs background responses).",
+                param: "stream", code: "unsupported_parameter")
+        }
+        guard let response = try await engine.response(id: id) else { throw APIError.notFound(.response, id: id) }
+        return .json(response)
+    }
+
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.id("response_id", of: .response)
+        guard try await engine.response(id: id) != nil, try await engine.deleteResponse(id: id) else {
+            throw APIError.notFound(.response, id: id)
+        }
+        return .json(DeletionStatus(id: id, object: "response"))
+    }
+
+    @Sendable func inputItems(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.id("response_id", of: .response)
+        _ = try RetrieveResponseQuery(include: request.queryValues(named: ["include", "include[]"]), stream: nil, startingAfter: nil)
+        let query = try request.listQuery()
+        guard let page = try await engine.inputItems(responseID: id, query) else { throw APIError.notFound(.response, id: id) }
+        return .json(page)
+    }
+}

@@ -1,0 +1,127 @@
+import AssistantsAPI
+
+/// A response as stored: what its request fixed, and the run that executes it. The response's state
+/// (status, timestamps, error, usage, output) is its run's and its items', assembled on read, so there is no
+/// second status to keep in step with the run.
+public struct ResponseRecord: Sendable, Equatable {
+    /// The request's parameters; its state fields are whatever they were at creation.
+    public var response: ModelResponse
+    public var runID: String
+    /// The conversation's thread, or the response's private thread.
+    public var threadID: String
+    /// `store: false`: the response, its run and its private thread go when the run has ended.
+    public var ephemeral: Bool
+
+    public init(response: ModelResponse, runID: String, threadID: String, ephemeral: Bool = false) {
+        self.response = response
+        self.runID = runID
+        self.threadID = threadID
+        self.ephemeral = ephemeral
+    }
+
+    public var id: String { response.id }
+}
+
+/// A response with the run that executes it.
+public struct StoredResponse: Sendable, Equatable {
+    public var record: ResponseRecord
+    public var run: Run
+
+    public init(record: ResponseRecord, run: Run) {
+        self.record = record
+        self.run = run
+    }
+}
+
+/// An item of a thread's conversation, as the `item` index holds it. Message items are the thread's
+/// messages (converted by `ResponseMessage.init(_:)`); the other kinds are stored as they are.
+public struct StoredItem: Sendable, Equatable, Identifiable {
+    /// Whether a response took the item as input or produced it.
+    public enum Direction: String, Sendable { case input, output }
+
+    /// The item, with its id and status.
+    public var item: ResponseItem
+    public var threadID: String
+    /// The run that wrote the item: a response's backing run for its input and output.
+    public var runID: String?
+    public var direction: Direction?
+    public var createdAt: Int
+
+    public init(item: ResponseItem, threadID: String, runID: String? = nil, direction: Direction? = nil, createdAt: Int) {
+        self.item = item
+        self.threadID = threadID
+        self.runID = runID
+        self.direction = direction
+        self.createdAt = createdAt
+    }
+
+    /// Every stored item has an id; one without is a programming error caught by the store.
+    public var id: String { item.id ?? "" }
+
+    /// The `call_id` pairing a function call with its output.
+    public var callID: String? {
+        switch item {
+        case .functionCall(let call): call.callID
+        case .functionCallOutput(let output): output.callID
+        default: nil
+        }
+    }
+}
+
+/// The Responses part of `AssistantsStore`: responses and the items of threads. Every call is atomic; lists
+/// page by insertion order and deleted items stay valid cursors.
+///
+/// Every message a thread receives, through any call of the store, is indexed as an item in the same
+/// transaction, so a thread's items are always its messages in order, interleaved with the tool calls and
+/// the items only a conversation has (`system` and `developer` messages, function calls and outputs).
+public protocol ResponseRecords: Sendable {
+    // MARK: Responses
+    /// Stores the response, its backing run and its input items, in one transaction. With `privateThread`,
+    /// that thread is created first and everything goes into it; otherwise into `record.threadID`, which
+    /// must exist and have no active run. Input `user`/`assistant` messages are stored as thread messages
+    /// too; input `function_call_output`s fill their output into the step of the run that made the call
+    /// (in the thread or in the threads of the previous responses), if it has none yet.
+    /// Throws `StoreError.notFound(.thread)` for a missing thread, `StoreError.notFound(.response)` for a
+    /// missing previous response, and `StoreError.threadHasActiveRun` while a run is active on the thread.
+    func createResponse(_ record: ResponseRecord, run: Run, input: [StoredItem], privateThread: AssistantThread?) async throws
+
+    /// The response with its run; nil when there is none.
+    func response(id: String) async throws -> StoredResponse?
+
+    /// The chain ending with `id` (itself last), following `previous_response_id` back. Throws
+    /// `StoreError.notFound(.response, id:)` naming the first link that does not exist.
+    func responseChain(endingAt id: String) async throws -> [StoredResponse]
+
+    /// Deletes the response and its run, and its private thread with everything in it; the items of a
+    /// conversation stay. False when there is no such response. Throws `threadHasActiveRun` while its run is
+    /// active.
+    func deleteResponse(id: String) async throws -> Bool
+
+    /// Whether the thread is a response's private thread, which belongs to the response: the Assistants
+    /// routes answer for it as for a thread that does not exist.
+    func isPrivateThread(_ threadID: String) async throws -> Bool
+
+    // MARK: Items
+    /// Every live item of the thread, oldest first.
+    func allItems(threadID: String) async throws -> [StoredItem]
+
+    /// A page of the items a response's run took as input or produced.
+    func listRunItems(runID: String, direction: StoredItem.Direction, _ query: ListQuery) async throws -> ListPage<ResponseItem>
+
+    /// Inserts items, or replaces those already stored (keeping their place): the tool calls a run makes.
+    /// Message items are not written here: messages index themselves.
+    func saveItems(_ items: [StoredItem]) async throws
+}
+
+extension RunStep {
+    /// Fills in the output of the step's function call `callID` if it has none yet. True when it did.
+    package mutating func answer(callID: String, with output: String) -> Bool {
+        guard case .toolCalls(var calls) = details,
+              let index = calls.firstIndex(where: { $0.id == callID }),
+              case .function(let name, let arguments, nil) = calls[index].kind
+        else { return false }
+        calls[index].kind = .function(name: name, arguments: arguments, output: output)
+        details = .toolCalls(calls)
+        return true
+    }
+}
