@@ -20,6 +20,13 @@ package enum StoredTables {
             .text("store_id"), .text("file_id"), .text("batch_id"), .text("status"), .integer("usage_bytes"),
         ]),
         .init(StoredTable.fileBatch, [.text("store_id")]),
+        .init(StoredTable.response, [
+            .text("run_id"), .text("thread_id"), .text("previous_response_id"), .boolean("private_thread"), .boolean("ephemeral"),
+        ]),
+        .init(StoredTable.item, [
+            .text("thread_id"), .text("run_id"), .text("direction"), .text("type"), .text("message_id"), .text("call_id"),
+            .integer("created_at"),
+        ]),
     ]
 }
 
@@ -38,10 +45,11 @@ package struct StoredTableLayout: Sendable {
 package enum StoredColumn: Sendable {
     case text(String)
     case integer(String)
+    case boolean(String)
 
     package var name: String {
         switch self {
-        case .text(let name), .integer(let name): name
+        case .text(let name), .integer(let name), .boolean(let name): name
         }
     }
 }
@@ -62,10 +70,11 @@ public struct StoredRow: Sendable, Equatable {
     }
 }
 
-/// A column's value: text or an integer, nil for NULL.
+/// A column's value: text, an integer or a boolean, nil for NULL.
 public enum StoredValue: Sendable, Equatable {
     case text(String?)
     case integer(Int?)
+    case boolean(Bool?)
 }
 
 /// A store whose rows can be read out, table by table, for a copy.

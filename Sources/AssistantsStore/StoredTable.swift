@@ -14,6 +14,8 @@ package enum StoredTable {
     package static let vectorStoreFile = "vector_store_file"
     package static let fileBatch = "file_batch"
     package static let response = "response"
+    /// A thread's conversation items, in order: an index over its messages and tool calls.
+    package static let item = "item"
 }
 
 extension StoredTable {

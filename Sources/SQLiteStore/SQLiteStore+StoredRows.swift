@@ -18,6 +18,7 @@ extension SQLiteStore: StoredRowsSource {
                     switch column {
                     case .text(let name): columns[name] = .text(row[name])
                     case .integer(let name): columns[name] = .integer(row[name])
+                    case .boolean(let name): columns[name] = .boolean(row[name])
                     }
                 }
                 return StoredRow(id: row["id"], body: row["body"], columns: columns)

@@ -55,8 +55,10 @@ private struct RowsWriter: StoredRowsWriter {
                 switch (column, row.columns[column.name]) {
                 case (.text, .text(let value)?): sql.bind(value)
                 case (.integer, .integer(let value)?): sql.bind(value)
+                case (.boolean, .boolean(let value)?): sql.bind(value)
                 case (.text, _): sql.bind(String?.none)
                 case (.integer, _): sql.bind(Int?.none)
+                case (.boolean, _): sql.bind(Bool?.none)
                 }
             }
             sql.append(")")
