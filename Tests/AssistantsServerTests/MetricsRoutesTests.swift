@@ -75,6 +75,21 @@ import Testing
         }
     }
 
+    @Test func ingestionCountsTheBytesItIndexed() async throws {
+        try await TestAPI.run { api in
+            let text = "Green tea is steeped at 80 degrees for two minutes."
+            let file = try await api.uploadFile(text, filename: "tea.md")
+            let binary = try await api.uploadFile("MZ\u{0}\u{1}", filename: "tool.exe")
+            let created = try await api.createVectorStore(#"{"file_ids":["\#(file.id)","\#(binary.id)"]}"#)
+            let store = try await api.ingested(created.id)
+            #expect(store.fileCounts == FileCounts(completed: 1, failed: 1))
+            let metrics = try await scrape(api)
+            // The file that failed indexed nothing.
+            #expect(metrics.value("assistants_indexed_bytes_total") == Double(text.utf8.count))
+            #expect(metrics.value("assistants_ingestion_backlog_files") == 0)
+        }
+    }
+
     @Test func withATokenMetricsRequireIt() async throws {
         try await TestAPI.run(metricsToken: "scrape-me") { api in
             let missing = try await api.send(.get, "/metrics", headers: [:], body: nil)
