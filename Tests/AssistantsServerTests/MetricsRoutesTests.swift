@@ -90,6 +90,25 @@ import Testing
         }
     }
 
+    /// A thread's session lives on after its run, until the thread goes.
+    @Test func liveCodeInterpreterSessionsAreCounted() async throws {
+        try await TestAPI.run(model: true) { api in
+            let (assistant, thread) = try await api.assistantAndThread(tools: #"[{"type":"code_interpreter"}]"#)
+            #expect(try await scrape(api).value("assistants_code_interpreter_sessions") == 0)
+            api.model?.enqueue(FakeReply(toolCalls: [.init(name: "code_interpreter", arguments: #"{"code":"x = 1"}"#)]), FakeReply(text: "Done."))
+            let run = try await api.settled(try await api.createRun(thread, #"{"assistant_id":"\#(assistant.id)"}"#))
+            #expect(run.status == .completed)
+            #expect(try await scrape(api).value("assistants_code_interpreter_sessions") == 1)
+            #expect(try await api.call(.delete, "/v1/threads/\(thread.id)").status == .ok)
+            // Counted out once the process has been reaped, a moment after the delete answers.
+            let left = try await eventuallyValue {
+                let value = try await scrape(api).value("assistants_code_interpreter_sessions")
+                return value == 0 ? value : nil
+            }
+            #expect(left == 0)
+        }
+    }
+
     @Test func withATokenMetricsRequireIt() async throws {
         try await TestAPI.run(metricsToken: "scrape-me") { api in
             let missing = try await api.send(.get, "/metrics", headers: [:], body: nil)
