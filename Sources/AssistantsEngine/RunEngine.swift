@@ -38,9 +38,11 @@ public final class RunEngine: Service, Sendable {
     let environment: EngineEnvironment
     let configuration: Configuration
     let dispatch: any WorkDispatch
-    private let queue = RunQueue()
+    private let queue: RunQueue
     private let executing = Mutex<[String: Task<Void, Never>]>([:])
     private let interruptions = Mutex<[String: RunFinalizer.Ending]>([:])
+    /// The request id each run queued here was queued by, for the logs of its execution.
+    private let queuedBy = Mutex<[String: String]>([:])
     /// Set when the process stops without waiting for executing runs: they are stopped, not ended.
     private let abandoning = Mutex(false)
 
@@ -50,14 +52,16 @@ public final class RunEngine: Service, Sendable {
     public init(
         store: any AssistantsStore, blobs: any BlobStore, vectorStores: VectorStores, provider: (any ModelProvider)?,
         tools: [any BuiltInTool] = [], dispatch: (any WorkDispatch)? = nil, events hub: any RunEventBus = InProcessEventBus(),
-        configuration: Configuration = .init(), logger: Logger = Logger(label: "runs")
+        configuration: Configuration = .init(), logger: Logger = Logger(label: "runs"), metrics: EngineMetrics = .none
     ) {
         self.dispatch = dispatch ?? LocalWorkDispatch(store: store)
+        queue = RunQueue(depth: metrics.queueDepth)
         let tools: [any BuiltInTool] = [FileSearchTool(vectorStores: vectorStores)] + tools
         environment = EngineEnvironment(
             store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, hub: hub,
             tools: Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
-            finalizer: RunFinalizer(store: store, hub: hub, clock: vectorStores.clock, logger: logger), maxModelCalls: configuration.maxModelCalls, logger: logger)
+            finalizer: RunFinalizer(store: store, hub: hub, clock: vectorStores.clock, logger: logger, metrics: metrics),
+            maxModelCalls: configuration.maxModelCalls, logger: logger, metrics: metrics)
         self.configuration = configuration
     }
 
@@ -173,6 +177,7 @@ public final class RunEngine: Service, Sendable {
         for event in prelude { environment.hub.publish(event, runID: run.id) }
         // The node executing the run streams after the prelude.
         await environment.hub.flush(runID: run.id)
+        if case .string(let requestID)? = LogContext.metadata["request_id"] { queuedBy.withLock { $0[run.id] = requestID } }
         await offer(.init(runID: run.id, threadID: run.threadID))
         return Start(run: run, thread: thread, events: events)
     }
@@ -181,10 +186,15 @@ public final class RunEngine: Service, Sendable {
     /// database could not be reached) a node polling for waiting runs takes it up.
     private func offer(_ run: RunReference) async {
         do {
-            if try await dispatch.claim(run) { await queue.push(run) }
+            if try await dispatch.claim(run) {
+                await queue.push(run)
+                return
+            }
         } catch {
             environment.logger.warning("claiming a run failed; it waits for a node", metadata: ["run_id": "\(run.runID)", "error": "\(error)"])
         }
+        // Another node executes it.
+        queuedBy.withLock { $0[run.runID] = nil }
     }
 
     /// Stops a run executing here with `ending`, or has a worker here end it if this node can claim it. A
@@ -288,7 +298,11 @@ public final class RunEngine: Service, Sendable {
 
     private func work() async {
         while let entry = await queue.next() {
-            let task = Task { await self.execute(entry) }
+            // Every line logged while it executes, by whichever part, names the run.
+            var metadata: Logger.Metadata = ["run_id": "\(entry.runID)", "thread_id": "\(entry.threadID)"]
+            if let requestID = queuedBy.withLock({ $0.removeValue(forKey: entry.runID) }) { metadata["request_id"] = "\(requestID)" }
+            let context = metadata
+            let task = Task { await LogContext.with(context) { await self.execute(entry) } }
             executing.withLock { $0[entry.runID] = task }
             // A worker is cancelled only when the process stops without waiting (shutdown's grace period is
             // over): the run is stopped and left as it is, as a crash would leave it, not ended.
@@ -370,6 +384,7 @@ struct EngineEnvironment: Sendable {
     let finalizer: RunFinalizer
     let maxModelCalls: Int
     let logger: Logger
+    let metrics: EngineMetrics
 
     /// The engine keeps its vector stores' time, so that runs and the files they attach agree.
     var clock: any WallClock { vectorStores.clock }

@@ -10,6 +10,9 @@ actor RunExecution {
     private let environment: EngineEnvironment
     private var run: Run
     private var modelCalls = 0
+    /// When a worker took the run up, and whether the model has streamed anything since.
+    private let started = ContinuousClock.now
+    private var streamedFirstToken = false
 
     init(environment: EngineEnvironment, run: Run) {
         self.environment = environment
@@ -52,6 +55,7 @@ actor RunExecution {
             ending = .failed(failure)
         }
         guard let ending else { return }
+        environment.metrics.runExecuted(until: ending.status, for: ContinuousClock.now - started)
         // A fresh task: the ending must be written even when this one was cancelled.
         let finalizer = environment.finalizer
         let (runID, threadID) = (run.id, run.threadID)
@@ -106,6 +110,7 @@ actor RunExecution {
         do {
             for try await event in provider.streamChat(request(context: context, maxTokens: completionBudget)) {
                 try Task.checkCancellation()
+                noteFirstToken(event)
                 switch event {
                 case .text(let text): try await output.appendText(text, store: store, hub: hub)
                 case .toolCall(let index, let id, let name, let arguments):
@@ -126,6 +131,7 @@ actor RunExecution {
             throw error
         }
         let usage = output.usage ?? Usage(promptTokens: context.estimatedTokens, completionTokens: output.estimatedCompletionTokens)
+        environment.metrics.tokens(usage, model: run.model)
         let truncated = output.finishReason == "length"
         let messages = output.finishMessage(truncated: truncated, usage: output.toolStep == nil ? usage : Usage(), hub: hub)
         let steps = try await finishToolCalls(in: &output, usage: usage, earlier: produced)
@@ -149,6 +155,17 @@ actor RunExecution {
         }
         if truncated && run.maxCompletionTokens != nil { throw RunIncomplete.maxCompletionTokens }
         return output.toolStep != nil
+    }
+
+    /// Time to first token: the first text or tool call of this stretch of execution.
+    private func noteFirstToken(_ event: ChatStreamEvent) {
+        guard !streamedFirstToken else { return }
+        switch event {
+        case .text, .toolCall:
+            streamedFirstToken = true
+            environment.metrics.firstToken(after: ContinuousClock.now - started)
+        case .usage, .finish: break
+        }
     }
 
     /// Runs the built-in tools the model called; function calls wait for the client. The tool step is

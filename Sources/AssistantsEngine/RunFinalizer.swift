@@ -17,6 +17,7 @@ struct RunFinalizer {
     let hub: any RunEventBus
     let clock: any WallClock
     let logger: Logger
+    var metrics: EngineMetrics = .none
 
     /// Nil when the run is gone or had already ended.
     @discardableResult
@@ -59,6 +60,7 @@ struct RunFinalizer {
         }
         guard let run else { return nil }
         log(run)
+        metrics.runEnded(run.status)
         for message in openMessages { hub.publish(.message(message), runID: runID) }
         for step in openSteps { hub.publish(.step(step), runID: runID) }
         hub.publish(.run(run), runID: runID)
@@ -82,6 +84,17 @@ struct RunFinalizer {
 }
 
 extension RunFinalizer.Ending {
+    /// The run's status once it has ended so.
+    var status: Run.Status {
+        switch self {
+        case .completed: .completed
+        case .failed: .failed
+        case .incomplete: .incomplete
+        case .cancelled: .cancelled
+        case .expired: .expired
+        }
+    }
+
     /// `incomplete_details.reason` of a message the run was writing.
     var messageReason: String {
         switch self {

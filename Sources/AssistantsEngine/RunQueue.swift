@@ -1,4 +1,5 @@
 import AssistantsStore
+import Metrics
 
 /// Runs this process is to execute, first in first out. Workers wait in `next()` until there is one.
 ///
@@ -13,6 +14,12 @@ actor RunQueue {
     private var held: Set<String> = []
     private var again: Set<String> = []
     private var closed = false
+    /// `pending.count`, for the metrics endpoint.
+    private let depth: Meter
+
+    init(depth: Meter = EngineMetrics.none.queueDepth) {
+        self.depth = depth
+    }
 
     /// Runs pushed and not yet finished: waiting here or executing.
     var load: Int { held.count }
@@ -25,6 +32,7 @@ actor RunQueue {
         }
         if waiting.isEmpty {
             pending.append(entry)
+            depth.set(pending.count)
         } else {
             waiting.removeFirst().resume(returning: entry)
         }
@@ -33,7 +41,10 @@ actor RunQueue {
     /// The next run, or nil once the queue is closed.
     func next() async -> Entry? {
         if closed { return nil }
-        if !pending.isEmpty { return pending.removeFirst() }
+        if !pending.isEmpty {
+            defer { depth.set(pending.count) }
+            return pending.removeFirst()
+        }
         return await withCheckedContinuation { waiting.append($0) }
     }
 
@@ -49,7 +60,7 @@ actor RunQueue {
         closed = true
         for continuation in waiting { continuation.resume(returning: nil) }
         waiting = []
-        defer { pending = [] }
+        defer { pending = []; depth.set(0) }
         return pending
     }
 }

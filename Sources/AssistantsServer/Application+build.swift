@@ -56,13 +56,16 @@ public struct ServerParts: Sendable {
     public let vectorStores: VectorStores
     public let engine: RunEngine
     public let health: any HealthCheck
+    /// What `/metrics` renders: this server's own registry, which every part records into.
+    public let metrics: ServerMetrics
     /// To run for as long as the server does. The backend's come first, so that they shut down last, after
     /// everything that uses them.
     public let services: [any Service]
 
     /// The routes, with the API keys they accept.
     public func router(apiKeys: Set<String>, corsOrigins: CORSOrigins = .init()) -> Router<BasicRequestContext> {
-        buildRouter(store: store, blobs: blobs, engine: engine, apiKeys: apiKeys, corsOrigins: corsOrigins, health: health)
+        buildRouter(
+            store: store, blobs: blobs, engine: engine, apiKeys: apiKeys, corsOrigins: corsOrigins, health: health, metrics: metrics)
     }
 
     /// Opens the configured backend and builds the model provider, the code interpreter, the vector stores
@@ -73,6 +76,7 @@ public struct ServerParts: Sendable {
         try configuration.validate()
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         logger.info("starting node", metadata: ["node_id": "\(configuration.nodeID)"])
+        let metrics = ServerMetrics(token: configuration.metricsToken, openWithoutToken: configuration.isLoopback)
         let backend = try await openBackend(configuration, logger: logger)
         let (store, blobs, dispatch) = (backend.store, backend.blobs, backend.dispatch)
         var upstreamLogger = logger
@@ -83,7 +87,7 @@ public struct ServerParts: Sendable {
                 maxConnections: max(64, configuration.runWorkers * 2), namedToolChoice: configuration.upstreamToolChoice)
             if let retries = environment.upstreamRetries { upstream.maxRetries = retries }
             if let backoff = environment.upstreamBackoff { upstream.initialBackoff = backoff }
-            return OpenAICompatibleProvider(configuration: upstream, logger: upstreamLogger)
+            return OpenAICompatibleProvider(configuration: upstream, logger: upstreamLogger, metrics: metrics.upstream)
         }
         if provider == nil {
             logger.warning("No model endpoint configured: runs will fail until ASSISTANTS_UPSTREAM_URL is set.")
@@ -96,20 +100,21 @@ public struct ServerParts: Sendable {
                 executionTimeout: configuration.codeTimeout, idleTimeout: configuration.codeIdleTimeout,
                 memoryBytes: configuration.codeMemory, diskQuotaBytes: configuration.codeDiskQuota,
                 allowUnsandboxed: configuration.unsandboxedCode),
-            logger: logger)
+            logger: logger, metrics: metrics.factory)
         var embeddings: VectorStores.Embeddings?
         if let provider, let model = configuration.embeddingModel { embeddings = .init(provider: provider, model: model) }
         let vectorStores = VectorStores(
             store: store, blobs: blobs, index: SearchIndex(storage: backend.chunks), embeddings: embeddings,
-            clock: environment.clock, logger: logger)
+            clock: environment.clock, logger: logger, metrics: metrics.engine)
         let codeInterpreter = CodeInterpreterTool(
             service: interpreter, store: store, blobs: blobs, placement: backend.sessions, clock: environment.clock)
         let engine = RunEngine(
             store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, tools: [codeInterpreter],
             dispatch: dispatch, events: backend.events,
-            configuration: .init(workers: configuration.runWorkers, sweepInterval: environment.runSweepInterval), logger: logger)
+            configuration: .init(workers: configuration.runWorkers, sweepInterval: environment.runSweepInterval), logger: logger,
+            metrics: metrics.engine)
         return ServerParts(
-            store: store, blobs: blobs, vectorStores: vectorStores, engine: engine, health: backend.health,
+            store: store, blobs: blobs, vectorStores: vectorStores, engine: engine, health: backend.health, metrics: metrics,
             services: backend.services + [
                 engine, interpreter, VectorStoreIngestion(vectorStores, dispatch: dispatch),
                 ExpiryService(vectorStores: vectorStores, dispatch: dispatch, logger: logger),

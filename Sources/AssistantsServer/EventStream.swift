@@ -3,15 +3,19 @@ import AssistantsEngine
 import AssistantsStore
 import HTTPTypes
 import Hummingbird
+import Metrics
 
 extension Response {
     /// Server-sent events, written as they happen: the run's events until it ends or requires action,
     /// then `done`. A client that goes away stops only its stream, never the run.
-    static func eventStream(_ events: RunEvents, includingFileSearchContent include: Bool) -> Response {
+    /// `openStreams` counts it while it is written.
+    static func eventStream(_ events: RunEvents, includingFileSearchContent include: Bool, openStreams: Meter) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
+                openStreams.increment()
+                defer { openStreams.decrement() }
                 var buffer = ByteBuffer()
                 streaming: for await batch in events {
                     for event in batch {
@@ -28,8 +32,8 @@ extension Response {
     }
 
     /// The run, or its event stream when the request asked to stream.
-    static func run(_ start: RunEngine.Start, includingFileSearchContent include: Bool = false) -> Response {
-        if let events = start.events { return .eventStream(events, includingFileSearchContent: include) }
+    static func run(_ start: RunEngine.Start, includingFileSearchContent include: Bool = false, openStreams: Meter) -> Response {
+        if let events = start.events { return .eventStream(events, includingFileSearchContent: include, openStreams: openStreams) }
         return .json(start.run).polledAfter(start.run)
     }
 

@@ -20,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     /// this long is taken for dead, and its work ends or goes to the other nodes.
     public var nodeLeaseTTL: Duration = .seconds(15)
     public var apiKeys: Set<String>
+    /// The bearer token `GET /metrics` requires (`ASSISTANTS_METRICS_TOKEN`). Without one, `/metrics` answers
+    /// only while the server listens on a loopback address.
+    public var metricsToken: String?
     public var upstreamURL: String?
     public var upstreamAPIKey: String?
     /// Model names runs use → names the upstream knows (`gpt-4o=llama3.1:8b`).

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -27,7 +28,11 @@ public final class CodeInterpreterService: Service, Sendable {
     private let factory: Result<SessionFactory, CodeInterpreterError>
     private let state = Mutex(State())
 
-    public init(configuration: SandboxConfiguration = .init(), logger: Logger = Logger(label: "code-interpreter")) {
+    /// `metrics` receives the count of live sessions (`assistants_code_interpreter_sessions`).
+    public init(
+        configuration: SandboxConfiguration = .init(), logger: Logger = Logger(label: "code-interpreter"),
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
         signal(SIGPIPE, SIG_IGN)
         self.configuration = configuration
         do throws(CodeInterpreterError) {
@@ -44,7 +49,7 @@ public final class CodeInterpreterService: Service, Sendable {
                 logger.warning("code interpreter: no seccomp filter is applied on this architecture (only x86_64 and aarch64 have one)")
             }
             Self.logMemoryIsolation(launcher, logger: logger)
-            factory = .success(SessionFactory(launcher: launcher, perSessionUIDs: isRoot, logger: logger))
+            factory = .success(SessionFactory(launcher: launcher, perSessionUIDs: isRoot, logger: logger, metrics: metrics))
         } catch {
             logger.error("code interpreter unavailable: \(error)")
             factory = .failure(error)

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import Synchronization
 
 /// Starts sessions and keeps account of them: how many are alive and which uids they hold.
@@ -12,11 +13,14 @@ final class SessionFactory: Sendable {
     private let logger: Logger
     private let live = Mutex(0)
     private let perSessionUIDs: Bool
+    /// `assistants_code_interpreter_sessions`: the same count, for the metrics endpoint.
+    private let liveGauge: Meter
 
-    init(launcher: SandboxLauncher, perSessionUIDs: Bool, logger: Logger) {
+    init(launcher: SandboxLauncher, perSessionUIDs: Bool, logger: Logger, metrics: any MetricsFactory) {
         self.launcher = launcher
         self.perSessionUIDs = perSessionUIDs
         self.logger = logger
+        liveGauge = Meter(label: "assistants_code_interpreter_sessions", factory: metrics)
     }
 
     var liveSessions: Int { live.withLock { $0 } }
@@ -24,8 +28,10 @@ final class SessionFactory: Sendable {
     func start() async throws(CodeInterpreterError) -> Session {
         let uid: UInt32? = perSessionUIDs ? Self.takeUID() : nil
         live.withLock { $0 += 1 }
+        liveGauge.increment()
         let released = { @Sendable in
             self.live.withLock { $0 -= 1 }
+            self.liveGauge.decrement()
             if let uid { _ = Self.uids.withLock { $0.remove(uid) } }
         }
         let plan: LaunchPlan

@@ -56,12 +56,14 @@ public final class OpenAICompatibleProvider: ModelProvider {
     let configuration: Configuration
     let client: HTTPClient
     let logger: Logger
+    let metrics: UpstreamMetrics
     /// What `.auto` found the endpoint to accept, once it has been asked.
     private let detectedToolChoice = Mutex<NamedToolChoice?>(nil)
 
-    public init(configuration: Configuration, logger: Logger = Logger(label: "model-provider")) {
+    public init(configuration: Configuration, logger: Logger = Logger(label: "model-provider"), metrics: UpstreamMetrics = .none) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
         var client = HTTPClient.Configuration(timeout: .init(
             connect: .nanoseconds(configuration.connectTimeout.nanoseconds),
             read: .nanoseconds(configuration.idleTimeout.nanoseconds)))
@@ -103,10 +105,13 @@ public final class OpenAICompatibleProvider: ModelProvider {
         while true {
             do {
                 return try await body()
-            } catch let error as ProviderError where error.isRetryable && attempt < configuration.maxRetries && !Task.isCancelled {
+            } catch let error as ProviderError {
+                metrics.failed(error)
+                guard error.isRetryable && attempt < configuration.maxRetries && !Task.isCancelled else { throw error }
                 let delay = error.retryAfter ?? configuration.initialBackoff * (1 << attempt)
                 logger.warning("model endpoint call failed, retrying", metadata: ["attempt": "\(attempt + 1)", "error": "\(error)"])
                 attempt += 1
+                metrics.retried()
                 try await Task.sleep(for: delay)
             }
         }
@@ -118,13 +123,16 @@ public final class OpenAICompatibleProvider: ModelProvider {
     private func streamOnce(body: Data, into continuation: AsyncThrowingStream<ChatStreamEvent, any Error>.Continuation) async throws {
         let request = makeRequest(path: "/chat/completions", body: body, accept: "text/event-stream")
         let response: HTTPClientResponse
+        let sent = ContinuousClock.now
         do {
             response = try await client.execute(request, timeout: .hours(1))
         } catch is CancellationError {
             throw CancellationError()
         } catch {
+            metrics.answered(status: "error", after: ContinuousClock.now - sent)
             throw ProviderError(.connection, message: "Could not reach the model endpoint: \(error)")
         }
+        metrics.answered(status: "\(response.status.code)", after: ContinuousClock.now - sent)
 
         guard response.status == .ok else {
             let data = (try? await response.body.collect(upTo: 1 << 20)).map { Data($0.readableBytesView) } ?? Data()

@@ -25,6 +25,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "This node's name among the nodes sharing a database (ASSISTANTS_NODE_ID, default host name and process id).") var nodeID: String?
     @Option(help: "Seconds after its last heartbeat that a node is taken for dead and its work ends or moves on (ASSISTANTS_NODE_LEASE_TTL, default 15).") var nodeLeaseTTL: Int?
     @Option(help: "Comma-separated API keys clients must send (ASSISTANTS_API_KEYS).") var apiKeys: String?
+    @Option(help: "Bearer token GET /metrics requires; without one it answers only on a loopback address (ASSISTANTS_METRICS_TOKEN).") var metricsToken: String?
     @Option(help: "OpenAI-compatible model endpoint, e.g. http://127.0.0.1:11434/v1 (ASSISTANTS_UPSTREAM_URL).") var upstreamURL: String?
     @Option(help: "API key for the model endpoint (ASSISTANTS_UPSTREAM_API_KEY).") var upstreamAPIKey: String?
     @Option(help: "Model name aliases, e.g. gpt-4o=llama3.1:8b,gpt-4o-mini=qwen2.5 (ASSISTANTS_MODEL_ALIASES).") var modelAliases: String?
@@ -50,11 +51,14 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let level = Logger.Level(rawValue: logLevel ?? environment["ASSISTANTS_LOG_LEVEL"] ?? "info") ?? .info
         let json = (logFormat ?? environment["ASSISTANTS_LOG_FORMAT"]) == "json"
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        // Every line carries the request and run it was written for.
+        LoggingSystem.bootstrap({ label, provider in
+            var handler: any LogHandler = json
+                ? JSONLogHandler(label: label, metadataProvider: provider)
+                : StreamLogHandler.standardError(label: label, metadataProvider: provider)
             handler.logLevel = level
             return handler
-        }
+        }, metadataProvider: .requestsAndRuns)
         let logger = Logger(label: "assistants")
 
         do {
@@ -103,6 +107,7 @@ struct Serve: AsyncParsableCommand {
         configuration.logUpstream = logUpstream || environment["ASSISTANTS_LOG_UPSTREAM"] == "1"
         configuration.databaseConnectTimeout = .seconds(try number(databaseConnectTimeout, "ASSISTANTS_DATABASE_CONNECT_TIMEOUT", default: 5))
         if let nodeID = setting(nodeID, "ASSISTANTS_NODE_ID") { configuration.nodeID = nodeID }
+        configuration.metricsToken = setting(metricsToken, "ASSISTANTS_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
         configuration.nodeLeaseTTL = .seconds(try number(nodeLeaseTTL, "ASSISTANTS_NODE_LEASE_TTL", default: 15))
         return configuration
     }

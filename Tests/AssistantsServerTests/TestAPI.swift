@@ -1,5 +1,6 @@
 import AssistantsAPI
 import AssistantsEngine
+import AssistantsServer
 import AssistantsStore
 import FakeModel
 import Foundation
@@ -22,8 +23,19 @@ struct TestAPI {
 
     static let betaHeader = HTTPField.Name("OpenAI-Beta")!
 
-    static func run(apiKeys: Set<String> = [], model: Bool = false, _ test: @Sendable (TestAPI) async throws -> Void) async throws {
-        try await TestStack.run(model: model) { stack in
+    /// `metricsToken` and `metricsHost` (the address the server would listen on) decide who may read `/metrics`.
+    static func run(
+        apiKeys: Set<String> = [], model: Bool = false, metricsToken: String? = nil, metricsHost: String? = nil,
+        _ test: @Sendable (TestAPI) async throws -> Void
+    ) async throws {
+        let configure: @Sendable (inout ServerConfiguration) -> Void = { configuration in
+            configuration.metricsToken = metricsToken
+            if let metricsHost {
+                configuration.host = metricsHost
+                configuration.apiKeys = apiKeys
+            }
+        }
+        try await TestStack.run(model: model, configure: configure) { stack in
             try await Application(router: stack.router(apiKeys: apiKeys)).test(.router) { client in
                 try await test(TestAPI(client: client, apiKey: apiKeys.first, model: stack.model, vectorStores: stack.vectorStores, store: stack.store, clock: stack.clock))
             }

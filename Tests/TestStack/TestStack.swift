@@ -27,9 +27,10 @@ public struct TestStack: Sendable {
         parts.router(apiKeys: apiKeys, corsOrigins: corsOrigins)
     }
 
-    /// Starts a stack, runs `body` with it, and takes it down whatever `body` does.
+    /// Starts a stack, runs `body` with it, and takes it down whatever `body` does. `configure` changes the
+    /// server's configuration before it is assembled.
     public static func run<T: Sendable>(
-        model: Bool, upstreamRetries: Int = 2, _ body: @Sendable (TestStack) async throws -> T
+        model: Bool, upstreamRetries: Int = 2, configure: @Sendable (inout ServerConfiguration) -> Void = { _ in }, _ body: @Sendable (TestStack) async throws -> T
     ) async throws -> T {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("stack-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
@@ -40,7 +41,8 @@ public struct TestStack: Sendable {
         environment.runSweepInterval = .milliseconds(100)
         environment.upstreamRetries = upstreamRetries
         environment.upstreamBackoff = .milliseconds(10)
-        let configuration = ServerConfiguration(dataDirectory: dataDirectory, upstreamURL: fake?.baseURL, runWorkers: 4)
+        var configuration = ServerConfiguration(dataDirectory: dataDirectory, upstreamURL: fake?.baseURL, runWorkers: 4)
+        configure(&configuration)
         let logger = {
             var logger = Logger(label: "test-stack")
             logger.logLevel = .warning

@@ -56,7 +56,10 @@ public struct VectorStoreIngestion: Service {
                 await release(pending)
                 return
             }
+            let backlog = vectorStores.metrics.ingestionBacklog
+            backlog.increment(by: Double(round.count))
             await vectorStores.ingest(round, concurrency: concurrency)
+            backlog.decrement(by: Double(round.count))
             // Files still in progress now (added again meanwhile, or their outcome not saved) wait for a node again.
             await release(pending)
         }
@@ -166,6 +169,7 @@ extension VectorStores {
                 logger.error("saving an ingested file failed", metadata: ["file_id": "\(file.id)", "error": "\(error)"])
             }
         }
+        if saved?.status == .completed { metrics.indexed(bytes: result.bytes) }
         if saved?.status != .completed && result.indexed != nil {
             try? await index.remove(storeID: file.vectorStoreID, fileID: file.id)
         }

@@ -27,6 +27,8 @@ public final class VectorStores: Sendable {
     let index: SearchIndex
     let embeddings: Embeddings?
     let logger: Logger
+    /// Where ingestion's backlog and bytes indexed are counted.
+    let metrics: EngineMetrics
     /// The time every object here is stamped with; the run engine working on these stores keeps it too.
     public let clock: any WallClock
     /// Rung whenever files wait to be ingested.
@@ -34,8 +36,9 @@ public final class VectorStores: Sendable {
 
     public init(
         store: any AssistantsStore, blobs: any BlobStore, index: SearchIndex, embeddings: Embeddings? = nil,
-        clock: any WallClock = .system, logger: Logger = Logger(label: "vector-stores")
+        clock: any WallClock = .system, logger: Logger = Logger(label: "vector-stores"), metrics: EngineMetrics = .none
     ) {
+        self.metrics = metrics
         self.clock = clock
         self.store = store
         self.blobs = blobs

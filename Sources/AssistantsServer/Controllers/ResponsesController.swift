@@ -2,10 +2,13 @@ import AssistantsAPI
 import AssistantsEngine
 import AssistantsStore
 import Hummingbird
+import Metrics
 
 /// `/responses`: responses executed as runs by the engine, their input items, and deletion.
 struct ResponsesController<Context: RequestContext> {
     let engine: RunEngine
+    /// Counts the streams being written.
+    let openStreams: Meter
 
     func addRoutes(to group: RouterGroup<Context>) {
         group
@@ -23,11 +26,13 @@ struct ResponsesController<Context: RequestContext> {
         guard body.stream else {
             return .json(try await engine.follow(start) { _ in })
         }
-        let engine = engine
+        let (engine, openStreams) = (engine, openStreams)
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
+                openStreams.increment()
+                defer { openStreams.decrement() }
                 _ = try await engine.follow(start) { event in
                     try await writer.write(ByteBuffer(bytes: try event.frame()))
                 }

@@ -2,11 +2,14 @@ import AssistantsAPI
 import AssistantsEngine
 import AssistantsStore
 import Hummingbird
+import Metrics
 
 /// `/threads/{thread_id}/runs` and `/threads/runs`.
 struct RunsController<Context: RequestContext> {
     let store: any AssistantsStore
     let engine: RunEngine
+    /// Counts the event streams being written.
+    let openStreams: Meter
 
     func addRoutes(threads: RouterGroup<Context>) {
         threads.post("runs", use: createThreadAndRun)
@@ -25,12 +28,12 @@ struct RunsController<Context: RequestContext> {
         let threadID = try context.parameters.id("thread_id", of: .thread)
         let include = try request.includesFileSearchContent()
         let body = try await request.decodeJSON(CreateRunRequest.self)
-        return .run(try await engine.createRun(threadID: threadID, body), includingFileSearchContent: include)
+        return .run(try await engine.createRun(threadID: threadID, body), includingFileSearchContent: include, openStreams: openStreams)
     }
 
     @Sendable func createThreadAndRun(_ request: Request, context: Context) async throws -> Response {
         let body = try await request.decodeJSON(CreateThreadAndRunRequest.self)
-        return .run(try await engine.createThreadAndRun(body))
+        return .run(try await engine.createThreadAndRun(body), openStreams: openStreams)
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
@@ -63,7 +66,7 @@ struct RunsController<Context: RequestContext> {
     @Sendable func submitToolOutputs(_ request: Request, context: Context) async throws -> Response {
         let (threadID, runID) = try ids(context)
         let body = try await request.decodeJSON(SubmitToolOutputsRequest.self)
-        return .run(try await engine.submitToolOutputs(runID: runID, threadID: threadID, body))
+        return .run(try await engine.submitToolOutputs(runID: runID, threadID: threadID, body), openStreams: openStreams)
     }
 
     @Sendable func listSteps(_ request: Request, context: Context) async throws -> Response {

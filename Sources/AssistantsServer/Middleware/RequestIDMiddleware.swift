@@ -1,16 +1,18 @@
+import AssistantsEngine
 import HTTPTypes
 import Hummingbird
 import Logging
 
 /// Gives every request an id like OpenAI's: sent back as `x-request-id` on every response, error and
 /// event streams included, and carried as `request_id` by every log line of the request, so an id quoted
-/// from an SDK's `_request_id` finds its logs. Outermost, so nothing escapes it.
+/// from an SDK's `_request_id` finds its logs, those the engine, the model provider and the tools write
+/// for the request included (`LogContext`), and those of the runs it queues. Outermost, so nothing escapes it.
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let id = RequestIdentifier.make()
         var context = context
         context.logger[metadataKey: "request_id"] = .string(id)
-        var response = try await next(request, context)
+        var response = try await LogContext.with(["request_id": .string(id)]) { try await next(request, context) }
         response.headers[RequestIdentifier.header] = id
         return response
     }
