@@ -81,7 +81,13 @@ private func respond(to chat: ChatRequest, with reply: FakeReply) async throws -
             try await sleep(milliseconds: index == 0 ? reply.delayMsBeforeFirst : reply.delayMsBetween)
             try await writer.write(ByteBuffer(bytes: Data("data: ".utf8) + chunk.encoded() + Data("\n\n".utf8)))
         }
-        guard reply.dropAfterChunks == nil else { throw ConnectionDropped() }
+        if reply.dropAfterChunks != nil {
+            // Cutting at once can overtake the chunks just written on a busy machine (the close reaches the
+            // client before the data is read), and then the client saw nothing at all. The drop under test
+            // comes after text was received, so the chunks are given time to arrive first.
+            try await Task.sleep(for: .milliseconds(250))
+            throw ConnectionDropped()
+        }
         if let error = reply.streamError {
             // llama.cpp's shape: a numeric code beside the message; no `[DONE]` follows.
             let body = JSONValue.object(["error": .object([

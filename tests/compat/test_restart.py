@@ -78,4 +78,4 @@ def test_sigterm_exits_cleanly(server_factory):
     c.close()
     code = srv.stop()
     assert code != -signal.SIGKILL, "server ignored SIGTERM for 10 s and had to be killed"
-    assert code == 0, f"SIGTERM should trigger a graceful shutdown with exit code 0, got {code}"
+    assert code == 0, f"SIGTERM should trigger a graceful shutdown with exit code 0, got {code}\n{srv.read_log()}"
