@@ -173,8 +173,13 @@ public struct ModelResponse: Codable, Sendable, Equatable {
     }
 
     /// The text of every `output_text` part, joined: what the SDKs' `output_text` property computes.
+    public var outputText: String { output.outputText }
+}
+
+extension [ResponseItem] {
+    /// The text of every `output_text` part of the messages, joined.
     public var outputText: String {
-        output.flatMap { item -> [String] in
+        flatMap { item -> [String] in
             guard case .message(let message) = item else { return [] }
             return message.content.compactMap { if case .outputText(let text) = $0 { text.text } else { nil } }
         }.joined()

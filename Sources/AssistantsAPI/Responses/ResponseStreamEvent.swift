@@ -226,3 +226,15 @@ public struct ResponseStreamEvent: Codable, Sendable, Equatable {
         return frame
     }
 }
+
+extension ResponseStreamEvent {
+    /// The event an SSE frame's `data:` carries; nil for a `type` the contract does not define (yet), which
+    /// clients must skip rather than fail on.
+    public init?(data: Data) throws {
+        do {
+            self = try JSONDecoder().decode(Self.self, from: data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.map(\.stringValue) == ["type"] {
+            return nil
+        }
+    }
+}
