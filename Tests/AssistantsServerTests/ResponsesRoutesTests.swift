@@ -68,7 +68,6 @@ import Testing
     @Test func unsupportedFeaturesAreRefusedByName() async throws {
         try await TestAPI.run(model: true) { api in
             for (body, param) in [
-                (#"{"model":"m","input":"x","background":true}"#, "background"),
                 (#"{"model":"m","input":"x","conversation":"conv_1"}"#, "conversation"),
                 (#"{"model":"m","input":"x","tools":[{"type":"file_search","vector_store_ids":["vs_1"]}]}"#, "tools[0].type"),
             ] {

@@ -1,9 +1,11 @@
 """The Responses API with the official openai package: create, previous_response_id, streaming, parse,
-function calling round trips, retrieve, delete, input items, and the 400s of what is not supported yet."""
+function calling round trips, background responses and their cancellation, retrieve, delete, input items, and the
+400s of what is not supported yet."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import openai
 import pydantic
@@ -195,12 +197,58 @@ def test_store_false_leaves_nothing(run_client, fake):
         run_client.responses.create(model="gpt-4o", input="again", previous_response_id=r.id)
 
 
+def _wait(client, response_id, done, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        r = client.responses.retrieve(response_id)
+        if done(r) or time.monotonic() > deadline:
+            return r
+        time.sleep(0.05)
+
+
+def test_background_response_is_polled_to_its_end(run_client, fake):
+    fake.script(text_reply("Computed later.", delay_ms_before_first=300))
+    r = run_client.responses.create(model="gpt-4o", input="Take your time.", background=True)
+    assert r.status == "queued" and r.background is True and r.output == []
+    done = _wait(run_client, r.id, lambda x: x.status not in ("queued", "in_progress"))
+    assert done.status == "completed", (done.status, done.error)
+    assert done.output_text == "Computed later." and done.background is True
+    assert len(fake.requests()) == 1
+
+
+def test_background_response_is_cancelled(run_client, fake):
+    fake.script(text_reply("never finished", chunk_size=5, delay_ms_before_first=100, delay_ms_between=30_000))
+    r = run_client.responses.create(model="gpt-4o", input="Long job", background=True)
+    _wait(run_client, r.id, lambda _: len(fake.requests()) == 1)
+    cancelled = run_client.responses.cancel(r.id)
+    assert cancelled.status == "cancelled" and cancelled.id == r.id
+    assert _wait(run_client, r.id, lambda x: x.status == "cancelled").status == "cancelled"
+    assert run_client.responses.cancel(r.id).status == "cancelled", "cancelling again answers the response as it is"
+
+    fake.script(text_reply("quick"))
+    waited = run_client.responses.create(model="gpt-4o", input="Quick one")
+    with pytest.raises(openai.BadRequestError) as e:
+        run_client.responses.cancel(waited.id)
+    assert_sdk_error(e.value, 400, type_="invalid_request_error")
+    with pytest.raises(openai.NotFoundError):
+        run_client.responses.cancel("resp_missing")
+
+
+def test_streamed_background_response_starts_queued(run_client, fake):
+    fake.script(text_reply("Streamed from the queue."))
+    with run_client.responses.stream(model="gpt-4o", input="Hi", background=True) as stream:
+        types = [event.type for event in stream]
+        final = stream.get_final_response()
+    assert types[:3] == ["response.created", "response.queued", "response.in_progress"]
+    assert types[-1] == "response.completed"
+    assert final.output_text == "Streamed from the queue." and final.background is True
+
+
 @pytest.mark.parametrize(
     "kwargs, param",
     [
         ({"tools": [{"type": "file_search", "vector_store_ids": ["vs_1"]}]}, "tools[0].type"),
         ({"tools": [{"type": "code_interpreter", "container": {"type": "auto"}}]}, "tools[0].type"),
-        ({"background": True}, "background"),
         ({"conversation": "conv_123"}, "conversation"),
         ({"input": [{"type": "item_reference", "id": "msg_1"}]}, "input[0]"),
         ({"input": [{"role": "user", "content": [{"type": "input_text", "text": "read"}, {"type": "input_file", "file_id": "file-1"}]}]}, "input[0].content[1]"),

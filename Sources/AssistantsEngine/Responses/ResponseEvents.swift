@@ -44,7 +44,9 @@ public struct ResponseEvents: Sendable {
         switch event {
         case .runCreated(let run):
             response.run = run
-            return created ? [] : [lifecycle(.created)]
+            guard !created else { return [] }
+            // A background response waits for a worker where clients can see it.
+            return response.record.response.background ? [lifecycle(.created), lifecycle(.queued)] : [lifecycle(.created)]
         case .run(let run):
             response.run = run
             if run.status.isTerminal { return [.runEnded(run)] }

@@ -65,9 +65,6 @@ struct ResponsePlanner {
         for (index, tool) in request.context.tools.enumerated() where tool.type != "function" {
             throw APIError.unsupported("The '\(tool.type)' tool is not supported yet by this server's Responses API; use function tools.", param: "tools[\(index)].type")
         }
-        if request.background {
-            throw APIError.unsupported("Background responses are not supported yet by this server.", param: "background")
-        }
         if request.context.conversationID != nil {
             throw APIError.unsupported("Conversations are not supported yet by this server; use 'previous_response_id'.", param: "conversation")
         }

@@ -6,7 +6,9 @@ extension RunEngine {
     /// `follow` turns into the response's stream.
     public struct ResponseStart: Sendable {
         public var response: StoredResponse
-        public var events: RunEvents
+        /// The backing run's events; nil for a background response created without a stream, which the
+        /// request does not follow.
+        public var events: RunEvents?
     }
 
     /// Creates a response and offers its backing run for execution, as runs are: the thread lock,
@@ -21,17 +23,19 @@ extension RunEngine {
             throw APIError.invalidRequest("Previous response with id '\(id)' not found.", param: "previous_response_id", code: "previous_response_not_found")
                 .withStatus(404)
         }
-        let start = await start(plan.run, thread: nil, stream: true, prelude: [.runCreated(plan.run), .run(plan.run)])
-        guard let events = start.events else { preconditionFailure("a streamed start has events") }
-        return ResponseStart(response: StoredResponse(record: plan.record, run: plan.run), events: events)
+        let followed = request.stream || !request.background
+        let start = await start(plan.run, thread: nil, stream: followed, prelude: [.runCreated(plan.run), .run(plan.run)])
+        return ResponseStart(response: StoredResponse(record: plan.record, run: plan.run), events: start.events)
     }
 
     /// Follows a response until its run ends: each event of its stream goes to `send` (none after one that
-    /// ends the stream), and the response as it ended is returned.
+    /// ends the stream), and the response as it ended is returned. A background response created without a
+    /// stream is not followed: it is returned as created, `queued`.
     public func follow(_ start: ResponseStart, send: (ResponseStreamEvent) async throws -> Void) async throws -> ModelResponse {
+        guard let events = start.events else { return ResponseOutput.response(start.response, output: []) }
         var translator = ResponseEvents(start.response)
         var sending = true
-        for await batch in start.events {
+        for await batch in events {
             for event in batch {
                 for output in translator.translate(event) {
                     switch output {
@@ -65,6 +69,23 @@ extension RunEngine {
     public func inputItems(responseID: String, _ query: ListQuery) async throws -> ListPage<ResponseItem>? {
         guard let stored = try await environment.store.response(id: responseID), !stored.record.ephemeral else { return nil }
         return try await environment.store.listRunItems(runID: stored.run.id, direction: .input, query)
+    }
+
+    /// Cancels a background response as runs are cancelled, and returns it; nil when there is none. One
+    /// that has already ended is returned as it is, so cancelling twice is harmless.
+    public func cancelResponse(id: String) async throws -> ModelResponse? {
+        guard let stored = try await environment.store.response(id: id), !stored.record.ephemeral else { return nil }
+        guard stored.record.response.background else {
+            throw APIError.invalidRequest("Only responses created with background=true can be cancelled.", param: nil, code: nil)
+        }
+        if !stored.run.status.isTerminal {
+            do {
+                _ = try await cancel(runID: stored.run.id, threadID: stored.run.threadID)
+            } catch let error as APIError where error.status == 400 {
+                // It ended between the read and the cancel: the response as it ended is the answer.
+            }
+        }
+        return try await response(id: id)
     }
 
     /// Deletes a response with its private thread. One still in progress is refused: it would go on

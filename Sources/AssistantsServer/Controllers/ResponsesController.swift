@@ -16,6 +16,7 @@ struct ResponsesController<Context: RequestContext> {
             .get(":response_id", use: retrieve)
             .delete(":response_id", use: delete)
             .get(":response_id/input_items", use: inputItems)
+            .post(":response_id/cancel", use: cancel)
     }
 
     /// Answers when the response has ended, or streams it as it happens. A client that goes away stops
@@ -51,6 +52,12 @@ struct ResponsesController<Context: RequestContext> {
                 param: "stream", code: "unsupported_parameter")
         }
         guard let response = try await engine.response(id: id) else { throw APIError.notFound(.response, id: id) }
+        return .json(response)
+    }
+
+    @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.id("response_id", of: .response)
+        guard let response = try await engine.cancelResponse(id: id) else { throw APIError.notFound(.response, id: id) }
         return .json(response)
     }
 
