@@ -1,6 +1,6 @@
 """The Responses API with the official openai package: create, previous_response_id, streaming, parse,
-function calling round trips, background responses and their cancellation, retrieve, delete, input items, and the
-400s of what is not supported yet."""
+function calling round trips, file_search with citations, background responses and their cancellation, retrieve,
+delete, input items, and the 400s of what is not supported yet."""
 
 from __future__ import annotations
 
@@ -197,6 +197,40 @@ def test_store_false_leaves_nothing(run_client, fake):
         run_client.responses.create(model="gpt-4o", input="again", previous_response_id=r.id)
 
 
+TEA = "Green tea is steeped at 80 degrees for two minutes. Black tea wants boiling water and four minutes."
+
+
+def test_file_search_answers_from_the_named_store_with_a_citation(run_client, fake):
+    store = run_client.vector_stores.create(name="tea")
+    vs_file = run_client.vector_stores.files.upload_and_poll(vector_store_id=store.id, file=("tea.md", TEA.encode()))
+    assert vs_file.status == "completed"
+    fake.script(tool_reply(("file_search", json.dumps({"query": "green tea"}))), text_reply("Two minutes【0:0†tea.md】."))
+    tools = [{"type": "file_search", "vector_store_ids": [store.id], "max_num_results": 3}]
+    with run_client.responses.stream(model="gpt-4o", input="How long for green tea?", tools=tools,
+                                     include=["file_search_call.results"]) as stream:
+        types = [event.type for event in stream]
+        final = stream.get_final_response()
+    assert types[2:7] == ["response.output_item.added", "response.file_search_call.in_progress",
+                          "response.file_search_call.searching", "response.file_search_call.completed",
+                          "response.output_item.done"]
+    assert "response.output_text.annotation.added" in types
+    search, answer = final.output
+    assert search.type == "file_search_call" and search.status == "completed" and search.queries == ["green tea"]
+    (result,) = search.results
+    assert result.file_id == vs_file.id and result.filename == "tea.md" and TEA in result.text
+    (citation,) = answer.content[0].annotations
+    assert citation.type == "file_citation" and citation.file_id == vs_file.id and citation.filename == "tea.md"
+    assert final.output_text == "Two minutes【0:0†tea.md】."
+    # The model read the passage behind its marker.
+    assert "【0:0†tea.md】\n" + TEA in fake.requests()[-1]["messages"][-1]["content"]
+    # Read back, the search and its results are the same.
+    assert run_client.responses.retrieve(final.id).output[0] == search
+
+    with pytest.raises(openai.BadRequestError) as e:
+        run_client.responses.create(model="gpt-4o", input="x", tools=[{"type": "file_search", "vector_store_ids": ["vs_missing"]}])
+    assert_sdk_error(e.value, 400, param="tools[0].vector_store_ids")
+
+
 def _wait(client, response_id, done, timeout=20.0):
     deadline = time.monotonic() + timeout
     while True:
@@ -247,7 +281,6 @@ def test_streamed_background_response_starts_queued(run_client, fake):
 @pytest.mark.parametrize(
     "kwargs, param",
     [
-        ({"tools": [{"type": "file_search", "vector_store_ids": ["vs_1"]}]}, "tools[0].type"),
         ({"tools": [{"type": "code_interpreter", "container": {"type": "auto"}}]}, "tools[0].type"),
         ({"conversation": "conv_123"}, "conversation"),
         ({"input": [{"type": "item_reference", "id": "msg_1"}]}, "input[0]"),

@@ -49,6 +49,9 @@ public struct ModelResponse: Codable, Sendable, Equatable {
     public var user: String?
     public var safetyIdentifier: String?
     public var promptCacheKey: String?
+    /// What the request asked to `include` in its output (e.g. `file_search_call.results`); kept in storage
+    /// only, since every later read of the response shows the same.
+    public var include: [ResponseInclude] = []
 
     public init(
         id: String, createdAt: Int, status: Status = .queued, model: String, instructions: String? = nil, output: [ResponseItem] = [],
@@ -90,6 +93,7 @@ public struct ModelResponse: Codable, Sendable, Equatable {
         case conversation, tools, toolChoice = "tool_choice", temperature, topP = "top_p", maxOutputTokens = "max_output_tokens"
         case maxToolCalls = "max_tool_calls", metadata, text, truncation, usage, reasoning, store, background, user
         case safetyIdentifier = "safety_identifier", promptCacheKey = "prompt_cache_key", serviceTier = "service_tier"
+        case include = "_include"
     }
 
     struct ConversationReference: Codable { var id: String }
@@ -134,6 +138,7 @@ public struct ModelResponse: Codable, Sendable, Equatable {
         user = try container.decodeIfPresent(String.self, forKey: .user)
         safetyIdentifier = try container.decodeIfPresent(String.self, forKey: .safetyIdentifier)
         promptCacheKey = try container.decodeIfPresent(String.self, forKey: .promptCacheKey)
+        include = try container.decodeIfPresent([ResponseInclude].self, forKey: .include) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -170,6 +175,7 @@ public struct ModelResponse: Codable, Sendable, Equatable {
         try container.encode(safetyIdentifier, forKey: .safetyIdentifier)
         try container.encode(promptCacheKey, forKey: .promptCacheKey)
         try container.encode("default", forKey: .serviceTier)
+        if encoder.userInfo[.storage] as? Bool == true, !include.isEmpty { try container.encode(include, forKey: .include) }
     }
 
     /// The text of every `output_text` part, joined: what the SDKs' `output_text` property computes.

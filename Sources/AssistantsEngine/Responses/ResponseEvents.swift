@@ -34,6 +34,8 @@ public struct ResponseEvents: Sendable {
     private var messages: [String: (outputIndex: Int, text: String, annotations: Int)] = [:]
     /// Function calls by run step id and their index in the step.
     private var calls: [String: [Int: Call]] = [:]
+    /// Searches by run step id and index in the step: output index, item id, and whether it is done.
+    private var searches: [String: [Int: (outputIndex: Int, itemID: String, done: Bool)]] = [:]
     private var created = false
 
     public init(_ response: StoredResponse) {
@@ -93,6 +95,10 @@ public struct ResponseEvents: Sendable {
         case .stepDelta(let delta):
             var out: [Output] = []
             for call in delta.toolCalls {
+                if case .fileSearch = call.kind, searches[delta.id]?[call.index] == nil, let callID = call.id {
+                    out += startSearch(stepID: delta.id, index: call.index, callID: callID)
+                    continue
+                }
                 guard case .function(let name, let arguments, _) = call.kind else { continue }
                 if calls[delta.id]?[call.index] == nil {
                     guard let callID = call.id else { continue }
@@ -110,6 +116,10 @@ public struct ResponseEvents: Sendable {
             guard step.status != .inProgress, case .toolCalls(let toolCalls) = step.details else { return [] }
             var out: [Output] = []
             for (index, call) in toolCalls.enumerated() {
+                if case .fileSearch(let search) = call.kind {
+                    out += endSearch(stepID: step.id, index: index, call: call, search)
+                    continue
+                }
                 guard case .function(let name, let arguments, _) = call.kind else { continue }
                 if calls[step.id]?[index] == nil { out += startCall(stepID: step.id, index: index, callID: call.id, name: name) }
                 guard var state = calls[step.id]?[index], !state.done else { continue }
@@ -139,9 +149,34 @@ public struct ResponseEvents: Sendable {
         return next(.response(lifecycle, response))
     }
 
+    /// A search the model asked for: its item, in progress, with no query yet.
+    private mutating func startSearch(stepID: String, index: Int, callID: String) -> [Output] {
+        let search = (outputIndex: takeOutputIndex(), itemID: ResponseOutput.itemID(callID, kind: .fileSearchCall), done: false)
+        searches[stepID, default: [:]][index] = search
+        let item = FileSearchCallItem(id: search.itemID, status: .inProgress, queries: [])
+        return [
+            emit(.outputItemAdded(outputIndex: search.outputIndex, item: .fileSearchCall(item))),
+            emit(.fileSearchCall(.inProgress, itemID: search.itemID, outputIndex: search.outputIndex)),
+        ]
+    }
+
+    /// A search that ran: its phases, then its item with the query and, if asked for, the results.
+    private mutating func endSearch(stepID: String, index: Int, call: ToolCall, _ search: FileSearchCall) -> [Output] {
+        var out: [Output] = []
+        if searches[stepID]?[index] == nil { out += startSearch(stepID: stepID, index: index, callID: call.id) }
+        guard let started = searches[stepID]?[index], !started.done else { return out }
+        searches[stepID]?[index]?.done = true
+        let item = ResponseOutput.fileSearchItem(call, search, include: response.record.response.include)
+        return out + [
+            emit(.fileSearchCall(.searching, itemID: started.itemID, outputIndex: started.outputIndex)),
+            emit(.fileSearchCall(.completed, itemID: started.itemID, outputIndex: started.outputIndex)),
+            emit(.outputItemDone(outputIndex: started.outputIndex, item: .fileSearchCall(item))),
+        ]
+    }
+
     private mutating func startCall(stepID: String, index: Int, callID: String, name: String) -> [Output] {
         let state = Call(
-            outputIndex: takeOutputIndex(), itemID: ResponseOutput.functionCallItemID(callID), callID: callID, name: name, arguments: "")
+            outputIndex: takeOutputIndex(), itemID: ResponseOutput.itemID(callID, kind: .functionCall), callID: callID, name: name, arguments: "")
         calls[stepID, default: [:]][index] = state
         let item = FunctionCallItem(id: state.itemID, callID: callID, name: name, arguments: "", status: .inProgress)
         return [emit(.outputItemAdded(outputIndex: state.outputIndex, item: .functionCall(item)))]

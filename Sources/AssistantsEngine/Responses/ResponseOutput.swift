@@ -12,7 +12,7 @@ public enum ResponseOutput {
         for case .messageCreation(let id) in steps.map(\.details) {
             if let message = try await store.message(id: id, threadID: stored.run.threadID) { messages[id] = message }
         }
-        return response(stored, output: items(steps: steps, messages: messages))
+        return response(stored, output: items(steps: steps, messages: messages, include: stored.record.response.include))
     }
 
     /// The response with `output` and the state of `stored.run`.
@@ -43,28 +43,49 @@ public enum ResponseOutput {
         }
     }
 
-    /// The output items a run's steps hold, in the order the model produced them: the messages it wrote and
-    /// the functions it called.
-    static func items(steps: [RunStep], messages: [String: Message]) -> [ResponseItem] {
+    /// The output items a run's steps hold, in the order the model produced them: the messages it wrote, the
+    /// searches it ran and the functions it called. `include` says whether search results are shown.
+    static func items(steps: [RunStep], messages: [String: Message], include: [ResponseInclude]) -> [ResponseItem] {
         steps.flatMap { step -> [ResponseItem] in
             switch step.details {
             case .messageCreation(let id):
                 return messages[id].map { [.message(ResponseMessage($0))] } ?? []
             case .toolCalls(let calls):
                 return calls.compactMap { call in
-                    guard case .function(let name, let arguments, _) = call.kind else { return nil }
-                    let status: ItemStatus = step.status == .inProgress ? .inProgress : .completed
-                    return .functionCall(FunctionCallItem(
-                        id: functionCallItemID(call.id), callID: call.id, name: name, arguments: arguments, status: status))
+                    switch call.kind {
+                    case .function(let name, let arguments, _):
+                        let status: ItemStatus = step.status == .inProgress ? .inProgress : .completed
+                        return .functionCall(FunctionCallItem(
+                            id: itemID(call.id, kind: .functionCall), callID: call.id, name: name, arguments: arguments, status: status))
+                    case .fileSearch(let search):
+                        return .fileSearchCall(fileSearchItem(call, search, include: include))
+                    case .codeInterpreter:
+                        return nil
+                    }
                 }
             }
         }
     }
 
-    /// A function call's item id: the run step's call id under the item's prefix, so the item needs no row
-    /// of its own and reads the same from every place that shows it.
-    static func functionCallItemID(_ callID: String) -> String {
+    /// A search the run ran, as the item that shows it: its query is what the model sent (in the call's
+    /// transcript, which storage keeps; empty where only the wire object travelled).
+    static func fileSearchItem(_ call: ToolCall, _ search: FileSearchCall, include: [ResponseInclude]) -> FileSearchCallItem {
+        let arguments = call.transcript?.arguments
+        let query = arguments.flatMap { JSONValue.parse($0)?["query"]?.stringValue ?? $0 }
+        let item = FileSearchCallItem(
+            id: itemID(call.id, kind: .fileSearchCall), status: .completed, queries: query.map { [$0] } ?? [],
+            results: search.results.map { result in
+                FileSearchCallItem.Result(
+                    fileID: result.fileID, filename: result.fileName, score: result.score,
+                    text: result.content?.map(\.text).joined(separator: "\n") ?? "")
+            })
+        return include.contains(.fileSearchCallResults) ? item : item.withoutResults()
+    }
+
+    /// A tool call's item id: the run step's call id under the item's prefix, so the item needs no row of its
+    /// own and reads the same from every place that shows it.
+    static func itemID(_ callID: String, kind: ObjectKind) -> String {
         let prefix = ObjectKind.toolCall.idPrefix
-        return ObjectKind.functionCall.idPrefix + (callID.hasPrefix(prefix) ? String(callID.dropFirst(prefix.count)) : callID)
+        return kind.idPrefix + (callID.hasPrefix(prefix) ? String(callID.dropFirst(prefix.count)) : callID)
     }
 }

@@ -28,13 +28,14 @@ struct ResponsePlanner {
         }
         let items = context.input?.items ?? []
         try await checkFiles(items)
+        try await checkVectorStores(context.tools)
 
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: now)
         let responseID = ObjectKind.response.newID()
         let runID = ObjectKind.run.newID()
         let toolChoice = context.toolChoice ?? .auto
         let text = context.text ?? .init()
-        let response = ModelResponse(
+        var response = ModelResponse(
             id: responseID, createdAt: now, status: .queued, model: request.model, instructions: context.instructions,
             parallelToolCalls: context.parallelToolCalls ?? true, previousResponseID: context.previousResponseID, tools: context.tools,
             toolChoice: toolChoice, temperature: request.temperature, topP: request.topP, maxOutputTokens: request.maxOutputTokens,
@@ -42,8 +43,17 @@ struct ResponsePlanner {
             truncation: context.truncation ?? .disabled, reasoningEffort: request.reasoningEffort, store: request.store,
             background: request.background, user: request.user, safetyIdentifier: request.safetyIdentifier,
             promptCacheKey: request.promptCacheKey)
+        response.include = request.include
+        // The file_search tool's stores and filters are read from the response when the model searches.
         let functions: [AssistantTool] = context.tools.compactMap { tool in
-            if case .function(let function) = tool { .function(function.definition) } else { nil }
+            switch tool {
+            case .function(let function): .function(function.definition)
+            case .fileSearch(let search):
+                .fileSearch(FileSearchToolOptions(
+                    maxNumResults: search.maxNumResults,
+                    rankingOptions: FileSearchRankingOptions(scoreThreshold: search.scoreThreshold)))
+            case .codeInterpreter: nil
+            }
         }
         // Responses do not expire while they wait: they never wait for the client.
         var run = Run(
@@ -62,8 +72,14 @@ struct ResponsePlanner {
 
     /// The request features that have no implementation here yet: a 400 naming each, never a silent no.
     private func refuseUnsupported(_ request: CreateResponseRequest) throws {
-        for (index, tool) in request.context.tools.enumerated() where tool.type != "function" {
-            throw APIError.unsupported("The '\(tool.type)' tool is not supported yet by this server's Responses API; use function tools.", param: "tools[\(index)].type")
+        for (index, tool) in request.context.tools.enumerated() where tool.type == "code_interpreter" {
+            throw APIError.unsupported(
+                "The 'code_interpreter' tool is not supported yet by this server's Responses API; use function and file_search tools.",
+                param: "tools[\(index)].type")
+        }
+        let searches = request.context.tools.indices.filter { request.context.tools[$0].type == "file_search" }
+        if searches.count > 1 {
+            throw APIError.invalidRequest("Only one file_search tool may be given.", param: "tools[\(searches[1])]", code: "invalid_value")
         }
         if request.context.conversationID != nil {
             throw APIError.unsupported("Conversations are not supported yet by this server; use 'previous_response_id'.", param: "conversation")
@@ -82,6 +98,16 @@ struct ResponsePlanner {
                 }
             case .functionCall, .functionCallOutput:
                 continue
+            }
+        }
+    }
+
+    /// The file_search tool's vector stores must exist and not have expired.
+    private func checkVectorStores(_ tools: [ResponseTool]) async throws {
+        for (index, tool) in tools.enumerated() {
+            guard case .fileSearch(let search) = tool else { continue }
+            for id in search.vectorStoreIDs {
+                _ = try await vectorStores.usable(id, param: "tools[\(index)].vector_store_ids", counted: false)
             }
         }
     }

@@ -2,7 +2,8 @@ import AssistantsAPI
 import AssistantsStore
 import Foundation
 
-/// `file_search`: searches the vector stores of the run's assistant and thread. The model receives each
+/// `file_search`: searches the vector stores of the run's assistant and thread, or, for a response, those
+/// its `file_search` tool names, with the tool's attribute filters. The model receives each
 /// result behind a citation marker `【{call}:{result}†{filename}】`; markers it copies into its answer
 /// become `file_citation` annotations (see `ProducedOutputs`).
 public struct FileSearchTool: BuiltInTool {
@@ -22,19 +23,31 @@ public struct FileSearchTool: BuiltInTool {
         let query = JSONValue.parse(arguments)?["query"]?.stringValue ?? arguments
         let options = context.run.tools.lazy.compactMap { if case .fileSearch(let options) = $0 { options } else { nil } }.first ?? .init()
         let store = vectorStores.store
-        let assistantStores = try await store.assistant(id: context.run.assistantID)?.toolResources.fileSearch?.vectorStoreIDs ?? []
-        let threadStores = try await store.thread(id: context.run.threadID)?.toolResources.fileSearch?.vectorStoreIDs ?? []
-        // Files just attached to the thread are worth waiting for; the assistant's store is used as it is.
-        try await waitUntilIngested(threadStores)
+        let storeIDs: [String]
+        var filter: SearchFilter?
+        if let responseID = context.run.responseID {
+            let tool = try await store.response(id: responseID)?.record.response.tools.lazy.compactMap {
+                if case .fileSearch(let tool) = $0 { tool } else { nil }
+            }.first
+            storeIDs = tool?.vectorStoreIDs ?? []
+            filter = tool?.filters
+            try await waitUntilIngested(storeIDs)
+        } else {
+            let assistantStores = try await store.assistant(id: context.run.assistantID)?.toolResources.fileSearch?.vectorStoreIDs ?? []
+            let threadStores = try await store.thread(id: context.run.threadID)?.toolResources.fileSearch?.vectorStoreIDs ?? []
+            // Files just attached to the thread are worth waiting for; the assistant's store is used as it is.
+            try await waitUntilIngested(threadStores)
+            storeIDs = assistantStores + threadStores
+        }
         var usable: [VectorStore] = []
         var notes: [String] = []
-        for id in VectorStores.unique(assistantStores + threadStores) {
+        for id in VectorStores.unique(storeIDs) {
             guard let vectorStore = try await store.vectorStore(id: id, counted: false) else { continue }
             if vectorStore.status == .expired { notes.append("[Vector store \(id) has expired; its files cannot be searched.]") } else { usable.append(vectorStore) }
         }
         let passages = try await vectorStores.search(
             in: usable, queries: [query], limit: options.maxNumResults ?? VectorStoreLimits.defaultToolResults,
-            scoreThreshold: options.rankingOptions.scoreThreshold)
+            scoreThreshold: options.rankingOptions.scoreThreshold, filter: filter)
         let results = passages.map {
             FileSearchResult(fileID: $0.fileID, fileName: $0.filename, score: $0.score, content: [.init(text: $0.text)])
         }
