@@ -139,7 +139,7 @@ public struct ResponseEvents: Sendable {
 
     private mutating func startCall(stepID: String, index: Int, callID: String, name: String) -> [Output] {
         let state = Call(
-            outputIndex: takeOutputIndex(), itemID: ResponseOutput.functionCallItemID(callID), callID: callID, name: name, arguments: "")
+            outputIndex: takeOutputIndex(), itemID: ToolCallItemID.functionCall(callID), callID: callID, name: name, arguments: "")
         calls[stepID, default: [:]][index] = state
         let item = FunctionCallItem(id: state.itemID, callID: callID, name: name, arguments: "", status: .inProgress)
         return [emit(.outputItemAdded(outputIndex: state.outputIndex, item: .functionCall(item)))]

@@ -50,21 +50,10 @@ public enum ResponseOutput {
             switch step.details {
             case .messageCreation(let id):
                 return messages[id].map { [.message(ResponseMessage($0))] } ?? []
-            case .toolCalls(let calls):
-                return calls.compactMap { call in
-                    guard case .function(let name, let arguments, _) = call.kind else { return nil }
-                    let status: ItemStatus = step.status == .inProgress ? .inProgress : .completed
-                    return .functionCall(FunctionCallItem(
-                        id: functionCallItemID(call.id), callID: call.id, name: name, arguments: arguments, status: status))
-                }
+            case .toolCalls:
+                // The calls, not the outputs a client submitted: those are the next response's input.
+                return step.functionCallItems.compactMap { if case .functionCall = $0.item { $0.item } else { nil } }
             }
         }
-    }
-
-    /// A function call's item id: the run step's call id under the item's prefix, so the item needs no row
-    /// of its own and reads the same from every place that shows it.
-    static func functionCallItemID(_ callID: String) -> String {
-        let prefix = ObjectKind.toolCall.idPrefix
-        return ObjectKind.functionCall.idPrefix + (callID.hasPrefix(prefix) ? String(callID.dropFirst(prefix.count)) : callID)
     }
 }
