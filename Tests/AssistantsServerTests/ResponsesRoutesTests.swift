@@ -69,7 +69,6 @@ import Testing
         try await TestAPI.run(model: true) { api in
             for (body, param) in [
                 (#"{"model":"m","input":"x","background":true}"#, "background"),
-                (#"{"model":"m","input":"x","conversation":"conv_1"}"#, "conversation"),
                 (#"{"model":"m","input":"x","tools":[{"type":"file_search","vector_store_ids":["vs_1"]}]}"#, "tools[0].type"),
             ] {
                 let reply = try await api.call(.post, "/v1/responses", body, beta: false)
