@@ -80,6 +80,17 @@ import Testing
             #expect(empty.status == .badRequest && empty.error?.param == "items")
             let missing = try await api.call(.post, "/v1/conversations/conv_nope/items", #"{"items":[{"role":"user","content":"x"}]}"#, beta: false)
             #expect(missing.status == .notFound && missing.error?.message == "Conversation with id 'conv_nope' not found.")
+
+            // Items are checked as a response's input is, and a refused request adds nothing.
+            for (items, param) in [
+                (#"[{"type":"item_reference","id":"msg_1"}]"#, "items[0].type"),
+                (#"[{"role":"user","content":"ok"},{"role":"user","content":[{"type":"input_file","file_id":"file-1"}]}]"#, "items[1].content[0]"),
+                (#"[{"role":"user","content":[{"type":"input_image","file_id":"file-nope","detail":"auto"}]}]"#, "items[0].content[0].file_id"),
+            ] {
+                let refused = try await api.call(.post, "/v1/conversations/\(thread.id)/items", #"{"items":\#(items)}"#, beta: false)
+                #expect(refused.status == .badRequest && refused.error?.param == param)
+            }
+            #expect(try await api.messages(thread).count == 2)
         }
     }
 
