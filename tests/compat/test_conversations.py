@@ -1,7 +1,10 @@
 """The Conversations API with the official openai package: CRUD, items and their pages, a conversation
-being a thread (both APIs see the same messages), and responses in a conversation."""
+being a thread (both APIs see the same messages), and responses in a conversation; and the OpenAI Agents
+SDK's OpenAIConversationsSession, which keeps an agent's history as conversation items."""
 
 from __future__ import annotations
+
+import json
 
 import openai
 import pytest
@@ -220,3 +223,52 @@ def test_agents_sdk_session_keeps_the_conversation_across_runs(run_server, fake)
     assert popped["id"] == items[-1]["id"] and remaining == items[:-1]
     with pytest.raises(openai.NotFoundError):
         openai.OpenAI(base_url=run_server.base_url, api_key="test-key-1", max_retries=0).conversations.retrieve(conversation_id)
+
+
+def test_agents_sdk_session_replays_function_calls(run_server, fake):
+    """A function tool's call and output, stored by the session as items, are what the next run's model
+    sees before the new question."""
+    import asyncio
+
+    from agents import Agent, OpenAIConversationsSession, OpenAIResponsesModel, Runner, function_tool, set_tracing_disabled
+
+    set_tracing_disabled(True)
+    calls = []
+
+    @function_tool
+    def get_weather(city: str) -> str:
+        """Weather for a city."""
+        calls.append(city)
+        return f"{city}: 18C"
+
+    fake.script(
+        tool_reply(("get_weather", '{"city":"Oslo"}', "call_oslo")),
+        text_reply("18C in Oslo."),
+        text_reply("You asked about Oslo."),
+    )
+
+    async def main():
+        client = openai.AsyncOpenAI(base_url=run_server.base_url, api_key="test-key-1", max_retries=0)
+        agent = Agent(
+            name="Assistant", tools=[get_weather], model=OpenAIResponsesModel(model="gpt-4o", openai_client=client),
+        )
+        session = OpenAIConversationsSession(openai_client=client)
+        first = await Runner.run(agent, "Weather in Oslo?", session=session)
+        second = await Runner.run(agent, "Which city did I ask about?", session=session)
+        items = await session.get_items()
+        await client.close()
+        return first, second, items
+
+    first, second, items = asyncio.run(main())
+    assert calls == ["Oslo"]
+    assert first.final_output == "18C in Oslo." and second.final_output == "You asked about Oslo."
+    assert [i["type"] for i in items] == ["message", "function_call", "function_call_output", "message", "message", "message"]
+    assert items[1]["call_id"] == items[2]["call_id"] == "call_oslo" and items[2]["output"] == "Oslo: 18C"
+
+    *_, body = fake.requests()
+    messages = body["messages"]
+    assert [m["role"] for m in messages if m["role"] != "system"] == ["user", "assistant", "tool", "assistant", "user"]
+    (call,) = [m for m in messages if m["role"] == "assistant" and m.get("tool_calls")]
+    assert call["tool_calls"][0]["id"] == "call_oslo" and json.loads(call["tool_calls"][0]["function"]["arguments"]) == {"city": "Oslo"}
+    (tool,) = [m for m in messages if m["role"] == "tool"]
+    assert tool["tool_call_id"] == "call_oslo" and tool["content"] == "Oslo: 18C"
