@@ -2,8 +2,9 @@ import AssistantsAPI
 import AssistantsStore
 
 /// Turns a create request into what `createResponse` stores: the response row, its backing run, its
-/// private thread (none in a conversation, whose thread it runs on) and its input items under fresh ids. Refuses, naming the parameter, what this server does
-/// not do yet, so that nothing a client asks for is silently ignored.
+/// private thread (none in a conversation, whose thread it runs on) and its input items under fresh ids.
+/// Refuses, naming the parameter, what this server does not do yet, so that nothing a client asks for is
+/// silently ignored.
 struct ResponsePlanner {
     let store: any AssistantsStore
     let vectorStores: VectorStores
