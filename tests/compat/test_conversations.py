@@ -272,3 +272,14 @@ def test_agents_sdk_session_replays_function_calls(run_server, fake):
     assert call["tool_calls"][0]["id"] == "call_oslo" and json.loads(call["tool_calls"][0]["function"]["arguments"]) == {"city": "Oslo"}
     (tool,) = [m for m in messages if m["role"] == "tool"]
     assert tool["tool_call_id"] == "call_oslo" and tool["content"] == "Oslo: 18C"
+
+
+def test_an_unstored_response_leaves_its_turn_in_the_conversation(run_client, fake):
+    conv = run_client.conversations.create()
+    fake.script(text_reply("Noted."))
+    r = run_client.responses.create(model="gpt-4o", input="Remember 7.", conversation=conv.id, store=False)
+    assert r.output_text == "Noted." and r.store is False
+    with pytest.raises(openai.NotFoundError):
+        run_client.responses.retrieve(r.id)
+    items = run_client.conversations.items.list(conv.id, order="asc").data
+    assert [(i.role, i.content[0].text) for i in items] == [("user", "Remember 7."), ("assistant", "Noted.")]
