@@ -46,9 +46,18 @@ public enum ObjectKind: String, Sendable, CaseIterable {
         return idPrefix + String((0..<24).map { _ in base62.randomElement(using: &generator)! })
     }
 
+    /// The prefixes a valid id of the kind may have. A conversation is a thread, so thread ids and
+    /// conversation ids are accepted by both route families; new ids have `idPrefix`.
+    public var acceptedPrefixes: [String] {
+        switch self {
+        case .thread, .conversation: [ObjectKind.thread.idPrefix, ObjectKind.conversation.idPrefix]
+        default: [idPrefix]
+        }
+    }
+
     /// The path parameter name ("thread_id") and the prefix OpenAI names when an id is malformed ("thread").
     public func validate(id: String, param: String) throws(APIError) {
-        guard id.hasPrefix(idPrefix) else {
+        guard acceptedPrefixes.contains(where: id.hasPrefix) else {
             throw .invalidID(param, value: id, prefix: String(idPrefix.dropLast()))
         }
     }

@@ -40,6 +40,9 @@ public func buildRouter(
     VectorStoresController(vectorStores: vectorStores).addRoutes(to: api.group("vector_stores"))
     // The Responses API has no beta header.
     ResponsesController(engine: engine, openStreams: metrics.openStreams).addRoutes(to: api.group("responses"))
+    let conversations = api.group("conversations").add(
+        middleware: PrivateThreadMiddleware(store: store, parameter: "conversation_id", kind: .conversation))
+    ConversationsController(store: store, engine: engine).addRoutes(to: conversations)
     // Last, so that it wraps only the router's not-found answer.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router

@@ -111,6 +111,64 @@ public protocol ResponseRecords: Sendable {
     /// Inserts items, or replaces those already stored (keeping their place): the tool calls a run makes.
     /// Message items are not written here: messages index themselves.
     func saveItems(_ items: [StoredItem]) async throws
+
+    // MARK: Conversations
+    /// Creates a thread with its first items in order (a conversation created with items), in one
+    /// transaction. `user`/`assistant` messages are stored as thread messages; other items as items only.
+    func createThread(_ thread: AssistantThread, items: [StoredItem]) async throws
+
+    /// Appends items to the thread in order, in one transaction: `user`/`assistant` messages also as thread
+    /// messages, `function_call_output`s also filling their output into the step of the run in the thread
+    /// that made the call, if it has none yet. Throws `StoreError.notFound(.thread)` for a missing thread and
+    /// `StoreError.threadLocked` while a run (or a response) is active on it; then nothing is stored.
+    func appendItems(_ items: [StoredItem], threadID: String) async throws
+
+    /// A page of the thread's live items (`after`/`before` name items of the thread; deleted items stay
+    /// valid cursors). Throws `StoreError.unknownCursor` for a cursor that names no item of the thread.
+    func listItems(threadID: String, _ query: ListQuery) async throws -> ListPage<ResponseItem>
+
+    /// The live item `id` of the thread; nil when there is none.
+    func item(id: String, threadID: String) async throws -> StoredItem?
+
+    /// Deletes the item, and its thread message if it is a message, in one transaction; a run step keeps
+    /// its tool calls as history. False when the thread has no such live item. Throws
+    /// `StoreError.threadLocked` while a run (or a response) is active on the thread.
+    func deleteItem(id: String, threadID: String) async throws -> Bool
+}
+
+/// The ids of the items that show a run step's tool calls: the call id under the item's prefix, so that
+/// every place showing a call (a response's output, its stream, a conversation's items) names it alike.
+public enum ToolCallItemID {
+    public static func functionCall(_ callID: String) -> String { ObjectKind.functionCall.idPrefix + suffix(callID) }
+    public static func functionCallOutput(_ callID: String) -> String { ObjectKind.functionCallOutput.idPrefix + suffix(callID) }
+    public static func fileSearchCall(_ callID: String) -> String { ObjectKind.fileSearchCall.idPrefix + suffix(callID) }
+
+    private static func suffix(_ callID: String) -> String {
+        let prefix = ObjectKind.toolCall.idPrefix
+        return callID.hasPrefix(prefix) ? String(callID.dropFirst(prefix.count)) : callID
+    }
+}
+
+extension RunStep {
+    /// The conversation items of the step's function calls, and of their outputs once a client has
+    /// submitted them (`submit_tool_outputs`): how a run's function calls show in its thread's items. The
+    /// stores index them whenever a step is saved, upserting by id, so a call keeps the place where it
+    /// started. Outputs a response's input gives are items of their own and are not repeated here.
+    public var functionCallItems: [StoredItem] {
+        guard case .toolCalls(let calls) = details else { return [] }
+        let status: ItemStatus = self.status == .inProgress ? .inProgress : .completed
+        return calls.flatMap { call -> [StoredItem] in
+            guard case .function(let name, let arguments, let output) = call.kind else { return [] }
+            let item = FunctionCallItem(id: ToolCallItemID.functionCall(call.id), callID: call.id, name: name, arguments: arguments, status: status)
+            var items = [StoredItem(item: .functionCall(item), threadID: threadID, runID: runID, direction: .output, createdAt: createdAt)]
+            if let output {
+                let answer = FunctionCallOutputItem(
+                    id: ToolCallItemID.functionCallOutput(call.id), callID: call.id, output: .text(output), status: .completed)
+                items.append(StoredItem(item: .functionCallOutput(answer), threadID: threadID, runID: runID, createdAt: completedAt ?? createdAt))
+            }
+            return items
+        }
+    }
 }
 
 extension RunStep {

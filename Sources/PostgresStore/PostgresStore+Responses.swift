@@ -89,33 +89,12 @@ extension PostgresStore {
 
     public func listRunItems(runID: String, direction: StoredItem.Direction, _ query: ListQuery) async throws -> ListPage<ResponseItem> {
         try await read { rows in
-            let ascending = query.order == .asc
-            var bounds: [(comparison: String, seq: Int)] = []
-            for (cursor, param, forward) in [(query.after, "after", true), (query.before, "before", false)] {
-                guard let cursor else { continue }
-                guard let row = try await rows.execute("""
-                    SELECT seq FROM item WHERE id = \(cursor) AND run_id = \(runID) AND direction = \(direction.rawValue)
-                    """).first
-                else { throw StoreError.unknownCursor(param: param, id: cursor) }
-                bounds.append((forward == ascending ? ">" : "<", try row.decode(Int.self)))
-            }
-            // With only `before`, the page is the items nearest the cursor: fetch backwards, then restore the order.
-            let backwards = query.before != nil && query.after == nil
-            var items = try await rows.items(order: ascending != backwards ? "ASC" : "DESC", limit: query.limit + 1) { sql in
+            try await rows.itemPage(query) { sql in
                 sql.append("item.run_id = ")
                 sql.bind(runID)
                 sql.append(" AND item.direction = ")
                 sql.bind(direction.rawValue)
-                for bound in bounds {
-                    sql.append(" AND item.seq \(bound.comparison) ")
-                    sql.bind(bound.seq)
-                }
             }
-            let hasMore = items.count > query.limit
-            items = Array(items.prefix(query.limit))
-            if backwards { items.reverse() }
-            let page = items.map(\.item)
-            return ListPage(data: page, firstID: page.first?.id, lastID: page.last?.id, hasMore: hasMore)
         }
     }
 
@@ -123,6 +102,61 @@ extension PostgresStore {
         try await write { rows in
             try await rows.lockLists(items.map { Rows.list(StoredTable.message, $0.threadID) })
             for item in items { try await rows.insertItem(item, replacing: true) }
+        }
+    }
+
+    // MARK: Conversations
+
+    public func createThread(_ thread: AssistantThread, items: [StoredItem]) async throws {
+        try await write { rows in
+            try await rows.lockLists([Rows.list(StoredTable.thread), Rows.list(StoredTable.message, thread.id)])
+            try await rows.insert(StoredTable.thread, id: thread.id, body: thread)
+            for item in items { try await rows.insertItem(item) }
+        }
+    }
+
+    public func appendItems(_ items: [StoredItem], threadID: String) async throws {
+        try await write { rows in
+            try await rows.lockThread(threadID)
+            if let active = try await rows.activeRunID(threadID: threadID) {
+                throw StoreError.threadLocked(threadID: threadID, runID: active)
+            }
+            try await rows.lockLists([Rows.list(StoredTable.message, threadID)])
+            for item in items {
+                try await rows.insertItem(item)
+                if case .functionCallOutput(let output) = item.item {
+                    try await rows.answerFunctionCall(output.callID, with: output.output.text, inThreads: [threadID])
+                }
+            }
+        }
+    }
+
+    public func listItems(threadID: String, _ query: ListQuery) async throws -> ListPage<ResponseItem> {
+        try await read { rows in
+            try await rows.itemPage(query) { sql in
+                sql.append("item.thread_id = ")
+                sql.bind(threadID)
+            }
+        }
+    }
+
+    public func item(id: String, threadID: String) async throws -> StoredItem? {
+        try await read { rows in try await rows.item(id: id, threadID: threadID) }
+    }
+
+    public func deleteItem(id: String, threadID: String) async throws -> Bool {
+        try await write { rows in
+            // The thread's row lock orders this with runs starting on it.
+            try await rows.lockThread(threadID)
+            guard let item = try await rows.item(id: id, threadID: threadID) else { return false }
+            if let active = try await rows.activeRunID(threadID: threadID) {
+                throw StoreError.threadLocked(threadID: threadID, runID: active)
+            }
+            try await rows.execute("UPDATE item SET body = NULL WHERE id = \(id)")
+            if case .message = item.item {
+                _ = try await rows.tombstone(StoredTable.message, id: id, filters: [("thread_id", threadID)])
+            }
+            return true
         }
     }
 }
@@ -171,7 +205,8 @@ extension Rows {
         sql.append(", ")
         sql.bind(try storageJSON(stored.item))
         sql.append("::jsonb)")
-        if replacing { sql.append(" ON CONFLICT (id) DO UPDATE SET body = excluded.body") }
+        // A deleted item stays deleted when its step is saved again.
+        if replacing { sql.append(" ON CONFLICT (id) DO UPDATE SET body = excluded.body WHERE item.body IS NOT NULL") }
         try await execute(sql.query)
     }
 
@@ -189,6 +224,44 @@ extension Rows {
                 try await upsert(StoredTable.step, id: step.id, body: step, columns: [("run_id", step.runID)])
             }
         }
+    }
+
+    func item(id: String, threadID: String) async throws -> StoredItem? {
+        try await self.items(order: "ASC", limit: 1) { sql in
+            sql.append("item.id = ")
+            sql.bind(id)
+            sql.append(" AND item.thread_id = ")
+            sql.bind(threadID)
+        }.first
+    }
+
+    /// A page of the live items in `scope` (conditions on `item`); cursors must name items in it.
+    func itemPage(_ query: ListQuery, scope: (inout SQL) -> Void) async throws -> ListPage<ResponseItem> {
+        let ascending = query.order == .asc
+        var bounds: [(comparison: String, seq: Int)] = []
+        for (cursor, param, forward) in [(query.after, "after", true), (query.before, "before", false)] {
+            guard let cursor else { continue }
+            var sql = SQL("SELECT seq FROM item WHERE item.id = ")
+            sql.bind(cursor)
+            sql.append(" AND ")
+            scope(&sql)
+            guard let row = try await execute(sql.query).first else { throw StoreError.unknownCursor(param: param, id: cursor) }
+            bounds.append((forward == ascending ? ">" : "<", try row.decode(Int.self)))
+        }
+        // With only `before`, the page is the items nearest the cursor: fetch backwards, then restore the order.
+        let backwards = query.before != nil && query.after == nil
+        var items = try await self.items(order: ascending != backwards ? "ASC" : "DESC", limit: query.limit + 1) { sql in
+            scope(&sql)
+            for bound in bounds {
+                sql.append(" AND item.seq \(bound.comparison) ")
+                sql.bind(bound.seq)
+            }
+        }
+        let hasMore = items.count > query.limit
+        items = Array(items.prefix(query.limit))
+        if backwards { items.reverse() }
+        let page = items.map(\.item)
+        return ListPage(data: page, firstID: page.first?.id, lastID: page.last?.id, hasMore: hasMore)
     }
 
     func response(id: String) async throws -> StoredResponse? {

@@ -25,12 +25,16 @@ extension Rows {
 
     func saveProgress(messages: [Message], steps: [RunStep]) async throws {
         // An upsert may insert, so it takes its list's lock like an insert.
-        try await lockLists(messages.map(\.list) + steps.map(\.list))
+        // A step's function calls are items of its thread, ordered by the thread's message list lock.
+        try await lockLists(messages.map(\.list) + steps.map(\.list) + steps.map { Rows.list(StoredTable.message, $0.threadID) })
         for message in messages {
             try await indexMessage(message)
             try await upsert(StoredTable.message, id: message.id, body: message, columns: [("thread_id", message.threadID), ("run_id", message.runID)])
         }
-        for step in steps { try await upsert(StoredTable.step, id: step.id, body: step, columns: [("run_id", step.runID)]) }
+        for step in steps {
+            try await upsert(StoredTable.step, id: step.id, body: step, columns: [("run_id", step.runID)])
+            for item in step.functionCallItems { try await insertItem(item, replacing: true) }
+        }
     }
 
     func insertRun(_ run: Run) async throws {

@@ -84,33 +84,57 @@ extension SQLiteStore {
 
     public func listRunItems(runID: String, direction: StoredItem.Direction, _ query: ListQuery) async throws -> ListPage<ResponseItem> {
         try await database.read { db in
-            var clauses = ["item.run_id = ?", "item.direction = ?"]
-            var values: [any DatabaseValueConvertible] = [runID, direction.rawValue]
-            let ascending = query.order == .asc
-            for (cursor, param, forward) in [(query.after, "after", true), (query.before, "before", false)] {
-                guard let cursor else { continue }
-                guard let seq = try Int64.fetchOne(
-                    db, sql: "SELECT seq FROM item WHERE id = ? AND run_id = ? AND direction = ?",
-                    arguments: [cursor, runID, direction.rawValue])
-                else { throw StoreError.unknownCursor(param: param, id: cursor) }
-                clauses.append("item.seq \(forward == ascending ? ">" : "<") ?")
-                values.append(seq)
-            }
-            // With only `before`, the page is the items nearest the cursor: fetch backwards, then restore the order.
-            let backwards = query.before != nil && query.after == nil
-            var items = try db.items(
-                where: clauses.joined(separator: " AND "), values, order: ascending != backwards ? "ASC" : "DESC", limit: query.limit + 1)
-            let hasMore = items.count > query.limit
-            items = Array(items.prefix(query.limit))
-            if backwards { items.reverse() }
-            let page = items.map(\.item)
-            return ListPage(data: page, firstID: page.first?.id, lastID: page.last?.id, hasMore: hasMore)
+            try db.itemPage(scope: "item.run_id = ? AND item.direction = ?", [runID, direction.rawValue], query)
         }
     }
 
     public func saveItems(_ items: [StoredItem]) async throws {
         try await database.write { db in
             for item in items { try db.insertItem(item, replacing: true) }
+        }
+    }
+
+    // MARK: Conversations
+
+    public func createThread(_ thread: AssistantThread, items: [StoredItem]) async throws {
+        try await database.write { db in
+            try db.insertRow(StoredTable.thread, id: thread.id, body: thread)
+            for item in items { try db.insertItem(item) }
+        }
+    }
+
+    public func appendItems(_ items: [StoredItem], threadID: String) async throws {
+        try await database.write { db in
+            guard try db.exists(StoredTable.thread, id: threadID) else { throw StoreError.notFound(.thread, id: threadID) }
+            if let active = try db.activeRunID(threadID: threadID) { throw StoreError.threadLocked(threadID: threadID, runID: active) }
+            for item in items {
+                try db.insertItem(item)
+                if case .functionCallOutput(let output) = item.item {
+                    try db.answerFunctionCall(output.callID, with: output.output.text, inThreads: [threadID])
+                }
+            }
+        }
+    }
+
+    public func listItems(threadID: String, _ query: ListQuery) async throws -> ListPage<ResponseItem> {
+        try await database.read { db in try db.itemPage(scope: "item.thread_id = ?", [threadID], query) }
+    }
+
+    public func item(id: String, threadID: String) async throws -> StoredItem? {
+        try await database.read { db in try db.items(where: "item.id = ? AND item.thread_id = ?", [id, threadID], order: "ASC", limit: 1).first }
+    }
+
+    public func deleteItem(id: String, threadID: String) async throws -> Bool {
+        try await database.write { db in
+            guard let item = try db.items(where: "item.id = ? AND item.thread_id = ?", [id, threadID], order: "ASC", limit: 1).first else {
+                return false
+            }
+            if let active = try db.activeRunID(threadID: threadID) { throw StoreError.threadLocked(threadID: threadID, runID: active) }
+            try db.execute(sql: "UPDATE item SET body = NULL WHERE id = ?", arguments: [id])
+            if case .message = item.item {
+                _ = try db.tombstone(StoredTable.message, id: id, filters: [("thread_id", threadID)])
+            }
+            return true
         }
     }
 }
@@ -151,7 +175,8 @@ extension Database {
             return
         }
         var sql = "INSERT INTO item (id, thread_id, run_id, direction, type, call_id, created_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        if replacing { sql += " ON CONFLICT(id) DO UPDATE SET body = excluded.body" }
+        // A deleted item stays deleted when its step is saved again.
+        if replacing { sql += " ON CONFLICT(id) DO UPDATE SET body = excluded.body WHERE item.body IS NOT NULL" }
         try execute(
             sql: sql,
             arguments: [
@@ -177,6 +202,31 @@ extension Database {
                 try upsertRow(StoredTable.step, id: step.id, body: step, columns: ["run_id": step.runID])
             }
         }
+    }
+
+    /// A page of the live items in `scope` (conditions on `item`); cursors must name items in it.
+    func itemPage(scope: String, _ values: [any DatabaseValueConvertible], _ query: ListQuery) throws -> ListPage<ResponseItem> {
+        var clauses = [scope]
+        var arguments = values
+        let ascending = query.order == .asc
+        for (cursor, param, forward) in [(query.after, "after", true), (query.before, "before", false)] {
+            guard let cursor else { continue }
+            var cursorArguments: [any DatabaseValueConvertible] = [cursor]
+            cursorArguments += values
+            guard let seq = try Int64.fetchOne(self, sql: "SELECT seq FROM item WHERE item.id = ? AND \(scope)", arguments: StatementArguments(cursorArguments))
+            else { throw StoreError.unknownCursor(param: param, id: cursor) }
+            clauses.append("item.seq \(forward == ascending ? ">" : "<") ?")
+            arguments.append(seq)
+        }
+        // With only `before`, the page is the items nearest the cursor: fetch backwards, then restore the order.
+        let backwards = query.before != nil && query.after == nil
+        var items = try self.items(
+            where: clauses.joined(separator: " AND "), arguments, order: ascending != backwards ? "ASC" : "DESC", limit: query.limit + 1)
+        let hasMore = items.count > query.limit
+        items = Array(items.prefix(query.limit))
+        if backwards { items.reverse() }
+        let page = items.map(\.item)
+        return ListPage(data: page, firstID: page.first?.id, lastID: page.last?.id, hasMore: hasMore)
     }
 
     func response(id: String) throws -> StoredResponse? {

@@ -250,7 +250,10 @@ extension Database {
             try indexMessage(message)
             try upsertRow(StoredTable.message, id: message.id, body: message, columns: ["thread_id": message.threadID, "run_id": message.runID])
         }
-        for step in steps { try upsertRow(StoredTable.step, id: step.id, body: step, columns: ["run_id": step.runID]) }
+        for step in steps {
+            try upsertRow(StoredTable.step, id: step.id, body: step, columns: ["run_id": step.runID])
+            for item in step.functionCallItems { try insertItem(item, replacing: true) }
+        }
     }
 
     func insertRun(_ run: Run) throws {

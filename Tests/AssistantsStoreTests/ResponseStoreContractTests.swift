@@ -150,13 +150,12 @@ import Testing
         let call = ToolCall(id: ObjectKind.toolCall.newID(), kind: .function(name: "weather", arguments: "{}", output: nil))
         let step = RunStep(
             id: ObjectKind.step.newID(), createdAt: 1, assistantID: "", threadID: first.threadID, runID: firstRun.id, details: .toolCalls([call]))
-        let callItem = StoredItem(
-            item: .functionCall(FunctionCallItem(id: ObjectKind.functionCall.newID(), callID: call.id, name: "weather", arguments: "{}", status: .completed)),
-            threadID: first.threadID, runID: firstRun.id, direction: .output, createdAt: 1)
         try await store.saveRunProgress(messages: [], steps: [step])
-        try await store.saveItems([callItem])
         _ = try await store.updateRun(id: firstRun.id, threadID: first.threadID) { $0.status = .completed }
-        #expect(try await store.listRunItems(runID: firstRun.id, direction: .output, ListQuery()).data == [callItem.item])
+        // The step's call is an output item of the run, under the call's id.
+        let callItem = ResponseItem.functionCall(
+            FunctionCallItem(id: ToolCallItemID.functionCall(call.id), callID: call.id, name: "weather", arguments: "{}", status: .inProgress))
+        #expect(try await store.listRunItems(runID: firstRun.id, direction: .output, ListQuery()).data == [callItem])
 
         let answer = ResponseItem.functionCallOutput(FunctionCallOutputItem(
             id: ObjectKind.functionCallOutput.newID(), callID: call.id, output: .text("sunny"), status: .completed))
@@ -208,5 +207,153 @@ import Testing
         #expect(try await store.deleteResponse(id: kept.id))
         #expect(try await store.thread(id: thread.id) != nil)
         #expect(try await store.allItems(threadID: thread.id).map { text($0.item) } == ["stays"])
+    }
+
+    // MARK: Conversations
+
+    func message(_ role: ResponseMessage.Role, _ text: String) -> ResponseItem {
+        let content: ResponseContent = role == .assistant ? .outputText(OutputText(text: text)) : .inputText(text)
+        return .message(ResponseMessage(id: ObjectKind.message.newID(), role: role, content: [content], status: .completed))
+    }
+
+    func conversation(_ store: any AssistantsStore, items: [ResponseItem]) async throws -> AssistantThread {
+        let thread = AssistantThread(id: ObjectKind.conversation.newID(), createdAt: 1)
+        try await store.createThread(thread, items: items.map { StoredItem(item: $0, threadID: thread.id, createdAt: 1) })
+        return thread
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func conversationItemsAreThreadMessagesAndBack(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let call = ResponseItem.functionCall(
+            FunctionCallItem(id: ObjectKind.functionCall.newID(), callID: "call_1", name: "f", arguments: "{}", status: .completed))
+        let first = [message(.developer, "Be brief."), message(.user, "Hi"), call, message(.assistant, "Hello")]
+        let thread = try await conversation(store, items: first)
+        #expect(try await store.thread(id: thread.id) == thread)
+        // User and assistant messages are thread messages; the rest only conversation items.
+        #expect(try await store.allMessages(threadID: thread.id).map(\.id) == [first[1].id, first[3].id])
+
+        // A message added through the Assistants API is an item; items added later are messages.
+        let assistantsMessage = userMessage("From a thread", on: thread.id)
+        try await store.appendMessage(assistantsMessage)
+        let later = [message(.user, "Again")]
+        try await store.appendItems(later.map { StoredItem(item: $0, threadID: thread.id, createdAt: 2) }, threadID: thread.id)
+        #expect(try await store.allMessages(threadID: thread.id).map(\.id) == [first[1].id, first[3].id, assistantsMessage.id, later[0].id])
+        let all = first + [.message(ResponseMessage(assistantsMessage))] + later
+        #expect(try await store.allItems(threadID: thread.id).map(\.item) == all)
+
+        // Pages, both ways, with cursors.
+        let page = try await store.listItems(threadID: thread.id, ListQuery(limit: 2, order: .asc))
+        #expect(page.data == Array(all[0..<2]) && page.hasMore && page.lastID == all[1].id)
+        let next = try await store.listItems(threadID: thread.id, ListQuery(limit: 10, order: .asc, after: page.lastID))
+        #expect(next.data == Array(all[2...]) && !next.hasMore)
+        let newest = try await store.listItems(threadID: thread.id, ListQuery(limit: 2))
+        #expect(newest.data == Array(all.suffix(2).reversed()) && newest.hasMore)
+        let before = try await store.listItems(threadID: thread.id, ListQuery(limit: 2, order: .asc, before: all[3].id))
+        #expect(before.data == Array(all[1..<3]))
+        await #expect(throws: StoreError.unknownCursor(param: "after", id: "msg_nope")) {
+            try await store.listItems(threadID: thread.id, ListQuery(after: "msg_nope"))
+        }
+
+        #expect(try await store.item(id: call.id!, threadID: thread.id)?.item == call)
+        #expect(try await store.item(id: call.id!, threadID: "conv_other") == nil)
+
+        // Deleting a message item deletes the message; deleting any item leaves it a valid cursor.
+        #expect(try await store.deleteItem(id: first[1].id!, threadID: thread.id))
+        #expect(try await store.message(id: first[1].id!, threadID: thread.id) == nil)
+        #expect(try await store.deleteItem(id: call.id!, threadID: thread.id))
+        #expect(try await store.deleteItem(id: call.id!, threadID: thread.id) == false)
+        #expect(try await store.item(id: call.id!, threadID: thread.id) == nil)
+        let rest = try await store.listItems(threadID: thread.id, ListQuery(order: .asc, after: first[1].id))
+        #expect(rest.data == [first[3]] + all.suffix(2))
+        // Deleting the message through the Assistants API deletes the item.
+        #expect(try await store.deleteMessage(id: assistantsMessage.id, threadID: thread.id))
+        #expect(try await store.item(id: assistantsMessage.id, threadID: thread.id) == nil)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func itemChangesWaitForTheActiveRun(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let kept = message(.user, "kept")
+        let thread = try await conversation(store, items: [kept])
+        let active = backingRun(threadID: thread.id)
+        try await store.createRun(active, additionalMessages: [])
+
+        let refused = StoredItem(item: message(.user, "refused"), threadID: thread.id, createdAt: 2)
+        await #expect(throws: StoreError.threadLocked(threadID: thread.id, runID: active.id)) {
+            try await store.appendItems([refused], threadID: thread.id)
+        }
+        await #expect(throws: StoreError.threadLocked(threadID: thread.id, runID: active.id)) {
+            try await store.deleteItem(id: kept.id!, threadID: thread.id)
+        }
+        #expect(try await store.allItems(threadID: thread.id).map(\.item) == [kept])
+        #expect(try await store.allMessages(threadID: thread.id).map(\.id) == [kept.id])
+        await #expect(throws: StoreError.notFound(.thread, id: "conv_nope")) {
+            try await store.appendItems([refused], threadID: "conv_nope")
+        }
+
+        _ = try await store.updateRun(id: active.id, threadID: thread.id) { $0.status = .completed }
+        try await store.appendItems([refused], threadID: thread.id)
+        #expect(try await store.deleteItem(id: kept.id!, threadID: thread.id))
+        #expect(try await store.allItems(threadID: thread.id).map(\.item) == [refused.item])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aRunsFunctionCallsAreItemsOfItsThread(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let thread = try await thread(store, messages: ["Weather?"])
+        let run = backingRun(threadID: thread.id)
+        try await store.createRun(run, additionalMessages: [])
+        let call = ToolCall(id: ObjectKind.toolCall.newID(), kind: .function(name: "weather", arguments: "{}", output: nil))
+        var step = RunStep(
+            id: ObjectKind.step.newID(), createdAt: 2, assistantID: "asst_1", threadID: thread.id, runID: run.id, details: .toolCalls([call]))
+        try await store.saveRunProgress(messages: [], steps: [step])
+        let callID = ToolCallItemID.functionCall(call.id)
+        #expect(try await store.item(id: callID, threadID: thread.id)?.item == .functionCall(
+            FunctionCallItem(id: callID, callID: call.id, name: "weather", arguments: "{}", status: .inProgress)))
+
+        // The client submits the output (as `submit_tool_outputs` does): the call completes in its place, and
+        // its output follows it.
+        let answered = ToolCall(id: call.id, kind: .function(name: "weather", arguments: "{}", output: "sunny"))
+        step.details = .toolCalls([answered])
+        step.status = .completed
+        step.completedAt = 3
+        _ = try await store.updateRun(id: run.id, threadID: thread.id, saving: [], [step]) { $0.status = .completed }
+        let items = try await store.allItems(threadID: thread.id)
+        #expect(items.count == 3)
+        #expect(items[1].item == .functionCall(FunctionCallItem(id: callID, callID: call.id, name: "weather", arguments: "{}", status: .completed)))
+        #expect(items[1].runID == run.id && items[1].direction == .output)
+        #expect(items[2].item == .functionCallOutput(FunctionCallOutputItem(
+            id: ToolCallItemID.functionCallOutput(call.id), callID: call.id, output: .text("sunny"), status: .completed)))
+
+        // A deleted call item stays deleted when its step is saved again; the step keeps the call.
+        #expect(try await store.deleteItem(id: callID, threadID: thread.id))
+        try await store.saveRunProgress(messages: [], steps: [step])
+        #expect(try await store.item(id: callID, threadID: thread.id) == nil)
+        #expect(try await store.step(id: step.id, runID: run.id)?.details == step.details)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aFunctionOutputItemAnswersTheCallInItsConversation(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let thread = try await conversation(store, items: [message(.user, "Weather?")])
+        let run = backingRun(threadID: thread.id)
+        try await store.createRun(run, additionalMessages: [])
+        let call = ToolCall(id: ObjectKind.toolCall.newID(), kind: .function(name: "weather", arguments: "{}", output: nil))
+        let step = RunStep(
+            id: ObjectKind.step.newID(), createdAt: 2, assistantID: "", threadID: thread.id, runID: run.id, status: .completed,
+            details: .toolCalls([call]))
+        _ = try await store.updateRun(id: run.id, threadID: thread.id, saving: [], [step]) { $0.status = .completed }
+
+        let output = ResponseItem.functionCallOutput(
+            FunctionCallOutputItem(id: ObjectKind.functionCallOutput.newID(), callID: call.id, output: .text("sunny"), status: .completed))
+        try await store.appendItems([StoredItem(item: output, threadID: thread.id, createdAt: 3)], threadID: thread.id)
+        let saved = try #require(try await store.step(id: step.id, runID: run.id))
+        guard case .toolCalls(let calls) = saved.details, case .function(_, _, let answer) = calls.first?.kind else {
+            Issue.record("no function call")
+            return
+        }
+        #expect(answer == "sunny")
+        #expect(try await store.allItems(threadID: thread.id).map(\.item.type) == ["message", "function_call", "function_call_output"])
     }
 }

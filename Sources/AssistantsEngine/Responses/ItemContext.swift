@@ -2,9 +2,10 @@ import AssistantsAPI
 import AssistantsStore
 import ModelProviders
 
-/// What a response's model sees before its own output: the items of the responses it continues (each
-/// one's input, then its output), oldest first, then its own input. Instructions of earlier responses are
-/// not carried over, as in OpenAI's API; the run's own instructions come first, as for runs.
+/// What a response's model sees before its own output: in a conversation, the conversation's items;
+/// otherwise the items of the responses it continues (each one's input, then its output), oldest first,
+/// then its own input. Instructions of earlier responses are not carried over, as in OpenAI's API; the
+/// run's own instructions come first, as for runs.
 struct ItemContext {
     let store: any AssistantsStore
     /// How a thread message reads to the model: `ContextBuilder`'s, so images become data URLs the same way.
@@ -15,6 +16,12 @@ struct ItemContext {
 
     func history(responseID: String, run: Run) async throws -> [ChatMessage] {
         let chain = try await store.responseChain(endingAt: responseID)
+        if let response = chain.last, response.record.response.conversationID != nil {
+            // In a conversation the context is the conversation: every item in it, whichever API added it,
+            // but this response's own output, which is the run's progress.
+            let items = try await store.allItems(threadID: response.record.threadID)
+            return try await chatMessages(items.filter { !($0.runID == run.id && $0.direction == .output) }.map(\.item))
+        }
         var items: [ResponseItem] = []
         for link in chain {
             let stored = try await store.allItems(threadID: link.record.threadID)

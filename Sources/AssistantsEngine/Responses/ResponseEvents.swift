@@ -151,7 +151,7 @@ public struct ResponseEvents: Sendable {
 
     /// A search the model asked for: its item, in progress, with no query yet.
     private mutating func startSearch(stepID: String, index: Int, callID: String) -> [Output] {
-        let search = (outputIndex: takeOutputIndex(), itemID: ResponseOutput.itemID(callID, kind: .fileSearchCall), done: false)
+        let search = (outputIndex: takeOutputIndex(), itemID: ToolCallItemID.fileSearchCall(callID), done: false)
         searches[stepID, default: [:]][index] = search
         let item = FileSearchCallItem(id: search.itemID, status: .inProgress, queries: [])
         return [
@@ -176,7 +176,7 @@ public struct ResponseEvents: Sendable {
 
     private mutating func startCall(stepID: String, index: Int, callID: String, name: String) -> [Output] {
         let state = Call(
-            outputIndex: takeOutputIndex(), itemID: ResponseOutput.itemID(callID, kind: .functionCall), callID: callID, name: name, arguments: "")
+            outputIndex: takeOutputIndex(), itemID: ToolCallItemID.functionCall(callID), callID: callID, name: name, arguments: "")
         calls[stepID, default: [:]][index] = state
         let item = FunctionCallItem(id: state.itemID, callID: callID, name: name, arguments: "", status: .inProgress)
         return [emit(.outputItemAdded(outputIndex: state.outputIndex, item: .functionCall(item)))]

@@ -51,16 +51,16 @@ public enum ResponseOutput {
             case .messageCreation(let id):
                 return messages[id].map { [.message(ResponseMessage($0))] } ?? []
             case .toolCalls(let calls):
+                // The calls, not the outputs a client submitted: those are the next response's input.
+                var functionCalls: [String: ResponseItem] = [:]
+                for stored in step.functionCallItems {
+                    if case .functionCall(let call) = stored.item { functionCalls[call.callID] = stored.item }
+                }
                 return calls.compactMap { call in
                     switch call.kind {
-                    case .function(let name, let arguments, _):
-                        let status: ItemStatus = step.status == .inProgress ? .inProgress : .completed
-                        return .functionCall(FunctionCallItem(
-                            id: itemID(call.id, kind: .functionCall), callID: call.id, name: name, arguments: arguments, status: status))
-                    case .fileSearch(let search):
-                        return .fileSearchCall(fileSearchItem(call, search, include: include))
-                    case .codeInterpreter:
-                        return nil
+                    case .function: functionCalls[call.id]
+                    case .fileSearch(let search): .fileSearchCall(fileSearchItem(call, search, include: include))
+                    case .codeInterpreter: nil
                     }
                 }
             }
@@ -73,19 +73,12 @@ public enum ResponseOutput {
         let arguments = call.transcript?.arguments
         let query = arguments.flatMap { JSONValue.parse($0)?["query"]?.stringValue ?? $0 }
         let item = FileSearchCallItem(
-            id: itemID(call.id, kind: .fileSearchCall), status: .completed, queries: query.map { [$0] } ?? [],
+            id: ToolCallItemID.fileSearchCall(call.id), status: .completed, queries: query.map { [$0] } ?? [],
             results: search.results.map { result in
                 FileSearchCallItem.Result(
                     fileID: result.fileID, filename: result.fileName, score: result.score,
                     text: result.content?.map(\.text).joined(separator: "\n") ?? "")
             })
         return include.contains(.fileSearchCallResults) ? item : item.withoutResults()
-    }
-
-    /// A tool call's item id: the run step's call id under the item's prefix, so the item needs no row of its
-    /// own and reads the same from every place that shows it.
-    static func itemID(_ callID: String, kind: ObjectKind) -> String {
-        let prefix = ObjectKind.toolCall.idPrefix
-        return kind.idPrefix + (callID.hasPrefix(prefix) ? String(callID.dropFirst(prefix.count)) : callID)
     }
 }

@@ -2,8 +2,9 @@ import AssistantsAPI
 import AssistantsStore
 
 /// Turns a create request into what `createResponse` stores: the response row, its backing run, its
-/// private thread and its input items under fresh ids. Refuses, naming the parameter, what this server does
-/// not do yet, so that nothing a client asks for is silently ignored.
+/// private thread (none in a conversation, whose thread it runs on) and its input items under fresh ids.
+/// Refuses, naming the parameter, what this server does not do yet, so that nothing a client asks for is
+/// silently ignored.
 struct ResponsePlanner {
     let store: any AssistantsStore
     let vectorStores: VectorStores
@@ -11,7 +12,8 @@ struct ResponsePlanner {
     struct Plan {
         var record: ResponseRecord
         var run: Run
-        var thread: AssistantThread
+        /// The thread the response makes for itself; nil in a conversation, whose thread it runs on.
+        var privateThread: AssistantThread?
         var input: [StoredItem]
     }
 
@@ -27,17 +29,29 @@ struct ResponsePlanner {
             }
         }
         let items = context.input?.items ?? []
-        try await checkFiles(items)
+        try await Self.checkFiles(items, param: "input", vectorStores: vectorStores)
         try await checkVectorStores(context.tools)
 
-        let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: now)
+        let threadID: String
+        let privateThread: AssistantThread?
+        if let conversationID = context.conversationID {
+            // A conversation is a thread; a response's private thread is not one anybody else may continue.
+            guard try await store.thread(id: conversationID) != nil, !(try await store.isPrivateThread(conversationID)) else {
+                throw APIError.notFound(.conversation, id: conversationID)
+            }
+            (threadID, privateThread) = (conversationID, nil)
+        } else {
+            let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: now)
+            (threadID, privateThread) = (thread.id, thread)
+        }
         let responseID = ObjectKind.response.newID()
         let runID = ObjectKind.run.newID()
         let toolChoice = context.toolChoice ?? .auto
         let text = context.text ?? .init()
         var response = ModelResponse(
             id: responseID, createdAt: now, status: .queued, model: request.model, instructions: context.instructions,
-            parallelToolCalls: context.parallelToolCalls ?? true, previousResponseID: context.previousResponseID, tools: context.tools,
+            parallelToolCalls: context.parallelToolCalls ?? true, previousResponseID: context.previousResponseID,
+            conversationID: context.conversationID, tools: context.tools,
             toolChoice: toolChoice, temperature: request.temperature, topP: request.topP, maxOutputTokens: request.maxOutputTokens,
             maxToolCalls: request.maxToolCalls, metadata: request.metadata ?? [:], text: text,
             truncation: context.truncation ?? .disabled, reasoningEffort: request.reasoningEffort, store: request.store,
@@ -57,17 +71,17 @@ struct ResponsePlanner {
         }
         // Responses do not expire while they wait: they never wait for the client.
         var run = Run(
-            id: runID, createdAt: now, threadID: thread.id, assistantID: "", model: request.model,
+            id: runID, createdAt: now, threadID: threadID, assistantID: "", model: request.model,
             instructions: context.instructions ?? "", tools: functions, metadata: request.metadata ?? [:],
             temperature: request.temperature, topP: request.topP, maxCompletionTokens: request.maxOutputTokens,
             toolChoice: toolChoice.runToolChoice, parallelToolCalls: context.parallelToolCalls ?? true,
             responseFormat: text.format, reasoningEffort: request.reasoningEffort)
         run.responseID = responseID
         let input = items.map { item in
-            StoredItem(item: item.withNewID(), threadID: thread.id, runID: runID, direction: .input, createdAt: now)
+            StoredItem(item: item.withNewID(), threadID: threadID, runID: runID, direction: .input, createdAt: now)
         }
-        let record = ResponseRecord(response: response, runID: runID, threadID: thread.id, ephemeral: !request.store)
-        return Plan(record: record, run: run, thread: thread, input: input)
+        let record = ResponseRecord(response: response, runID: runID, threadID: threadID, ephemeral: !request.store)
+        return Plan(record: record, run: run, privateThread: privateThread, input: input)
     }
 
     /// The request features that have no implementation here yet: a 400 naming each, never a silent no.
@@ -81,20 +95,22 @@ struct ResponsePlanner {
         if searches.count > 1 {
             throw APIError.invalidRequest("Only one file_search tool may be given.", param: "tools[\(searches[1])]", code: "invalid_value")
         }
-        if request.context.conversationID != nil {
-            throw APIError.unsupported("Conversations are not supported yet by this server; use 'previous_response_id'.", param: "conversation")
-        }
-        for (index, item) in (request.context.input?.items ?? []).enumerated() {
+        try Self.refuseUnsupported(request.context.input?.items ?? [], param: "input")
+    }
+
+    /// The items this server cannot take yet, as a response's input or a conversation's items.
+    static func refuseUnsupported(_ items: [ResponseItem], param: String) throws {
+        for (index, item) in items.enumerated() {
             switch item {
             case .itemReference:
-                throw APIError.unsupported("Item references are not supported yet by this server.", param: "input[\(index)]")
+                throw APIError.unsupported("Item references are not supported yet by this server.", param: "\(param)[\(index)]")
             case .fileSearchCall, .codeInterpreterCall:
-                throw APIError.unsupported("'\(item.type)' input items are not supported yet by this server.", param: "input[\(index)].type")
+                throw APIError.unsupported("'\(item.type)' input items are not supported yet by this server.", param: "\(param)[\(index)].type")
             case .message(let message):
                 // The model would not see the file: refused until files are read into the context.
                 for (part, content) in message.content.enumerated() where content.type == "input_file" {
                     throw APIError.unsupported(
-                        "input_file parts are not supported yet by this server's Responses API.", param: "input[\(index)].content[\(part)]")
+                        "input_file parts are not supported yet by this server's Responses API.", param: "\(param)[\(index)].content[\(part)]")
                 }
             case .functionCall, .functionCallOutput:
                 continue
@@ -112,14 +128,14 @@ struct ResponsePlanner {
         }
     }
 
-    /// Images the input names by file id must exist, as for messages.
-    private func checkFiles(_ items: [ResponseItem]) async throws {
+    /// Images the items name by file id must exist, as for messages.
+    static func checkFiles(_ items: [ResponseItem], param: String, vectorStores: VectorStores) async throws {
         var references: [(param: String, fileID: String)] = []
         for (index, item) in items.enumerated() {
             guard case .message(let message) = item else { continue }
             for (part, content) in message.content.enumerated() {
                 if case .inputImage(let image) = content, let fileID = image.fileID {
-                    references.append(("input[\(index)].content[\(part)].file_id", fileID))
+                    references.append(("\(param)[\(index)].content[\(part)].file_id", fileID))
                 }
             }
         }

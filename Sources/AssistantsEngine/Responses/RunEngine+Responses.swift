@@ -17,11 +17,18 @@ extension RunEngine {
         let store = environment.store
         let plan = try await ResponsePlanner(store: store, vectorStores: environment.vectorStores).plan(request, now: environment.clock.now())
         do {
-            try await store.createResponse(plan.record, run: plan.run, input: plan.input, privateThread: plan.thread)
+            try await store.createResponse(plan.record, run: plan.run, input: plan.input, privateThread: plan.privateThread)
         } catch StoreError.notFound(.response, let id) {
             // The previous response was deleted meanwhile.
             throw APIError.invalidRequest("Previous response with id '\(id)' not found.", param: "previous_response_id", code: "previous_response_not_found")
                 .withStatus(404)
+        } catch StoreError.notFound(.thread, let id) {
+            // The conversation was deleted meanwhile.
+            throw APIError.notFound(.conversation, id: id)
+        } catch StoreError.threadHasActiveRun(let threadID, _) {
+            // One run or response at a time per thread, as for runs.
+            throw APIError.invalidRequest(
+                "Another response or run is active on conversation '\(threadID)'.", param: "conversation", code: "conversation_locked")
         }
         let followed = request.stream || !request.background
         let start = await start(plan.run, thread: nil, stream: followed, prelude: [.runCreated(plan.run), .run(plan.run)])
