@@ -60,9 +60,9 @@ def browser():
 class ConsolePage:
     """A fresh browser context on the console, recording console errors and uncaught exceptions."""
 
-    def __init__(self, browser, server):
+    def __init__(self, browser, server, **context_options):
         self.server = server
-        self.context = browser.new_context()
+        self.context = browser.new_context(**context_options)
         self.context.set_default_timeout(TIMEOUT_MS)
         self.page = self.context.new_page()
         self.errors: list[str] = []
@@ -341,3 +341,24 @@ def test_files_are_uploaded_and_vector_store_ingestion_is_shown(console, api, tm
     page.get_by_role("button", name="Delete console-notes.txt").click()
     page.get_by_role("status").filter(has_text="Deleted console-notes.txt.").wait_for()
     assert api.get(f"/v1/files/{uploaded['id']}").status_code == 404
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_console_fits_a_phone_in_both_themes(browser, keyless_run_server, api, scheme):
+    weather_assistant(api, name="Phone weather")
+    view = ConsolePage(browser, keyless_run_server, viewport={"width": 375, "height": 740}, color_scheme=scheme)
+    try:
+        for fragment, ready in (("#/assistants", "New assistant"), ("#/playground", "New thread"), ("#/files", None)):
+            page = view.open(fragment)
+            if ready:
+                page.get_by_role("link", name=ready).wait_for()
+            else:
+                page.get_by_role("button", name="Upload", exact=True).wait_for()
+            # Nothing wider than the screen: no sideways scrolling.
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375, fragment
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        channels = [int(c) for c in background.removeprefix("rgb(").removesuffix(")").split(",")[:3]]
+        assert (sum(channels) / 3 < 80) == (scheme == "dark"), background
+    finally:
+        view.context.close()
+    assert view.unexpected_errors() == []
