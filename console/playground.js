@@ -128,14 +128,24 @@ class Playground {
   async reopen(threadID) {
     await get(`/v1/threads/${encodeURIComponent(threadID)}`);
     this.setThread(threadID);
-    let after = null;
-    do {
-      const page = await get(`/v1/threads/${threadID}/messages?order=asc&limit=100${after ? `&after=${after}` : ""}`);
-      for (const message of page.data) this.message(message.id, message.role).set(textOf(message));
-      after = page.has_more ? page.last_id : null;
-    } while (after);
-    const runs = await get(`/v1/threads/${threadID}/runs?limit=1`);
-    const last = runs.data[0];
+    const [messages, runs] = await Promise.all([
+      everyItem(`/v1/threads/${threadID}/messages`),
+      get(`/v1/threads/${threadID}/runs?order=asc&limit=100`),
+    ]);
+    // The tool calls of each run go before the run's first message, as they happened; those of a run with
+    // no message yet (waiting for outputs, cancelled) go last.
+    const steps = await Promise.all(runs.data.map((run) => get(`/v1/threads/${threadID}/runs/${run.id}/steps?order=asc&limit=100`)));
+    const stepsOf = new Map(runs.data.map((run, index) => [run.id, steps[index].data]));
+    const showSteps = (runID) => {
+      for (const step of stepsOf.get(runID) ?? []) this.handleStep("thread.run.step.completed", step);
+      stepsOf.delete(runID);
+    };
+    for (const message of messages) {
+      if (message.run_id) showSteps(message.run_id);
+      this.message(message.id, message.role).set(textOf(message));
+    }
+    for (const runID of [...stepsOf.keys()]) showSteps(runID);
+    const last = runs.data.at(-1);
     if (!last) return;
     this.pick(last.assistant_id);
     this.showRun(last);
@@ -347,6 +357,18 @@ class Playground {
       this.cancelButton.disabled = false;
     }
   }
+}
+
+/// Every item of a list, oldest first, page after page.
+async function everyItem(path) {
+  const items = [];
+  let after = null;
+  do {
+    const page = await get(`${path}?order=asc&limit=100${after ? `&after=${after}` : ""}`);
+    items.push(...page.data);
+    after = page.has_more ? page.last_id : null;
+  } while (after);
+  return items;
 }
 
 /// A message's text parts, joined.

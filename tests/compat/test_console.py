@@ -253,10 +253,13 @@ def test_chat_streams_the_answer_and_takes_function_outputs(console, api, fake):
     sent = [m for m in fake.requests()[0]["messages"] if m["role"] == "user"]
     assert sent[-1]["content"] in ("Weather in Paris?\nPlease.", [{"type": "text", "text": "Weather in Paris?\nPlease."}])
 
-    # A reload reopens the thread, its messages and tool calls' answer with it.
+    # A reload reopens the thread: its messages, and the tool call between them with its output.
     page.reload()
-    page.locator(".message.user .text").filter(has_text="Weather in Paris?").wait_for()
     page.locator(".message.assistant .text").filter(has_text="It is 21C and sunny in Paris.").wait_for()
+    kinds = page.locator(".transcript > li").evaluate_all("items => items.map(i => i.className)")
+    assert kinds == ["message user", "tool-call", "message assistant"], kinds
+    expect(page.locator(".message.user .text")).to_have_text("Weather in Paris?\nPlease.")
+    expect(page.locator(".tool-call")).to_contain_text('get_weather{"city":"Paris"}→ 21C, sunny')
     expect(page.get_by_label("Assistant", exact=True)).to_have_value(assistant["id"])
     page.get_by_role("status").filter(has_text="Run completed").wait_for()
 
