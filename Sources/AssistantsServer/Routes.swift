@@ -3,7 +3,7 @@ import AssistantsEngine
 import AssistantsStore
 import Hummingbird
 
-/// The routes under `/v1`, behind the middleware every API request goes through.
+/// The routes under `/v1`, behind the middleware every API request goes through, and the web console's.
 /// `health` decides whether `/health` answers 200 or 503; `metrics` is what `/metrics` renders.
 public func buildRouter(
     store: any AssistantsStore, blobs: any BlobStore, engine: RunEngine, apiKeys: Set<String>,
@@ -25,6 +25,7 @@ public func buildRouter(
         return Response.json(["status": "ok"])
     }
     metrics.addRoute(to: router)
+    ConsoleController(store: store, apiKeys: apiKeys).addRoutes(to: router)
 
     let api = router.group("v1").add(middleware: APIKeyMiddleware(keys: apiKeys))
     let vectorStores = engine.vectorStores

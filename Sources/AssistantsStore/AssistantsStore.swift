@@ -16,6 +16,9 @@ public protocol AssistantsStore: VectorStoreRecords, ResponseRecords {
     /// Creates the thread together with its first messages.
     func createThread(_ thread: AssistantThread, messages: [Message]) async throws
     func thread(id: String) async throws -> AssistantThread?
+    /// The threads, paged like every list (newest first unless `query` asks otherwise). The private threads
+    /// of responses are left out: they belong to their responses, and no thread route may reach them.
+    func listThreads(_ query: ListQuery) async throws -> ListPage<AssistantThread>
     func updateThread(id: String, _ change: @escaping @Sendable (inout AssistantThread) throws -> Void) async throws -> AssistantThread?
     /// Deletes the thread and everything in it.
     func deleteThread(id: String) async throws -> Bool

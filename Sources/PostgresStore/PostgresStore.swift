@@ -153,6 +153,13 @@ public final class PostgresStore: AssistantsStore, Service {
         try await read { rows in try await rows.body(StoredTable.thread, id: id) }
     }
 
+    public func listThreads(_ query: ListQuery) async throws -> ListPage<AssistantThread> {
+        try await read { rows in try await rows.page(StoredTable.thread, condition: Self.publicThread, query: query) }
+    }
+
+    /// A thread no response holds as its private thread.
+    static let publicThread = "NOT EXISTS (SELECT 1 FROM response WHERE response.thread_id = thread.id AND response.private_thread)"
+
     public func updateThread(id: String, _ change: @escaping @Sendable (inout AssistantThread) throws -> Void) async throws -> AssistantThread? {
         try await write { rows in try await rows.update(StoredTable.thread, id: id, change) }
     }

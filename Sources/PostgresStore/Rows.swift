@@ -169,12 +169,14 @@ struct Rows {
     /// A page of live rows. `scope` names the list a cursor must belong to (a message's thread); `filters`
     /// narrow the page further. A deleted object stays a valid cursor of its list; an object of another
     /// list never is.
+    /// `condition` is a fixed SQL condition (no binds) rows must also meet; cursors need not meet it.
     func page<T: Decodable & Identifiable & Sendable>(
-        _ table: String, scope: Filters = [], filters: Filters = [], query: ListQuery
+        _ table: String, scope: Filters = [], filters: Filters = [], condition: String? = nil, query: ListQuery
     ) async throws -> ListPage<T> where T.ID == String {
         let ascending = query.order == .asc
         var sql = SQL("SELECT body::text FROM \(table) WHERE ")
         sql.appendLive(scope + filters)
+        if let condition { sql.append(" AND (\(condition))") }
         if let after = query.after {
             sql.append(ascending ? " AND seq > " : " AND seq < ")
             sql.bind(try await cursor(table, id: after, scope: scope, param: "after"))

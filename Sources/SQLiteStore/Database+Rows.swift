@@ -72,9 +72,12 @@ extension Database {
     /// A page of live rows. `scope` names the list a cursor must belong to (a message's thread); `filters`
     /// narrow the page further. A deleted object stays a valid cursor of its list; an object of another
     /// list never is.
-    func page<T: Decodable & Identifiable & Sendable>(_ table: String, scope: Filters = [], filters: Filters = [], query: ListQuery) throws -> ListPage<T>
+    /// `condition` is a fixed SQL condition (no arguments) rows must also meet; cursors need not meet it.
+    func page<T: Decodable & Identifiable & Sendable>(
+        _ table: String, scope: Filters = [], filters: Filters = [], condition: String? = nil, query: ListQuery
+    ) throws -> ListPage<T>
     where T.ID == String {
-        var (clauses, values): ([String], [any DatabaseValueConvertible]) = ([], [])
+        var (clauses, values): ([String], [any DatabaseValueConvertible]) = (condition.map { [$0] } ?? [], [])
         let ascending = query.order == .asc
         if let after = query.after {
             clauses.append(ascending ? "seq > ?" : "seq < ?")

@@ -65,6 +65,15 @@ public final class SQLiteStore: AssistantsStore {
         try await database.read { db in try db.body(StoredTable.thread, id: id) }
     }
 
+    public func listThreads(_ query: ListQuery) async throws -> ListPage<AssistantThread> {
+        try await database.read { db in
+            try db.page(StoredTable.thread, condition: Self.publicThread, query: query)
+        }
+    }
+
+    /// A thread no response holds as its private thread.
+    static let publicThread = "NOT EXISTS (SELECT 1 FROM response WHERE response.thread_id = thread.id AND response.private_thread)"
+
     public func updateThread(id: String, _ change: @escaping @Sendable (inout AssistantThread) throws -> Void) async throws -> AssistantThread? {
         try await database.write { db in try db.update(StoredTable.thread, id: id, change) }
     }

@@ -150,6 +150,44 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func threadsAreListedNewestFirstWithoutPrivateThreads(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        var ids: [String] = []
+        for index in 0..<3 {
+            let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1_700_000_000 + index)
+            try await store.createThread(thread, messages: [])
+            ids.append(thread.id)
+            if index == 1 {
+                // A response's private thread, made between the others: never listed, nor counted by a page.
+                let hidden = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1_700_000_000)
+                let run = Run(
+                    id: ObjectKind.run.newID(), createdAt: 1, threadID: hidden.id, assistantID: "", status: .queued,
+                    model: "m", instructions: "")
+                let record = ResponseRecord(
+                    response: ModelResponse(id: ObjectKind.response.newID(), createdAt: 1, model: "m"), runID: run.id, threadID: hidden.id)
+                try await store.createResponse(record, run: run, input: [], privateThread: hidden)
+                #expect(try await store.thread(id: hidden.id) != nil)
+            }
+        }
+        let newestFirst = Array(ids.reversed())
+        #expect(try await store.listThreads(ListQuery()).data.map(\.id) == newestFirst)
+        #expect(try await store.listThreads(ListQuery(order: .asc)).data.map(\.id) == ids)
+
+        let first = try await store.listThreads(ListQuery(limit: 2))
+        #expect(first.data.map(\.id) == Array(newestFirst.prefix(2)))
+        #expect(first.hasMore && first.lastID == newestFirst[1])
+        let rest = try await store.listThreads(ListQuery(limit: 2, after: newestFirst[1]))
+        #expect(rest.data.map(\.id) == [newestFirst[2]])
+        #expect(rest.hasMore == false)
+
+        #expect(try await store.deleteThread(id: ids[1]))
+        #expect(try await store.listThreads(ListQuery()).data.map(\.id) == [ids[2], ids[0]])
+        await #expect(throws: StoreError.unknownCursor(param: "after", id: "thread_missing")) {
+            try await store.listThreads(ListQuery(after: "thread_missing"))
+        }
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func messagesStayInTheirThread(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
         let a = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)

@@ -1,0 +1,203 @@
+// Assistants: the list, and a form to create or edit one (name, model, instructions, temperature, tools,
+// function tools with their JSON schemas), and deletion.
+import { del, get, post } from "./api.js";
+import { fill, h, when } from "./dom.js";
+
+export async function showAssistants(main, id) {
+  if (id) return showForm(main, id === "new" ? null : await get(`/v1/assistants/${encodeURIComponent(id)}`));
+  return showList(main);
+}
+
+function toolSummary(assistant) {
+  return assistant.tools.map((tool) => (tool.type === "function" ? tool.function.name : tool.type)).join(", ") || "none";
+}
+
+async function showList(main) {
+  const status = h("p", { class: "status", role: "status" });
+  const list = h("ul", { class: "cards", "aria-label": "Assistants" });
+  fill(
+    main,
+    h("div", { class: "heading" }, h("h2", {}, "Assistants"), h("a", { class: "button", href: "#/assistants/new" }, "New assistant")),
+    status,
+    list,
+  );
+  let after = null;
+  const more = h("button", { type: "button", class: "quiet", hidden: true }, "Show more");
+  main.append(more);
+  async function load() {
+    const page = await get(`/v1/assistants?limit=50${after ? `&after=${encodeURIComponent(after)}` : ""}`);
+    for (const assistant of page.data) list.append(card(assistant));
+    after = page.last_id;
+    more.hidden = !page.has_more;
+    if (!list.children.length) status.textContent = "No assistants yet.";
+  }
+  more.addEventListener("click", () => load().catch((error) => (status.textContent = error.message)));
+  await load();
+
+  function card(assistant) {
+    const name = assistant.name || "(unnamed)";
+    const item = h(
+      "li",
+      { class: "card", dataset: { id: assistant.id } },
+      h("h3", {}, h("a", { href: `#/assistants/${assistant.id}` }, name)),
+      h(
+        "dl",
+        {},
+        h("dt", {}, "Model"), h("dd", {}, assistant.model),
+        h("dt", {}, "Tools"), h("dd", {}, toolSummary(assistant)),
+        h("dt", {}, "ID"), h("dd", { class: "mono" }, assistant.id),
+        h("dt", {}, "Created"), h("dd", {}, when(assistant.created_at)),
+      ),
+      h(
+        "div",
+        { class: "actions" },
+        h("a", { class: "button", href: `#/playground?assistant=${assistant.id}`, "aria-label": `Chat with ${name}` }, "Chat"),
+        h("a", { class: "button quiet", href: `#/assistants/${assistant.id}`, "aria-label": `Edit ${name}` }, "Edit"),
+        h("button", { type: "button", class: "danger", "aria-label": `Delete ${name}`, onclick: remove }, "Delete"),
+      ),
+    );
+    async function remove() {
+      if (!confirm(`Delete the assistant “${name}”? Its threads stay.`)) return;
+      try {
+        await del(`/v1/assistants/${assistant.id}`);
+        item.remove();
+        status.textContent = `Deleted ${name}.${list.children.length ? "" : " No assistants left."}`;
+      } catch (error) {
+        status.textContent = error.message;
+      }
+    }
+    return item;
+  }
+}
+
+/// One function tool's fields: name, description, parameters as a JSON schema.
+function functionFields(tool, index) {
+  const prefix = `function-${index}`;
+  const fn = tool?.function ?? {};
+  const fieldset = h(
+    "fieldset",
+    { class: "function" },
+    h("legend", {}, "Function"),
+    h("label", { for: `${prefix}-name` }, "Function name"),
+    h("input", { id: `${prefix}-name`, name: "function-name", required: true, pattern: "[a-zA-Z0-9_\\-]{1,64}", value: fn.name ?? "" }),
+    h("label", { for: `${prefix}-description` }, "Function description"),
+    h("input", { id: `${prefix}-description`, name: "function-description", value: fn.description ?? "" }),
+    h("label", { for: `${prefix}-parameters` }, "Parameters (JSON schema)"),
+    h(
+      "textarea",
+      { id: `${prefix}-parameters`, name: "function-parameters", rows: 6, class: "mono", spellcheck: "false" },
+      JSON.stringify(fn.parameters ?? { type: "object", properties: {} }, null, 2),
+    ),
+  );
+  fieldset.append(
+    h("button", { type: "button", class: "quiet", onclick: () => fieldset.remove() }, "Remove function"),
+  );
+  return fieldset;
+}
+
+function showForm(main, assistant) {
+  const editing = assistant !== null;
+  const has = (type) => assistant?.tools.some((tool) => tool.type === type) ?? false;
+  const error = h("p", { class: "error", role: "alert" });
+  const functions = h("div", { class: "functions" });
+  let count = 0;
+  for (const tool of assistant?.tools ?? []) {
+    if (tool.type === "function") functions.append(functionFields(tool, count++));
+  }
+  const form = h(
+    "form",
+    { class: "editor", "aria-labelledby": "editor-title", novalidate: true },
+    h("h2", { id: "editor-title" }, editing ? `Edit ${assistant.name || assistant.id}` : "New assistant"),
+    editing ? h("p", { class: "mono" }, assistant.id) : null,
+    h("label", { for: "assistant-name" }, "Name"),
+    h("input", { id: "assistant-name", name: "name", maxlength: 256, value: assistant?.name ?? "" }),
+    h("label", { for: "assistant-model" }, "Model"),
+    h("input", { id: "assistant-model", name: "model", required: true, value: assistant?.model ?? "", placeholder: "gpt-4o" }),
+    h("label", { for: "assistant-instructions" }, "Instructions"),
+    h("textarea", { id: "assistant-instructions", name: "instructions", rows: 6 }, assistant?.instructions ?? ""),
+    h("label", { for: "assistant-temperature" }, "Temperature"),
+    h("input", {
+      id: "assistant-temperature", name: "temperature", type: "number", min: 0, max: 2, step: 0.1,
+      value: assistant?.temperature ?? "",
+    }),
+    h(
+      "fieldset",
+      { class: "tools" },
+      h("legend", {}, "Tools"),
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "code_interpreter", checked: has("code_interpreter") }), "Code interpreter"),
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "file_search", checked: has("file_search") }), "File search"),
+      functions,
+      h("button", { type: "button", class: "quiet", onclick: () => functions.append(functionFields(null, count++)) }, "Add function"),
+    ),
+    error,
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "submit" }, editing ? "Save" : "Create assistant"),
+      h("a", { class: "button quiet", href: "#/assistants" }, "Cancel"),
+    ),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    let body;
+    try {
+      body = readForm(form);
+    } catch (problem) {
+      error.textContent = problem.message;
+      problem.field?.setAttribute("aria-invalid", "true");
+      problem.field?.focus();
+      return;
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      await post(editing ? `/v1/assistants/${assistant.id}` : "/v1/assistants", body);
+      location.hash = "#/assistants";
+    } catch (problem) {
+      error.textContent = problem.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  fill(main, form);
+  form.elements.name.focus();
+}
+
+/// The create or modify request; throws an Error with `field` set for what the user must fix.
+function readForm(form) {
+  const fields = form.elements;
+  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  const invalid = (message, field) => Object.assign(new Error(message), { field });
+  const model = fields.model.value.trim();
+  if (!model) throw invalid("A model is required.", fields.model);
+  const tools = [];
+  if (fields.code_interpreter.checked) tools.push({ type: "code_interpreter" });
+  if (fields.file_search.checked) tools.push({ type: "file_search" });
+  for (const fieldset of form.querySelectorAll("fieldset.function")) {
+    const name = fieldset.querySelector("[name=function-name]");
+    const description = fieldset.querySelector("[name=function-description]");
+    const parameters = fieldset.querySelector("[name=function-parameters]");
+    if (!name.value.trim()) throw invalid("Every function needs a name.", name);
+    let schema;
+    try {
+      schema = JSON.parse(parameters.value || "{}");
+    } catch (problem) {
+      throw invalid(`The parameters of ${name.value.trim()} are not valid JSON: ${problem.message}`, parameters);
+    }
+    if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
+      throw invalid(`The parameters of ${name.value.trim()} must be a JSON object (a JSON schema).`, parameters);
+    }
+    const fn = { name: name.value.trim(), parameters: schema };
+    if (description.value.trim()) fn.description = description.value.trim();
+    tools.push({ type: "function", function: fn });
+  }
+  const body = { model, name: fields.name.value.trim() || null, instructions: fields.instructions.value || null, tools };
+  const temperature = fields.temperature.value.trim();
+  if (temperature !== "") {
+    const value = Number(temperature);
+    if (!(value >= 0 && value <= 2)) throw invalid("Temperature is a number from 0 to 2.", fields.temperature);
+    body.temperature = value;
+  }
+  return body;
+}

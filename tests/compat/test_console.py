@@ -1,0 +1,367 @@
+"""The web console the server serves at `/`, driven in a real headless browser (Debian's Chromium, through
+Playwright), and its own endpoint `GET /console/api/threads`.
+
+Chromium: CHROMIUM_BIN, else /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it).
+
+The browser tests run in the cluster mode of scripts/test too: the console's streams then go through nginx
+to whichever node, which single-node runs cannot show.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from compat_support import API_KEYS, httpx
+from conftest import BETA_HEADERS, ServerProcess
+from run_support import text_reply, tool_reply
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONSOLE_DIR = REPO_ROOT / "console"
+CHROMIUM = os.environ.get("CHROMIUM_BIN") or shutil.which("chromium") or "/usr/bin/chromium"
+TIMEOUT_MS = 15_000
+
+WEATHER_SCHEMA = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}},
+    "required": ["city"],
+}
+
+
+# ---------------------------------------------------------------------------
+# fixtures: servers, a browser, pages that record every console error
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def keyless_run_server(tmp_path_factory, fake_model):
+    """A server without API keys (the browser's requests must pass its same-origin guard), on the fake model."""
+    root = tmp_path_factory.mktemp("console-keyless")
+    srv = ServerProcess(root / "data", log_path=root / "server.log", api_keys=(), upstream_url=fake_model.base_url)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium, or set CHROMIUM_BIN", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield browser
+        browser.close()
+
+
+class ConsolePage:
+    """A fresh browser context on the console, recording console errors and uncaught exceptions."""
+
+    def __init__(self, browser, server, **context_options):
+        self.server = server
+        self.context = browser.new_context(**context_options)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.allowed: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+
+    def open(self, fragment: str = ""):
+        self.page.goto(f"{self.server.url}/{fragment}")
+        return self.page
+
+    def unexpected_errors(self) -> list[str]:
+        return [e for e in self.errors if not any(a in e for a in self.allowed)]
+
+
+@pytest.fixture
+def console(browser, keyless_run_server):
+    view = ConsolePage(browser, keyless_run_server)
+    yield view
+    view.context.close()
+    assert view.unexpected_errors() == []
+
+
+@pytest.fixture
+def api(keyless_run_server):
+    with httpx.Client(base_url=keyless_run_server.url, headers=BETA_HEADERS, timeout=30) as c:
+        yield c
+
+
+def weather_assistant(api, name="Weather bot") -> dict:
+    r = api.post("/v1/assistants", json={
+        "model": "gpt-4o", "name": name, "instructions": "Answer about the weather.",
+        "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": WEATHER_SCHEMA}}],
+    })
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+# ---------------------------------------------------------------------------
+# the files, as served
+# ---------------------------------------------------------------------------
+
+def test_the_console_files_are_served_from_the_binary(server):
+    """Every file of console/ is served as it is on disk (scripts/embed-console was run), typed and revalidated."""
+    files = sorted(p for p in CONSOLE_DIR.rglob("*") if p.is_file())
+    assert files
+    types = {".html": "text/html", ".css": "text/css", ".js": "text/javascript"}
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        for path in files:
+            relative = path.relative_to(CONSOLE_DIR).as_posix()
+            url = "/" if relative == "index.html" else f"/console/{relative}"
+            r = http.get(url)
+            assert r.status_code == 200, (url, r.status_code)
+            assert r.text == path.read_text(), f"{url} differs from console/{relative}: run scripts/embed-console"
+            assert r.headers["content-type"].startswith(types[path.suffix]), (url, r.headers["content-type"])
+            assert r.headers["cache-control"] == "no-cache"
+            assert r.headers["x-content-type-options"] == "nosniff"
+            again = http.get(url, headers={"If-None-Match": r.headers["etag"]})
+            assert again.status_code == 304 and again.content == b""
+        page = http.get("/")
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert http.get("/console/missing.js").status_code == 404
+
+
+# ---------------------------------------------------------------------------
+# GET /console/api/threads
+# ---------------------------------------------------------------------------
+
+def test_threads_are_listed_newest_first_without_private_threads(run_server, run_client, fake):
+    fake.script(text_reply("A response."))
+    response = run_client.responses.create(model="gpt-4o", input="Hi")
+    created = [run_client.beta.threads.create(metadata={"n": str(i)}).id for i in range(3)]
+    with httpx.Client(base_url=run_server.url, timeout=10) as http:
+        assert http.get("/console/api/threads").status_code == 401
+        auth = {"Authorization": f"Bearer {API_KEYS[0]}"}
+        listed = http.get("/console/api/threads", params={"limit": 100}, headers=auth).json()
+        ids = [t["id"] for t in listed["data"]]
+        assert ids[:3] == created[::-1]
+        assert listed["object"] == "list"
+        private = run_client.responses.retrieve(response.id)
+        assert all(t["object"] == "thread" for t in listed["data"])
+        assert not any(i in ids for i in _private_thread_ids(http, auth, private.id))
+
+        first = http.get("/console/api/threads", params={"limit": 2}, headers=auth).json()
+        assert [t["id"] for t in first["data"]] == created[:0:-1] and first["has_more"] is True
+        following = http.get("/console/api/threads", params={"limit": 2, "after": first["last_id"]}, headers=auth).json()
+        assert following["data"][0]["id"] == created[0]
+        ascending = http.get("/console/api/threads", params={"limit": 100, "order": "asc"}, headers=auth).json()
+        assert [t["id"] for t in ascending["data"]][-3:] == created
+        bad = http.get("/console/api/threads", params={"limit": 0}, headers=auth)
+        assert bad.status_code == 400 and bad.json()["error"]["param"] == "limit"
+
+
+def _private_thread_ids(http, auth, response_id):
+    """No route names a response's private thread, so every listed thread is tried: none may be the response's."""
+    listed = http.get("/console/api/threads", params={"limit": 100}, headers=auth).json()["data"]
+    private = []
+    for thread in listed:
+        r = http.get(f"/v1/threads/{thread['id']}", headers={**auth, **BETA_HEADERS})
+        if r.status_code == 404:  # the thread routes answer 404 for a response's private thread
+            private.append(thread["id"])
+    return private
+
+
+# ---------------------------------------------------------------------------
+# in the browser
+# ---------------------------------------------------------------------------
+
+def test_create_edit_and_delete_an_assistant_with_a_function_tool(console, api):
+    page = console.open("#/assistants")
+    page.get_by_role("link", name="New assistant").click()
+    page.get_by_label("Name", exact=True).fill("Forecaster")
+    page.get_by_label("Model").fill("gpt-4o")
+    page.get_by_label("Instructions").fill("Say the weather.")
+    page.get_by_label("Temperature").fill("0.3")
+    page.get_by_label("Code interpreter").check()
+    page.get_by_role("button", name="Add function").click()
+    page.get_by_label("Function name").fill("get_weather")
+    page.get_by_label("Function description").fill("The weather in a city.")
+    page.get_by_label("Parameters (JSON schema)").fill("{not json")
+    page.get_by_role("button", name="Create assistant").click()
+    page.get_by_role("alert").filter(has_text="not valid JSON").wait_for()
+    page.get_by_label("Parameters (JSON schema)").fill(json.dumps(WEATHER_SCHEMA))
+    page.get_by_role("button", name="Create assistant").click()
+    page.get_by_role("link", name="Forecaster", exact=True).wait_for()
+
+    created = next(a for a in api.get("/v1/assistants", params={"limit": 100}).json()["data"] if a["name"] == "Forecaster")
+    assert created["model"] == "gpt-4o" and created["instructions"] == "Say the weather."
+    assert created["temperature"] == pytest.approx(0.3)
+    assert [t["type"] for t in created["tools"]] == ["code_interpreter", "function"]
+    function = created["tools"][1]["function"]
+    assert (function["name"], function["description"], function["parameters"]) == ("get_weather", "The weather in a city.", WEATHER_SCHEMA)
+
+    page.get_by_role("link", name="Edit Forecaster").click()
+    assert json.loads(page.get_by_label("Parameters (JSON schema)").input_value()) == WEATHER_SCHEMA
+    page.get_by_label("Name", exact=True).fill("Forecaster 2")
+    page.get_by_label("Code interpreter").uncheck()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("link", name="Forecaster 2", exact=True).wait_for()
+    edited = api.get(f"/v1/assistants/{created['id']}").json()
+    assert edited["name"] == "Forecaster 2" and [t["type"] for t in edited["tools"]] == ["function"]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete Forecaster 2").click()
+    page.get_by_role("status").filter(has_text="Deleted Forecaster 2").wait_for()
+    assert api.get(f"/v1/assistants/{created['id']}").status_code == 404
+
+
+def test_chat_streams_the_answer_and_takes_function_outputs(console, api, fake):
+    assistant = weather_assistant(api, name="Streaming weather")
+    fake.script(
+        tool_reply(("get_weather", '{"city":"Paris"}', "call_paris")),
+        {"chunks": ["It is ", "21C ", "and sunny ", "in Paris."], "delay_ms_between": 250},
+    )
+    page = console.open(f"#/playground?assistant={assistant['id']}")
+    expect(page.get_by_label("Assistant", exact=True)).to_have_value(assistant["id"])
+    # Every text the answer shows on its way, to see it grow a piece at a time.
+    page.evaluate("""() => {
+        window.seenTexts = [];
+        new MutationObserver(() => {
+            for (const text of document.querySelectorAll('.message.assistant .text')) window.seenTexts.push(text.textContent);
+        }).observe(document.querySelector('.transcript'), {childList: true, subtree: true, characterData: true});
+    }""")
+    message = page.get_by_label("Message", exact=True)
+    message.fill("Weather in Paris?")
+    message.press("Shift+Enter")
+    message.press_sequentially("Please.")
+    assert message.input_value() == "Weather in Paris?\nPlease."
+    message.press("Enter")
+
+    call = page.locator(".tool-call")
+    call.filter(has_text="get_weather").wait_for()
+    assert '{"city":"Paris"}' in call.inner_text()
+    page.get_by_label("Output of get_weather").fill("21C, sunny")
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_disabled()
+    page.get_by_role("button", name="Submit outputs").click()
+
+    answer = page.locator(".message.assistant .text")
+    answer.filter(has_text="It is 21C and sunny in Paris.").wait_for()
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+    assert "→ 21C, sunny" in call.inner_text()
+    seen = page.evaluate("window.seenTexts")
+    partial = [t for t in seen if t and t != "It is 21C and sunny in Paris."]
+    assert any("It is 21C and sunny in Paris.".startswith(t) for t in partial), seen
+
+    thread_id = page.evaluate("location.hash").removeprefix("#/playground/")
+    assert thread_id.startswith("thread_")
+    sent = [m for m in fake.requests()[0]["messages"] if m["role"] == "user"]
+    assert sent[-1]["content"] in ("Weather in Paris?\nPlease.", [{"type": "text", "text": "Weather in Paris?\nPlease."}])
+
+    # A reload reopens the thread: its messages, and the tool call between them with its output.
+    page.reload()
+    page.locator(".message.assistant .text").filter(has_text="It is 21C and sunny in Paris.").wait_for()
+    kinds = page.locator(".transcript > li").evaluate_all("items => items.map(i => i.className)")
+    assert kinds == ["message user", "tool-call", "message assistant"], kinds
+    expect(page.locator(".message.user .text")).to_have_text("Weather in Paris?\nPlease.")
+    expect(page.locator(".tool-call")).to_contain_text('get_weather{"city":"Paris"}→ 21C, sunny')
+    expect(page.get_by_label("Assistant", exact=True)).to_have_value(assistant["id"])
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+
+    # A new thread starts empty; the earlier one is in the list and opens again.
+    page.get_by_role("link", name="New thread").click()
+    page.wait_for_function("location.hash === '#/playground'")
+    page.get_by_label("Message", exact=True).wait_for()
+    expect(page.locator(".transcript li")).to_have_count(0)
+    page.locator(f"a[data-thread='{thread_id}']").filter(has_text="Weather in Paris?").click()
+    page.locator(".message.assistant .text").filter(has_text="It is 21C and sunny in Paris.").wait_for()
+
+
+def test_a_run_is_cancelled_from_the_playground(console, api, fake):
+    assistant = weather_assistant(api, name="Slow weather")
+    fake.script({"chunks": ["Thinking", " slowly", " about", " it."], "delay_ms_between": 3000})
+    page = console.open(f"#/playground?assistant={assistant['id']}")
+    expect(page.get_by_label("Assistant", exact=True)).to_have_value(assistant["id"])
+    page.get_by_label("Message", exact=True).fill("Take your time")
+    page.get_by_label("Message", exact=True).press("Enter")
+    page.locator(".message.assistant .text").filter(has_text="Thinking").wait_for()
+    page.get_by_role("button", name="Cancel run").click()
+    page.get_by_role("status").filter(has_text="Run cancelled").wait_for()
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()
+
+    # A run waiting for function outputs has no stream open: cancelling it closes the outputs form.
+    fake.script(tool_reply(("get_weather", '{"city":"Oslo"}')))
+    page.get_by_label("Message", exact=True).fill("And Oslo?")
+    page.get_by_label("Message", exact=True).press("Enter")
+    page.get_by_label("Output of get_weather").wait_for()
+    page.get_by_role("button", name="Cancel run").click()
+    page.get_by_role("status").filter(has_text="Run cancelled").wait_for()
+    expect(page.get_by_label("Output of get_weather")).to_have_count(0)
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()
+
+
+def test_the_console_asks_for_a_key_when_the_server_requires_one(browser, run_server):
+    view = ConsolePage(browser, run_server)
+    try:
+        page = view.open()
+        dialog = page.get_by_role("dialog", name="API key required")
+        dialog.wait_for()
+        page.get_by_label("API key", exact=True).fill("wrong-key")
+        page.get_by_role("button", name="Use this key").click()
+        # The refused key shows the server's message and the prompt again; the browser logs the 401 itself.
+        view.allowed.append("401 (Unauthorized)")
+        page.get_by_role("alert").filter(has_text="Incorrect API key").wait_for()
+        page.get_by_label("API key", exact=True).fill(API_KEYS[0])
+        page.get_by_role("button", name="Use this key").click()
+        page.get_by_role("heading", name="Assistants", exact=True).wait_for()
+        expect(dialog).to_be_hidden()
+        assert page.evaluate("Object.keys(localStorage).length") == 0
+        # The key lasts as long as the tab: a reload does not ask again.
+        page.reload()
+        page.get_by_role("heading", name="Assistants", exact=True).wait_for()
+        expect(dialog).to_be_hidden()
+        page.get_by_role("button", name="Forget API key").click()
+        dialog.wait_for()
+    finally:
+        view.context.close()
+    assert view.unexpected_errors() == []
+
+
+def test_files_are_uploaded_and_vector_store_ingestion_is_shown(console, api, tmp_path):
+    notes = tmp_path / "console-notes.txt"
+    notes.write_text("The console uploads this file.\n")
+    page = console.open("#/files")
+    page.get_by_label("File to upload").set_input_files(str(notes))
+    page.get_by_role("button", name="Upload", exact=True).click()
+    page.get_by_role("status").filter(has_text="Uploaded console-notes.txt.").wait_for()
+    uploaded = next(f for f in api.get("/v1/files").json()["data"] if f["filename"] == "console-notes.txt")
+    assert api.get(f"/v1/files/{uploaded['id']}/content").text == "The console uploads this file.\n"
+
+    page.get_by_label("Vector store name").fill("Console notes")
+    page.get_by_role("group", name="Files to add").get_by_label("console-notes.txt").check()
+    page.get_by_role("button", name="Create vector store").click()
+    store = page.locator(".card").filter(has=page.get_by_role("heading", name="Console notes"))
+    # Ingestion runs in the background; the page looks again until the file is read.
+    store.locator(f"[data-file='{uploaded['id']}'][data-status='completed']").wait_for()
+    expect(store).to_contain_text("1 of 1 files ready")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete console-notes.txt").click()
+    page.get_by_role("status").filter(has_text="Deleted console-notes.txt.").wait_for()
+    assert api.get(f"/v1/files/{uploaded['id']}").status_code == 404
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_console_fits_a_phone_in_both_themes(browser, keyless_run_server, api, scheme):
+    weather_assistant(api, name="Phone weather")
+    view = ConsolePage(browser, keyless_run_server, viewport={"width": 375, "height": 740}, color_scheme=scheme)
+    try:
+        for fragment, ready in (("#/assistants", "New assistant"), ("#/playground", "New thread"), ("#/files", None)):
+            page = view.open(fragment)
+            if ready:
+                page.get_by_role("link", name=ready).wait_for()
+            else:
+                page.get_by_role("button", name="Upload", exact=True).wait_for()
+            # Nothing wider than the screen: no sideways scrolling.
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375, fragment
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        channels = [int(c) for c in background.removeprefix("rgb(").removesuffix(")").split(",")[:3]]
+        assert (sum(channels) / 3 < 80) == (scheme == "dark"), background
+    finally:
+        view.context.close()
+    assert view.unexpected_errors() == []
