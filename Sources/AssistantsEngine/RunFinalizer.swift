@@ -33,7 +33,7 @@ struct RunFinalizer {
             }
             return step
         }
-        let openMessages = try await store.allMessages(threadID: threadID).filter { $0.runID == runID && $0.status == .inProgress }.map {
+        let openMessages = try await store.openMessages(runID: runID, threadID: threadID).map {
             var message = $0
             message.status = .incomplete
             message.incompleteAt = now

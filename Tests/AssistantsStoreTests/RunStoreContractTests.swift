@@ -76,6 +76,34 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func openMessagesAreTheRunsOwnInProgressOnes(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let thread = try await thread(store)
+        let other = try await self.thread(store)
+        let earlier = run(on: thread, status: .incomplete)
+        try await store.createRun(earlier, additionalMessages: [userMessage(on: thread)])
+        let current = run(on: thread)
+        try await store.createRun(current, additionalMessages: [])
+        func answer(_ run: Run, on thread: AssistantThread, _ status: Message.Status, at time: Int) -> Message {
+            Message(id: ObjectKind.message.newID(), createdAt: time, threadID: thread.id, status: status, role: .assistant, content: [],
+                    runID: run.id)
+        }
+        let first = answer(current, on: thread, .inProgress, at: 2), second = answer(current, on: thread, .inProgress, at: 3)
+        let others = [
+            answer(earlier, on: thread, .inProgress, at: 1),   // another run's, on the same thread
+            answer(current, on: thread, .completed, at: 2),     // the run's, but done
+            answer(current, on: other, .inProgress, at: 2),     // the run's id, but another thread
+        ]
+        try await store.saveRunProgress(messages: [others[0], first, others[1], others[2], second], steps: [])
+
+        #expect(try await store.openMessages(runID: current.id, threadID: thread.id) == [first, second])
+        #expect(try await store.openMessages(runID: earlier.id, threadID: thread.id) == [others[0]])
+        #expect(try await store.openMessages(runID: "run_none", threadID: thread.id).isEmpty)
+        #expect(try await store.deleteMessage(id: first.id, threadID: thread.id))
+        #expect(try await store.openMessages(runID: current.id, threadID: thread.id) == [second])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func activeRunsAreThoseNotYetEnded(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
         var ids: [String] = []
