@@ -126,12 +126,6 @@ struct ResponseEventReader: EventReader {
     }
 }
 
-extension AsyncThrowingStream where Element == ResponseStreamUpdate, Failure == any Error {
-    /// Reads the stream to its end and returns the final snapshot.
-    public func untilDone() async throws -> ResponseSnapshot {
-        var last = ResponseSnapshot()
-        for try await update in self { last = update.snapshot }
-        try Task.checkCancellation()
-        return last
-    }
+extension ResponseStreamUpdate: SnapshotUpdate {
+    public static var emptySnapshot: ResponseSnapshot { ResponseSnapshot() }
 }

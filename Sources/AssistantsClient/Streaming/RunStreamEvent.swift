@@ -30,11 +30,23 @@ public enum StreamChange: Sendable, Equatable {
     case stepDone(RunStep)
 }
 
-extension AsyncThrowingStream where Element == RunStreamEvent, Failure == any Error {
+/// A streamed update that carries the state of everything streamed so far.
+public protocol SnapshotUpdate: Sendable {
+    associatedtype Snapshot: Sendable
+    /// The state before any event.
+    static var emptySnapshot: Snapshot { get }
+    var snapshot: Snapshot { get }
+}
+
+extension RunStreamEvent: SnapshotUpdate {
+    public static var emptySnapshot: RunSnapshot { RunSnapshot() }
+}
+
+extension AsyncThrowingStream where Element: SnapshotUpdate, Failure == any Error {
     /// Reads the stream to its end and returns the final snapshot.
-    public func untilDone() async throws -> RunSnapshot {
-        var last = RunSnapshot()
-        for try await event in self { last = event.snapshot }
+    public func untilDone() async throws -> Element.Snapshot {
+        var last = Element.emptySnapshot
+        for try await update in self { last = update.snapshot }
         try Task.checkCancellation()
         return last
     }
