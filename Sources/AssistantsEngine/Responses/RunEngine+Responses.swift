@@ -68,20 +68,26 @@ extension RunEngine {
 
     /// The response as clients see it; nil when there is none, or it was created with `store: false`.
     public func response(id: String) async throws -> ModelResponse? {
-        guard let stored = try await environment.store.response(id: id), !stored.record.ephemeral else { return nil }
+        guard let stored = try await visibleResponse(id: id) else { return nil }
         return try await ResponseOutput.response(stored, store: environment.store)
+    }
+
+    /// The stored response a client may see by id: none for one created with `store: false`.
+    private func visibleResponse(id: String) async throws -> StoredResponse? {
+        guard let stored = try await environment.store.response(id: id), !stored.record.ephemeral else { return nil }
+        return stored
     }
 
     /// A page of the items a response took as input.
     public func inputItems(responseID: String, _ query: ListQuery) async throws -> ListPage<ResponseItem>? {
-        guard let stored = try await environment.store.response(id: responseID), !stored.record.ephemeral else { return nil }
+        guard let stored = try await visibleResponse(id: responseID) else { return nil }
         return try await environment.store.listRunItems(runID: stored.run.id, direction: .input, query)
     }
 
     /// Cancels a background response as runs are cancelled, and returns it; nil when there is none. One
     /// that has already ended is returned as it is, so cancelling twice is harmless.
     public func cancelResponse(id: String) async throws -> ModelResponse? {
-        guard let stored = try await environment.store.response(id: id), !stored.record.ephemeral else { return nil }
+        guard let stored = try await visibleResponse(id: id) else { return nil }
         guard stored.record.response.background else {
             throw APIError.invalidRequest("Only responses created with background=true can be cancelled.", param: nil, code: nil)
         }
