@@ -33,7 +33,8 @@ public func buildRouter(
 
     let beta = api.group().add(middleware: BetaHeaderMiddleware())
     AssistantsController(store: store, vectorStores: vectorStores).addRoutes(to: beta.group("assistants"))
-    let threads = beta.group("threads").add(middleware: PrivateThreadMiddleware(store: store))
+    let publicThreads = PublicThreads()
+    let threads = beta.group("threads").add(middleware: PrivateThreadMiddleware(store: store, publicThreads: publicThreads))
     RunsController(store: store, engine: engine, openStreams: metrics.openStreams).addRoutes(threads: threads)
     ThreadsController(store: store, engine: engine).addRoutes(to: threads)
     MessagesController(store: store, vectorStores: vectorStores).addRoutes(to: threads.group(":thread_id/messages"))
@@ -42,7 +43,7 @@ public func buildRouter(
     // The Responses API has no beta header.
     ResponsesController(engine: engine, openStreams: metrics.openStreams).addRoutes(to: api.group("responses"))
     let conversations = api.group("conversations").add(
-        middleware: PrivateThreadMiddleware(store: store, parameter: "conversation_id", kind: .conversation))
+        middleware: PrivateThreadMiddleware(store: store, publicThreads: publicThreads, parameter: "conversation_id", kind: .conversation))
     ConversationsController(store: store, engine: engine).addRoutes(to: conversations)
     // Last, so that it wraps only the router's not-found answer.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))

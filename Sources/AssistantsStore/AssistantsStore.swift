@@ -52,6 +52,9 @@ public protocol AssistantsStore: VectorStoreRecords, ResponseRecords {
     func listRuns(threadID: String, _ query: ListQuery) async throws -> ListPage<Run>
     /// Applies `change` to the run and saves the run's `messages` and `steps` with it, in one transaction;
     /// nil when there is no such run. The thread lock does not apply to the run's own messages.
+    /// `change` may be applied more than once, each time to the run as stored then (when another writer
+    /// changed it meanwhile): it must depend only on the run it is given. What it throws is rethrown, and
+    /// nothing is saved.
     func updateRun(
         id: String, threadID: String, saving messages: [Message], _ steps: [RunStep],
         _ change: @escaping @Sendable (inout Run) throws -> Void

@@ -162,18 +162,6 @@ extension PostgresStore {
 }
 
 extension Rows {
-    /// Indexes a message as an item of its thread, unless it already is. The item's content is the
-    /// message's, read through `ResponseMessage.init(_:)`; the row keeps only its place and provenance.
-    func indexMessage(_ message: Message) async throws {
-        let direction: String? = message.runID == nil ? nil : StoredItem.Direction.output.rawValue
-        try await execute("""
-            INSERT INTO item (id, thread_id, run_id, direction, type, message_id, created_at, body)
-            VALUES (\(message.id), \(message.threadID), \(message.runID), \(direction), 'message', \(message.id),
-                    \(message.createdAt), '{}'::jsonb)
-            ON CONFLICT (id) DO NOTHING
-            """)
-    }
-
     /// Stores an item: a `user` or `assistant` message as a thread message (and its index row), anything
     /// else as an item row holding it. The caller holds the thread's message list lock.
     func insertItem(_ stored: StoredItem, replacing: Bool = false) async throws {
@@ -181,32 +169,11 @@ extension Rows {
         if case .message(let item) = stored.item,
            let message = Message(item, id: id, threadID: stored.threadID, createdAt: stored.createdAt, runID: stored.direction == .output ? stored.runID : nil)
         {
-            try await execute("""
-                INSERT INTO item (id, thread_id, run_id, direction, type, message_id, created_at, body)
-                VALUES (\(id), \(stored.threadID), \(stored.runID), \(stored.direction?.rawValue), 'message', \(id),
-                        \(stored.createdAt), '{}'::jsonb)
-                ON CONFLICT (id) DO NOTHING
-                """)
-            if replacing {
-                try await upsert(StoredTable.message, id: id, body: message, columns: [("thread_id", message.threadID), ("run_id", message.runID)])
-            } else {
-                try await insertMessage(message)
-            }
+            try await writeMessage(message, provenance: (stored.runID, stored.direction), replacing: replacing)
             return
         }
-        var sql = SQL("INSERT INTO item (id, thread_id, run_id, direction, type, call_id, created_at, body) VALUES (")
-        sql.bind(id)
-        for value in [stored.threadID, stored.runID, stored.direction?.rawValue, stored.item.type, stored.callID] {
-            sql.append(", ")
-            sql.bind(value)
-        }
-        sql.append(", ")
-        sql.bind(stored.createdAt)
-        sql.append(", ")
-        sql.bind(try storageJSON(stored.item))
-        sql.append("::jsonb)")
-        // A deleted item stays deleted when its step is saved again.
-        if replacing { sql.append(" ON CONFLICT (id) DO UPDATE SET body = excluded.body WHERE item.body IS NOT NULL") }
+        var sql = SQL()
+        sql.appendItems([try ItemRow(stored)], replacing: replacing)
         try await execute(sql.query)
     }
 

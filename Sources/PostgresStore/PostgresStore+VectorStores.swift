@@ -129,10 +129,8 @@ extension PostgresStore {
     ) async throws -> VectorStoreFile? {
         try await write { rows in
             let rowID = StoredTable.vectorStoreFileRow(storeID, id)
-            guard let file: VectorStoreFile = try await rows.update(StoredTable.vectorStoreFile, id: rowID, change) else { return nil }
-            try await rows.execute(
-                "UPDATE vector_store_file SET status = \(file.status.rawValue), usage_bytes = \(file.usageBytes) WHERE id = \(rowID)")
-            return file
+            return try await rows.update(
+                StoredTable.vectorStoreFile, id: rowID, columns: { [("status", $0.status.rawValue), ("usage_bytes", $0.usageBytes)] }, change)
         }
     }
 

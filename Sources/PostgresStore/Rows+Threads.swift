@@ -19,22 +19,31 @@ extension Rows {
     /// Inserts the message and indexes it as an item of its thread; the caller holds the thread's message
     /// list lock, which also orders its items.
     func insertMessage(_ message: Message) async throws {
-        try await indexMessage(message)
-        try await insert(StoredTable.message, id: message.id, body: message, columns: [("thread_id", message.threadID), ("run_id", message.runID)])
+        try await writeMessage(message, replacing: false)
     }
 
-    func saveProgress(messages: [Message], steps: [RunStep]) async throws {
+    /// Writes a message with the item row that places it in its thread, in one statement (see
+    /// `ProgressWrites.add(_:provenance:)`). The caller holds the thread's message list lock.
+    func writeMessage(
+        _ message: Message, provenance: (runID: String?, direction: StoredItem.Direction?)? = nil, replacing: Bool
+    ) async throws {
+        var writes = ProgressWrites(replacingMessages: replacing)
+        try writes.add(message, provenance: provenance)
+        try await execute(try writes.query)
+    }
+
+    /// Upserts a run's messages and steps, with the items they make (each step's function calls), and
+    /// writes `run` (locked by the caller) if given: one statement after the list locks.
+    func saveProgress(messages: [Message], steps: [RunStep], run: Run? = nil) async throws {
         // An upsert may insert, so it takes its list's lock like an insert.
         // A step's function calls are items of its thread, ordered by the thread's message list lock.
         try await lockLists(messages.map(\.list) + steps.map(\.list) + steps.map { Rows.list(StoredTable.message, $0.threadID) })
-        for message in messages {
-            try await indexMessage(message)
-            try await upsert(StoredTable.message, id: message.id, body: message, columns: [("thread_id", message.threadID), ("run_id", message.runID)])
-        }
-        for step in steps {
-            try await upsert(StoredTable.step, id: step.id, body: step, columns: [("run_id", step.runID)])
-            for item in step.functionCallItems { try await insertItem(item, replacing: true) }
-        }
+        var writes = ProgressWrites(replacingMessages: true)
+        for message in messages { try writes.add(message) }
+        for step in steps { try writes.add(step) }
+        writes.run = run
+        guard !writes.isEmpty else { return }
+        try await execute(try writes.query)
     }
 
     func insertRun(_ run: Run) async throws {

@@ -23,6 +23,11 @@ struct SQL {
         text += "$\(binds.count)"
     }
 
+    mutating func bind(_ value: any PostgresDynamicTypeEncodable) {
+        binds.append(value)
+        text += "$\(binds.count)"
+    }
+
     /// `body IS NOT NULL AND <column> = $n ...`: the live rows matching the filters.
     mutating func appendLive(_ filters: Filters) {
         append("body IS NOT NULL")
@@ -79,11 +84,15 @@ struct Rows {
     /// taking a seq until commit makes seq order equal commit order within the list, so a page's cursor
     /// never passes an uncommitted row. The cost: inserts into one list commit one at a time; lists of
     /// different parents (the messages of two threads) never wait for each other, and a hash collision
-    /// only adds waiting. Keys are always taken in sorted order, so two transactions cannot deadlock on them.
+    /// only adds waiting. Keys are always taken in the order of their hashes, so two transactions cannot
+    /// deadlock on them. One statement takes them all (PostgreSQL evaluates the select list after sorting).
     func lockLists(_ lists: some Sequence<String>) async throws {
-        for list in Set(lists).sorted() {
-            try await execute("SELECT pg_advisory_xact_lock(hashtext(\(list)))")
-        }
+        let lists = Array(Set(lists))
+        guard !lists.isEmpty else { return }
+        try await execute("""
+            SELECT pg_advisory_xact_lock(key) FROM (SELECT DISTINCT hashtext(list) AS key FROM unnest(\(lists)::text[]) AS list) AS keys
+            ORDER BY key
+            """)
     }
 
     static func list(_ table: String, _ parent: String? = nil) -> String {
@@ -103,24 +112,8 @@ struct Rows {
     private func write(
         _ table: String, id: String, body: some Encodable, columns: [(String, String?)], numbers: [(String, Int?)], replacing: Bool
     ) async throws {
-        let names = ["id", "body"] + columns.map(\.0) + numbers.map(\.0)
-        var sql = SQL("INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (")
-        sql.bind(id)
-        sql.append(", ")
-        sql.bind(try storageJSON(body))
-        sql.append("::jsonb")
-        for (_, value) in columns {
-            sql.append(", ")
-            sql.bind(value)
-        }
-        for (_, value) in numbers {
-            sql.append(", ")
-            sql.bind(value)
-        }
-        sql.append(")")
-        if replacing {
-            sql.append(" ON CONFLICT (id) DO UPDATE SET " + names.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
-        }
+        var sql = SQL()
+        sql.appendInsert(table, [try RowValues(id: id, body: body, columns: columns, numbers: numbers)], replacing: replacing)
         try await execute(sql.query)
     }
 
@@ -149,13 +142,28 @@ struct Rows {
     }
 
     /// Read, change and write back one object under its row lock, so concurrent changes queue up
-    /// instead of overwriting each other.
-    func update<T: Codable>(_ table: String, id: String, filters: Filters = [], _ change: (inout T) throws -> Void) async throws -> T? {
+    /// instead of overwriting each other. `columns` gives the columns derived from the changed object (a
+    /// run's status), set in the same statement as the body.
+    func update<T: Codable>(
+        _ table: String, id: String, filters: Filters = [], columns: (T) -> [(String, any PostgresDynamicTypeEncodable)] = { _ in [] },
+        _ change: (inout T) throws -> Void
+    ) async throws -> T? {
         guard var value: T = try await body(table, id: id, filters: filters, forUpdate: true) else { return nil }
         try change(&value)
-        let json = try storageJSON(value)
-        try await execute("UPDATE \(unescaped: table) SET body = \(json)::jsonb WHERE id = \(id)")
+        var sql = SQL()
+        try sql.appendUpdate(table, id: id, body: value, columns: columns(value))
+        try await execute(sql.query)
         return value
+    }
+
+    /// The live object with its row's version: `xmin`, the transaction that last wrote the row, which any
+    /// later write changes.
+    func versionedBody<T: Decodable>(_ table: String, id: String, filters: Filters) async throws -> (body: T, version: String)? {
+        var sql = SQL("SELECT body::text, xmin::text FROM \(table) WHERE ")
+        sql.appendLive([("id", id)] + filters)
+        guard let row = try await execute(sql.query).first else { return nil }
+        let (json, version) = try row.decode((String, String).self)
+        return (try decodeBody(json), version)
     }
 
     /// Drops the body, keeping the row as a cursor. False when there was no such object.
@@ -201,5 +209,62 @@ struct Rows {
         sql.appendFilters(scope)
         guard let row = try await execute(sql.query).first else { throw StoreError.unknownCursor(param: param, id: id) }
         return try row.decode(Int.self)
+    }
+}
+
+/// A row to insert: its id, its body as stored, and the columns derived from the body.
+struct RowValues {
+    var id: String
+    var body: String
+    var columns: [(String, String?)]
+    var numbers: [(String, Int?)]
+
+    init(id: String, body: some Encodable, columns: [(String, String?)] = [], numbers: [(String, Int?)] = []) throws {
+        self.id = id
+        self.body = try storageJSON(body)
+        self.columns = columns
+        self.numbers = numbers
+    }
+}
+
+extension SQL {
+    /// Appends an `INSERT` of rows (an upsert when `replacing`) with the same columns, after whatever the
+    /// statement begins with (a `WITH` clause). Rows take their `seq` in the order given.
+    mutating func appendInsert(_ table: String, _ rows: [RowValues], replacing: Bool) {
+        guard let first = rows.first else { preconditionFailure("an insert needs rows") }
+        let names = ["id", "body"] + first.columns.map(\.0) + first.numbers.map(\.0)
+        append("INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES ")
+        for (index, row) in rows.enumerated() {
+            append(index == 0 ? "(" : ", (")
+            bind(row.id)
+            append(", ")
+            bind(row.body)
+            append("::jsonb")
+            for (_, value) in row.columns {
+                append(", ")
+                bind(value)
+            }
+            for (_, value) in row.numbers {
+                append(", ")
+                bind(value)
+            }
+            append(")")
+        }
+        if replacing {
+            append(" ON CONFLICT (id) DO UPDATE SET " + names.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+        }
+    }
+
+    /// Appends an `UPDATE` of a row's body, and of the columns derived from it, by id.
+    mutating func appendUpdate(_ table: String, id: String, body: some Encodable, columns: [(String, any PostgresDynamicTypeEncodable)]) throws {
+        append("UPDATE \(table) SET body = ")
+        bind(try storageJSON(body))
+        append("::jsonb")
+        for (column, value) in columns {
+            append(", \(column) = ")
+            bind(value)
+        }
+        append(" WHERE id = ")
+        bind(id)
     }
 }

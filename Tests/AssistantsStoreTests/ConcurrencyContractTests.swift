@@ -146,6 +146,39 @@ import Testing
         #expect(appended.sorted() == Array(0..<50))
     }
 
+    /// The same for a run, whose changes come alone (start, end, cancel) or with the messages and steps it
+    /// writes, from several nodes at once: every change lands, and so does everything saved with one.
+    @Test(arguments: StoreBackend.allCases)
+    func concurrentChangesOfOneRunLoseNothing(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let thread = try await thread(store)
+        let created = run(on: thread)
+        try await store.createRun(created, additionalMessages: [])
+        let steps = try await withThrowingTaskGroup(of: RunStep?.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    // Every other change saves a step with it.
+                    let step = index.isMultiple(of: 2) ? nil : RunStep(
+                        id: ObjectKind.step.newID(), createdAt: index, assistantID: "asst_1", threadID: thread.id, runID: created.id,
+                        details: .messageCreation(messageID: ObjectKind.message.newID()))
+                    _ = try await store.updateRun(id: created.id, threadID: thread.id, saving: [], step.map { [$0] } ?? []) { run in
+                        run.metadata["k\(index)"] = "v\(index)"
+                    }
+                    return step
+                }
+            }
+            var steps: [String] = []
+            for try await step in group { if let step { steps.append(step.id) } }
+            return steps
+        }
+        let stored = try #require(try await store.run(id: created.id, threadID: thread.id))
+        #expect(stored.metadata == Dictionary(uniqueKeysWithValues: (0..<40).map { ("k\($0)", "v\($0)") }))
+        #expect(Set(try await store.allSteps(runID: created.id).map(\.id)) == Set(steps))
+        // The status column the thread lock reads follows the body.
+        _ = try await store.updateRun(id: created.id, threadID: thread.id) { $0.status = .completed }
+        try await store.createRun(run(on: thread), additionalMessages: [])
+    }
+
     /// A reader follows the list's tail with `after=<last id>`, as a client polling for new items does,
     /// while writers insert. Rows that commit out of `seq` order would let it step past a row committed a
     /// moment later with a lower `seq`, which it would then never see.

@@ -46,7 +46,7 @@ public struct PostgresSessionPlacement: SessionPlacement {
     }
 
     public func threadDeleted(_ threadID: String) async throws {
-        try await store.write { rows in
+        try await store.writeStatement { rows in
             try await rows.execute("DELETE FROM code_session WHERE thread_id = \(threadID)")
         }
     }

@@ -88,7 +88,7 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
     /// Refreshes this incarnation's heartbeat. If it had already run out, other nodes may have taken its
     /// work; it is back from now on, with whatever it claims afresh.
     public func heartbeat() async throws {
-        let refreshed = try await store.write { rows in
+        let refreshed = try await store.writeStatement { rows in
             try await rows.execute("""
                 UPDATE node SET heartbeat_at = now() WHERE incarnation = \(incarnation) AND heartbeat_at > now() - make_interval(secs => \(ttl))
                 RETURNING incarnation
@@ -96,7 +96,7 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
         }
         guard !refreshed else { return }
         logger.warning("node heartbeat had run out: other nodes may have taken over its work", metadata: ["node_id": "\(nodeID)"])
-        try await store.write { rows in
+        try await store.writeStatement { rows in
             try await rows.execute("""
                 INSERT INTO node (incarnation, node_id) VALUES (\(incarnation), \(nodeID))
                 ON CONFLICT (incarnation) DO UPDATE SET heartbeat_at = now()
@@ -138,7 +138,7 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
     }
 
     public func claim(_ run: RunReference) async throws -> Bool {
-        try await store.write { rows in
+        try await store.writeStatement { rows in
             try await rows.execute("""
                 UPDATE run SET owner = \(incarnation)
                 WHERE id = \(run.runID) AND body IS NOT NULL AND status IN (\(unescaped: activeStatuses))
@@ -150,7 +150,7 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
 
     public func claimWaiting(limit: Int) async throws -> [RunReference] {
         guard limit > 0 else { return [] }
-        let claimed = try await store.write { rows in
+        let claimed = try await store.writeStatement { rows in
             try await rows.execute("""
                 UPDATE run SET owner = \(incarnation)
                 WHERE id IN (
@@ -168,7 +168,7 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
     /// A run left `in_progress` stays this incarnation's (the process is stopping without finishing it), for
     /// recovery to fail once this incarnation is over.
     public func release(_ run: RunReference) async throws -> Bool {
-        let status = try await store.write { rows in
+        let status = try await store.writeStatement { rows in
             try await rows.execute("""
                 UPDATE run SET owner = CASE WHEN status IN ('queued', 'cancelling', 'in_progress') THEN owner END
                 WHERE id = \(run.runID) AND owner = \(incarnation)
@@ -180,7 +180,7 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
 
     public func handBack(_ runs: [RunReference]) async throws {
         guard !runs.isEmpty else { return }
-        try await store.write { rows in
+        try await store.writeStatement { rows in
             try await rows.execute("""
                 UPDATE run SET owner = NULL
                 WHERE id = ANY(\(runs.map(\.runID))) AND owner = \(incarnation) AND status IN ('queued', 'cancelling')
@@ -271,7 +271,7 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
 
     public func claimPendingFiles(limit: Int) async throws -> [VectorStoreFile] {
         guard limit > 0 else { return [] }
-        let claimed = try await store.write { rows in
+        let claimed = try await store.writeStatement { rows in
             try await rows.execute("""
                 UPDATE vector_store_file SET owner = \(incarnation)
                 WHERE seq IN (
@@ -286,7 +286,7 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
     public func releaseFiles(_ files: [VectorStoreFile]) async throws {
         guard !files.isEmpty else { return }
         let rowIDs = files.map { StoredTable.vectorStoreFileRow($0.vectorStoreID, $0.id) }
-        try await store.write { rows in
+        try await store.writeStatement { rows in
             try await rows.execute("UPDATE vector_store_file SET owner = NULL WHERE owner = \(incarnation) AND id = ANY(\(rowIDs))")
         }
     }

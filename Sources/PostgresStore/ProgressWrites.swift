@@ -1,0 +1,110 @@
+import AssistantsAPI
+import AssistantsStore
+import PostgresNIO
+
+/// What a run's progress writes, sent as one statement: an `INSERT` per table (rows in the order given,
+/// which is the order they take in lists), each a data-modifying `WITH` query, and the run's own `UPDATE`.
+/// One round trip to the database however many rows it touches. PostgreSQL runs the parts in no set order,
+/// on one snapshot, so no two parts touch the same row: each writes rows of its own table.
+struct ProgressWrites {
+    /// Whether a message already stored is replaced (progress) or is an error (a new message).
+    let replacingMessages: Bool
+    private var items: [ItemRow] = []
+    private var messages: [RowValues] = []
+    private var steps: [RowValues] = []
+    /// The run, written whole (its row locked by the caller).
+    var run: Run?
+
+    init(replacingMessages: Bool) { self.replacingMessages = replacingMessages }
+
+    var isEmpty: Bool { items.isEmpty && messages.isEmpty && steps.isEmpty && run == nil }
+
+    /// A message and the item row that places it in its thread. The item's content is the message's, read
+    /// through `ResponseMessage.init(_:)`; its row keeps only its place and provenance, written once. The
+    /// provenance (run and direction) defaults to the message's own (the run that wrote it, as output); a
+    /// response's input names its run too.
+    mutating func add(_ message: Message, provenance: (runID: String?, direction: StoredItem.Direction?)? = nil) throws {
+        let (runID, direction) = provenance ?? (message.runID, message.runID == nil ? nil : .output)
+        items.append(ItemRow(
+            id: message.id, threadID: message.threadID, runID: runID, direction: direction?.rawValue, type: "message", messageID: message.id,
+            callID: nil, createdAt: message.createdAt, body: "{}"))
+        messages.append(try RowValues(id: message.id, body: message, columns: [("thread_id", message.threadID), ("run_id", message.runID)]))
+    }
+
+    /// A step, with its function calls (and their outputs) as items of its thread.
+    mutating func add(_ step: RunStep) throws {
+        steps.append(try RowValues(id: step.id, body: step, columns: [("run_id", step.runID)]))
+        items += try step.functionCallItems.map(ItemRow.init)
+    }
+
+    var query: PostgresQuery {
+        get throws {
+            var sql = SQL("WITH ")
+            var parts = 0
+            func part(_ write: (inout SQL) throws -> Void) rethrows {
+                sql.append(parts == 0 ? "w0 AS (" : ", w\(parts) AS (")
+                try write(&sql)
+                sql.append(")")
+                parts += 1
+            }
+            if !items.isEmpty { part { $0.appendItems(items, replacing: true) } }
+            if !messages.isEmpty { part { $0.appendInsert(StoredTable.message, messages, replacing: replacingMessages) } }
+            if !steps.isEmpty { part { $0.appendInsert(StoredTable.step, steps, replacing: true) } }
+            if let run { try part { try $0.appendUpdate(StoredTable.run, id: run.id, body: run, columns: PostgresStore.runColumns(run)) } }
+            sql.append(" SELECT 1")
+            return sql.query
+        }
+    }
+}
+
+/// A row of `item`: a message's index row (its content is the message's), or an item that is not a
+/// message, holding it.
+struct ItemRow {
+    var id: String
+    var threadID: String
+    var runID: String?
+    var direction: String?
+    var type: String
+    var messageID: String?
+    var callID: String?
+    var createdAt: Int
+    var body: String
+
+    /// An item that is not a message.
+    init(_ stored: StoredItem) throws {
+        guard let id = stored.item.id else { preconditionFailure("stored items have ids") }
+        self.init(
+            id: id, threadID: stored.threadID, runID: stored.runID, direction: stored.direction?.rawValue, type: stored.item.type, messageID: nil,
+            callID: stored.callID, createdAt: stored.createdAt, body: try storageJSON(stored.item))
+    }
+
+    init(id: String, threadID: String, runID: String?, direction: String?, type: String, messageID: String?, callID: String?, createdAt: Int, body: String) {
+        (self.id, self.threadID, self.runID, self.direction, self.type) = (id, threadID, runID, direction, type)
+        (self.messageID, self.callID, self.createdAt, self.body) = (messageID, callID, createdAt, body)
+    }
+}
+
+extension SQL {
+    /// Appends the `INSERT` of item rows, in order. With `replacing`, an item stored already keeps its row
+    /// (its place), and its body is replaced unless it is a message's index row, or the item was deleted
+    /// (a deleted item stays deleted when its step is saved again).
+    mutating func appendItems(_ rows: [ItemRow], replacing: Bool) {
+        append("INSERT INTO item (id, thread_id, run_id, direction, type, message_id, call_id, created_at, body) VALUES ")
+        for (index, row) in rows.enumerated() {
+            append(index == 0 ? "(" : ", (")
+            bind(row.id)
+            for value in [row.threadID, row.runID, row.direction, row.type, row.messageID, row.callID] {
+                append(", ")
+                bind(value)
+            }
+            append(", ")
+            bind(row.createdAt)
+            append(", ")
+            bind(row.body)
+            append("::jsonb)")
+        }
+        if replacing {
+            append(" ON CONFLICT (id) DO UPDATE SET body = excluded.body WHERE item.body IS NOT NULL AND item.type <> 'message'")
+        }
+    }
+}
