@@ -1,6 +1,6 @@
 """The Responses API with the official openai package: create, previous_response_id, streaming, parse,
-function calling round trips, file_search with citations, background responses and their cancellation, retrieve,
-delete, input items, and the 400s of what is not supported yet."""
+function calling round trips, input token counts, file_search with citations, background responses and their
+cancellation, retrieve, delete, input items, and the 400s of what is not supported yet."""
 
 from __future__ import annotations
 
@@ -52,6 +52,35 @@ def test_previous_response_id_carries_the_earlier_turn(run_client, fake):
 
     with pytest.raises(openai.NotFoundError) as e:
         run_client.responses.create(model="gpt-4o", input="x", previous_response_id="resp_missing")
+    assert_sdk_error(e.value, 404, param="previous_response_id")
+
+
+def test_input_tokens_count_what_the_model_would_be_sent(run_client, fake):
+    alone = run_client.responses.input_tokens.count(model="gpt-4o", input="Tell me a joke.")
+    assert alone.object == "response.input_tokens" and alone.input_tokens > 0
+    instructed = run_client.responses.input_tokens.count(model="gpt-4o", input="Tell me a joke.", instructions="Be brief.")
+    assert instructed.input_tokens > alone.input_tokens
+    with_tools = run_client.responses.input_tokens.count(model="gpt-4o", input="Tell me a joke.", tools=[WEATHER])
+    assert with_tools.input_tokens > alone.input_tokens
+    assert fake.requests() == []
+
+    # Continuing a response counts its turn, as the same items given in full would.
+    fake.script(text_reply("Why did the chicken cross the road?"))
+    first = run_client.responses.create(model="gpt-4o", input="Tell me a joke.")
+    continued = run_client.responses.input_tokens.count(model="gpt-4o", previous_response_id=first.id, input="Another.")
+    spelled_out = run_client.responses.input_tokens.count(
+        model="gpt-4o",
+        input=[
+            {"role": "user", "content": "Tell me a joke."},
+            {"role": "assistant", "content": "Why did the chicken cross the road?"},
+            {"role": "user", "content": "Another."},
+        ],
+    )
+    assert continued.input_tokens == spelled_out.input_tokens
+    assert len(fake.requests()) == 1
+
+    with pytest.raises(openai.NotFoundError) as e:
+        run_client.responses.input_tokens.count(model="gpt-4o", input="x", previous_response_id="resp_missing")
     assert_sdk_error(e.value, 404, param="previous_response_id")
 
 

@@ -22,16 +22,22 @@ struct ItemContext {
             let items = try await store.allItems(threadID: response.record.threadID)
             return try await chatMessages(items.filter { !($0.runID == run.id && $0.direction == .output) }.map(\.item))
         }
+        // The response being executed writes its output as it goes: that is the run's own progress.
+        return try await chatMessages(try await items(of: chain, leavingOutOutputOf: responseID))
+    }
+
+    /// The items of a chain of responses, oldest first: each one's input, then its output (but the output
+    /// of `responseID`, if given).
+    func items(of chain: [StoredResponse], leavingOutOutputOf responseID: String? = nil) async throws -> [ResponseItem] {
         var items: [ResponseItem] = []
         for link in chain {
             let stored = try await store.allItems(threadID: link.record.threadID)
             items += stored.filter { $0.direction == .input }.map(\.item)
-            // The response being executed writes its output as it goes: that is the run's own progress.
             if link.record.id != responseID {
                 items += try await ResponseOutput.response(link, store: store).output
             }
         }
-        return try await chatMessages(items)
+        return items
     }
 
     /// Items as chat messages. Function calls in a row become one assistant turn, each followed by its

@@ -23,9 +23,7 @@ struct ResponsePlanner {
         if let previous = context.previousResponseID {
             // An unstored response ends with its run; it cannot be continued, as on OpenAI.
             guard let stored = try await store.response(id: previous), !stored.record.ephemeral else {
-                throw APIError.invalidRequest(
-                    "Previous response with id '\(previous)' not found.", param: "previous_response_id", code: "previous_response_not_found"
-                ).withStatus(404)
+                throw APIError.previousResponseNotFound(previous)
             }
         }
         let items = context.input?.items ?? []
@@ -170,6 +168,12 @@ extension APIError {
     /// A request feature this server does not implement yet.
     static func unsupported(_ message: String, param: String) -> APIError {
         .invalidRequest(message, param: param, code: "unsupported_parameter")
+    }
+
+    /// The response a request continues does not exist, or was created with `store: false`.
+    static func previousResponseNotFound(_ id: String) -> APIError {
+        APIError.invalidRequest("Previous response with id '\(id)' not found.", param: "previous_response_id", code: "previous_response_not_found")
+            .withStatus(404)
     }
 
     func withStatus(_ status: Int) -> APIError {

@@ -20,8 +20,7 @@ extension RunEngine {
             try await store.createResponse(plan.record, run: plan.run, input: plan.input, privateThread: plan.privateThread)
         } catch StoreError.notFound(.response, let id) {
             // The previous response was deleted meanwhile.
-            throw APIError.invalidRequest("Previous response with id '\(id)' not found.", param: "previous_response_id", code: "previous_response_not_found")
-                .withStatus(404)
+            throw APIError.previousResponseNotFound(id)
         } catch StoreError.notFound(.thread, let id) {
             // The conversation was deleted meanwhile.
             throw APIError.notFound(.conversation, id: id)

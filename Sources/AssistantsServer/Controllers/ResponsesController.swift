@@ -13,6 +13,7 @@ struct ResponsesController<Context: RequestContext> {
     func addRoutes(to group: RouterGroup<Context>) {
         group
             .post(use: create)
+            .post("input_tokens", use: countInputTokens)
             .get(":response_id", use: retrieve)
             .delete(":response_id", use: delete)
             .get(":response_id/input_items", use: inputItems)
@@ -39,6 +40,10 @@ struct ResponsesController<Context: RequestContext> {
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    @Sendable func countInputTokens(_ request: Request, context: Context) async throws -> Response {
+        .json(try await engine.countInputTokens(try await request.decodeJSON(InputTokensRequest.self)))
     }
 
     @Sendable func retrieve(_ request: Request, context: Context) async throws -> Response {

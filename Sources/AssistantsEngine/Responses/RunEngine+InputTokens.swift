@@ -1,0 +1,43 @@
+import AssistantsAPI
+import AssistantsStore
+import Foundation
+import ModelProviders
+
+extension RunEngine {
+    /// `POST /responses/input_tokens`: what the model would be sent for a response made of `request`, in
+    /// tokens: its instructions, the items before it (the conversation's, or those of the responses it
+    /// continues), its own input, and its function tools' definitions. Counted by the server's one token
+    /// estimator, as runs count their prompt budgets; nothing is stored. Refuses what a create request
+    /// would refuse about the context (unknown previous response or conversation, missing files).
+    public func countInputTokens(_ request: InputTokensRequest) async throws -> InputTokenCount {
+        let context = request.context
+        let store = environment.store
+        let input = context.input?.items ?? []
+        try ResponsePlanner.refuseUnsupported(input, param: "input")
+        try await ResponsePlanner.checkFiles(input, param: "input", vectorStores: environment.vectorStores)
+        let items = ItemContext(store: store, readMessage: ContextBuilder(store: store, blobs: environment.blobs).chatMessage)
+        var prior: [ResponseItem] = []
+        if let conversationID = context.conversationID {
+            guard try await store.thread(id: conversationID) != nil, !(try await store.isPrivateThread(conversationID)) else {
+                throw APIError.notFound(.conversation, id: conversationID)
+            }
+            prior = try await store.allItems(threadID: conversationID).map(\.item)
+        } else if let previous = context.previousResponseID {
+            let chain: [StoredResponse]
+            do {
+                chain = try await store.responseChain(endingAt: previous)
+            } catch StoreError.notFound(.response, _) {
+                throw APIError.previousResponseNotFound(previous)
+            }
+            // An unstored response cannot be continued, as on OpenAI.
+            guard chain.last?.record.ephemeral == false else { throw APIError.previousResponseNotFound(previous) }
+            prior = try await items.items(of: chain)
+        }
+        let system = context.instructions.map { [ChatMessage.system($0)] } ?? []
+        var tokens = ChatTokens.tokens(in: system + (try await items.chatMessages(prior + input)))
+        for case .function(let function) in context.tools {
+            tokens += ChatTokens.tokens(in: String(decoding: try JSONEncoder().encode(function.definition), as: UTF8.self))
+        }
+        return InputTokenCount(inputTokens: tokens)
+    }
+}
