@@ -101,6 +101,26 @@ def weather_assistant(api, name="Weather bot") -> dict:
     return r.json()
 
 
+@pytest.fixture
+def sdk(keyless_run_server):
+    """The official client on the keyless server, for setting up what the browser then shows."""
+    c = keyless_run_server.client(api_key="unused")
+    yield c
+    c.close()
+
+
+def ingested_store(sdk, name: str, files: dict[str, str]):
+    """A vector store holding `files` (filename → text), once every file is read."""
+    store = sdk.vector_stores.create(name=name)
+    batch = sdk.vector_stores.file_batches.upload_and_poll(store.id, files=[(n, t.encode()) for n, t in files.items()])
+    assert batch.file_counts.completed == len(files), batch
+    return store
+
+
+TEA = "Green tea steeps for two minutes at 80 degrees. Black tea takes four minutes in boiling water."
+BIKES = "Oil a bicycle chain every few hundred kilometres, and wipe off what it does not take up."
+
+
 # ---------------------------------------------------------------------------
 # the files, as served
 # ---------------------------------------------------------------------------
@@ -365,3 +385,29 @@ def test_the_console_fits_a_phone_in_both_themes(browser, keyless_run_server, ap
     finally:
         view.context.close()
     assert view.unexpected_errors() == []
+
+
+def test_a_vector_store_is_searched_from_its_card(console, api, sdk):
+    store = ingested_store(sdk, "Searchable notes", {"tea.txt": TEA, "bikes.txt": BIKES})
+    expected = api.post(f"/v1/vector_stores/{store.id}/search", json={"query": "green tea steeping", "max_num_results": 10}).json()
+    assert expected["data"][0]["filename"] == "tea.txt"
+
+    page = console.open("#/files")
+    card = page.locator(".card").filter(has=page.get_by_role("heading", name="Searchable notes"))
+    search = card.get_by_role("search", name="Passages of Searchable notes")
+    search.get_by_label("Search Searchable notes").fill("green tea steeping")
+    search.get_by_role("button", name="Search").click()
+    results = search.get_by_role("list", name="Search results in Searchable notes").locator("li")
+    expect(results).to_have_count(len(expected["data"]))
+    # Ranked as the API ranks them, each with its file's name, its score and the passage.
+    for position, hit in enumerate(expected["data"]):
+        row = results.nth(position)
+        expect(row.locator(".name")).to_have_text(hit["filename"])
+        expect(row.locator(".score")).to_have_text(f"score {hit['score']:.3f}")
+        expect(row.locator(".passage")).to_have_text(hit["content"][0]["text"])
+    expect(search.get_by_role("status")).to_have_text(f"{len(expected['data'])} passage(s) found.")
+
+    search.get_by_label("Search Searchable notes").fill("zzzz-nothing-like-this")
+    search.get_by_role("button", name="Search").click()
+    expect(search.get_by_role("status")).to_have_text("Nothing found.")
+    expect(results).to_have_count(0)

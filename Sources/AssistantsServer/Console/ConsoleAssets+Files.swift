@@ -447,10 +447,10 @@ export function when(seconds) {
 
 """#),
         ConsoleAsset(
-            path: "files.js", etag: "\"2d35c56578895f17d8e5\"",
+            path: "files.js", etag: "\"033dca3315c8903af73d\"",
             text: #"""
 // Files and vector stores: upload and delete files; create vector stores from files and follow their
-// ingestion (each file's status and error), refreshed while files are still being read.
+// ingestion (each file's status and error), refreshed while files are still being read; search a store.
 import { del, get, post, upload } from "./api.js";
 import { fill, h, when } from "./dom.js";
 
@@ -471,6 +471,8 @@ function size(bytes) {
 class FilesView {
   constructor(main) {
     this.timer = null;
+    // Each store's search form and results, kept across the refreshes that redraw the cards.
+    this.searches = new Map();
     this.status = h("p", { class: "status", role: "status" });
     this.fileList = h("ul", { class: "rows", "aria-label": "Files" });
     this.storeList = h("ul", { class: "cards", "aria-label": "Vector stores" });
@@ -588,10 +590,45 @@ class FilesView {
           ),
         ),
       ),
+      this.searchOf(store.id, name),
       h("p", { class: "mono muted" }, store.id),
       h("div", { class: "actions" }, h("button", { type: "button", class: "danger", "aria-label": `Delete ${name}`, onclick: remove }, "Delete")),
     );
     return [card, counts.in_progress > 0];
+  }
+
+  /// The store's search box and its ranked passages, made once per store.
+  searchOf(storeID, name) {
+    let search = this.searches.get(storeID);
+    if (search) return search;
+    const id = `search-${storeID}`;
+    const query = h("input", { id, name: "query", type: "search", required: true, maxlength: 4096 });
+    const status = h("p", { class: "status", role: "status" });
+    const results = h("ol", { class: "search-results", "aria-label": `Search results in ${name}` });
+    const run = async (event) => {
+      event.preventDefault();
+      const text = query.value.trim();
+      if (!text) return;
+      status.textContent = "Searching…";
+      try {
+        const page = await post(`/v1/vector_stores/${storeID}/search`, { query: text, max_num_results: 10 });
+        fill(results, page.data.map((hit) => searchHit(hit)));
+        status.textContent = page.data.length ? `${page.data.length} passage(s) found.` : "Nothing found.";
+      } catch (error) {
+        results.replaceChildren();
+        status.textContent = error.message;
+      }
+    };
+    search = h(
+      "form",
+      { class: "store-search", role: "search", "aria-label": `Passages of ${name}`, onsubmit: run },
+      h("label", { for: id }, `Search ${name}`),
+      h("div", { class: "search-row" }, query, h("button", { type: "submit" }, "Search")),
+      status,
+      results,
+    );
+    this.searches.set(storeID, search);
+    return search;
   }
 
   async upload(event) {
@@ -630,6 +667,18 @@ class FilesView {
       this.status.textContent = error.message;
     }
   }
+}
+
+/// One passage a search found: its file, its score and its text.
+function searchHit(hit) {
+  return h(
+    "li",
+    { dataset: { file: hit.file_id } },
+    h("span", { class: "name" }, hit.filename),
+    " ",
+    h("span", { class: "score", title: "Relevance score, 0 to 1" }, `score ${hit.score.toFixed(3)}`),
+    h("pre", { class: "passage" }, hit.content.map((part) => part.text).join("\n")),
+  );
 }
 
 """#),
@@ -1108,7 +1157,7 @@ function parse(text) {
 
 """#),
         ConsoleAsset(
-            path: "style.css", etag: "\"cca88cc8f2386f3dcea5\"",
+            path: "style.css", etag: "\"89ffc5bf85339965a1b8\"",
             text: #"""
 /* Light and dark from the system setting; system fonts only, so the console works offline. */
 :root {
@@ -1233,6 +1282,15 @@ form.inline { max-width: 40rem; }
 .badge { border-radius: 999px; padding: 0 0.5rem; border: 1px solid var(--border); font-size: 0.85em; }
 .badge.completed { border-color: #2e7d32; }
 .badge.failed { border-color: var(--danger); color: var(--danger); }
+.store-search label { margin-top: 0.5rem; }
+.search-row { display: flex; gap: 0.5rem; }
+.search-row input { flex: 1; min-width: 0; }
+.search-results { padding-left: 1.25rem; margin: 0.5rem 0; }
+.search-results li { margin-bottom: 0.5rem; }
+.score { color: var(--muted); font-size: 0.85em; }
+.passage { background: var(--bg); border: 1px solid var(--border); border-radius: 6px; padding: 0.35rem 0.5rem; max-height: 12rem; overflow-y: auto; }
+/* A store showing search results takes the whole row, so its passages read as text, not a narrow column. */
+.card:has(.search-results li) { grid-column: 1 / -1; }
 
 """#),
     ]
