@@ -121,6 +121,15 @@ TEA = "Green tea steeps for two minutes at 80 degrees. Black tea takes four minu
 BIKES = "Oil a bicycle chain every few hundred kilometres, and wipe off what it does not take up."
 
 
+def librarian(api, name: str, store) -> dict:
+    r = api.post("/v1/assistants", json={
+        "model": "gpt-4o", "name": name, "instructions": "Answer from the files.", "tools": [{"type": "file_search"}],
+        "tool_resources": {"file_search": {"vector_store_ids": [store.id]}},
+    })
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
 # ---------------------------------------------------------------------------
 # the files, as served
 # ---------------------------------------------------------------------------
@@ -411,3 +420,38 @@ def test_a_vector_store_is_searched_from_its_card(console, api, sdk):
     search.get_by_role("button", name="Search").click()
     expect(search.get_by_role("status")).to_have_text("Nothing found.")
     expect(results).to_have_count(0)
+
+
+def test_a_citation_opens_the_passage_it_cites(console, api, sdk, fake):
+    store = ingested_store(sdk, "Cited notes", {"tea-notes.txt": TEA, "bike-notes.txt": BIKES})
+    assistant = librarian(api, "Cited librarian", store)
+    fake.script(
+        tool_reply(("file_search", json.dumps({"query": "green tea steeping"}))),
+        text_reply("Two minutes at 80 degrees【0:0†tea-notes.txt】."),
+    )
+    page = console.open(f"#/playground?assistant={assistant['id']}")
+    expect(page.get_by_label("Assistant", exact=True)).to_have_value(assistant["id"])
+    page.get_by_label("Message", exact=True).fill("How long does green tea steep?")
+    page.get_by_label("Message", exact=True).press("Enter")
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+
+    def check_citation():
+        answer = page.locator(".message.assistant")
+        # The marker becomes a numbered button; the rest of the answer stays as written.
+        expect(answer.locator(".text")).to_have_text("Two minutes at 80 degrees[1].")
+        citation = answer.get_by_role("button", name="Citation 1: tea-notes.txt")
+        expect(citation).to_have_attribute("aria-expanded", "false")
+        passage = answer.get_by_role("region", name="Cited passage")
+        expect(passage).to_be_hidden()
+        citation.click()
+        expect(citation).to_have_attribute("aria-expanded", "true")
+        expect(passage.get_by_role("heading")).to_have_text("[1] tea-notes.txt")
+        expect(passage.locator(".passage")).to_have_text(TEA)
+        citation.click()
+        expect(passage).to_be_hidden()
+
+    check_citation()
+    # A reopened thread's answer cites the same way.
+    page.reload()
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+    check_citation()

@@ -3,7 +3,7 @@
 extension ConsoleAssets {
     static let files: [ConsoleAsset] = [
         ConsoleAsset(
-            path: "api.js", etag: "\"05195c14f4413ee01f33\"",
+            path: "api.js", etag: "\"b2f432363dfcecaeeedb\"",
             text: #"""
 // The server's public API (/v1) and the console's own endpoints (/console/api), with the API key the user
 // typed, if the server requires one. The key lives in sessionStorage: it is gone when the tab closes.
@@ -112,6 +112,18 @@ export async function keysRequired() {
   const response = await fetch("/console/api/config", { cache: "no-store" });
   if (!response.ok) throw await errorOf(response);
   return (await response.json()).api_keys_required;
+}
+
+/// Every item of a list, oldest first, page after page; `query` adds parameters.
+export async function everyItem(path, query = "") {
+  const items = [];
+  let after = null;
+  do {
+    const page = await get(`${path}?order=asc&limit=100${query}${after ? `&after=${after}` : ""}`);
+    items.push(...page.data);
+    after = page.has_more ? page.last_id : null;
+  } while (after);
+  return items;
 }
 
 """#),
@@ -405,6 +417,100 @@ function readForm(form) {
     body.temperature = value;
   }
   return body;
+}
+
+"""#),
+        ConsoleAsset(
+            path: "citations.js", etag: "\"0e90d01cc418bac5ede0\"",
+            text: #"""
+// File citations in answers: each `file_citation` annotation becomes a button that shows the cited file's
+// name and the passage the model read. The passage is the file_search result the marker names
+// (`【{call}:{result}†{filename}】`: the run's `call`-th search, its `result`-th result), read from the run's
+// steps with the results' content included.
+import { everyItem } from "./api.js";
+import { h } from "./dom.js";
+
+const includeContent = `&include[]=${encodeURIComponent("step_details.tool_calls[*].file_search.results[*].content")}`;
+const markerPattern = /^【(\d+):(\d+)†([^】]*)】$/;
+
+/// The nodes of `message`'s text parts: text, with a button in place of each citation marker. A button
+/// opens its passage in `panel` (one per message); opening it again closes it.
+export function citedText(message, threadID, panel) {
+  const nodes = [];
+  let number = 0;
+  panel.hidden = true;
+  panel.replaceChildren();
+  const parts = (message.content ?? []).filter((part) => part.type === "text");
+  parts.forEach((part, index) => {
+    if (index) nodes.push("\n");
+    // Annotation offsets count Unicode code points, not the UTF-16 units of JavaScript strings.
+    const characters = Array.from(part.text.value);
+    let position = 0;
+    const citations = (part.text.annotations ?? [])
+      .filter((annotation) => annotation.type === "file_citation")
+      .sort((a, b) => a.start_index - b.start_index);
+    for (const annotation of citations) {
+      if (annotation.start_index < position) continue;
+      nodes.push(characters.slice(position, annotation.start_index).join(""));
+      number += 1;
+      nodes.push(citationButton(number, annotation, message, threadID, panel));
+      position = annotation.end_index;
+    }
+    nodes.push(characters.slice(position).join(""));
+  });
+  return nodes;
+}
+
+function citationButton(number, annotation, message, threadID, panel) {
+  const filename = markerPattern.exec(annotation.text)?.[3] || annotation.file_citation.file_id;
+  const button = h(
+    "button",
+    {
+      type: "button", class: "citation", "aria-expanded": "false", "aria-label": `Citation ${number}: ${filename}`,
+      title: filename, dataset: { file: annotation.file_citation.file_id },
+    },
+    `[${number}]`,
+  );
+  button.addEventListener("click", async () => {
+    const open = button.getAttribute("aria-expanded") === "true";
+    for (const other of button.parentElement.querySelectorAll("button.citation")) other.setAttribute("aria-expanded", "false");
+    if (open) {
+      panel.hidden = true;
+      return;
+    }
+    button.setAttribute("aria-expanded", "true");
+    panel.hidden = false;
+    panel.replaceChildren(h("p", { class: "status" }, "Reading the passage…"));
+    try {
+      const result = await citedResult(annotation, message, threadID);
+      panel.replaceChildren(
+        h("h4", {}, `[${number}] ${result?.file_name ?? filename}`),
+        result?.content?.length
+          ? h("blockquote", { class: "passage" }, result.content.map((part) => part.text).join("\n"))
+          : h("p", { class: "status" }, "The passage is no longer stored with the run."),
+      );
+    } catch (error) {
+      panel.replaceChildren(h("p", { class: "error", role: "alert" }, error.message));
+    }
+  });
+  return button;
+}
+
+/// The search result the citation points at: the one its marker numbers if it is of the cited file, else
+/// the first result of the cited file (as the server matches a marker whose numbers are off).
+async function citedResult(annotation, message, threadID) {
+  if (!message.run_id) return null;
+  const steps = await everyItem(`/v1/threads/${threadID}/runs/${message.run_id}/steps`, includeContent);
+  const searches = steps
+    .filter((step) => step.step_details?.type === "tool_calls")
+    .flatMap((step) => step.step_details.tool_calls)
+    .filter((call) => call.type === "file_search")
+    .map((call) => call.file_search?.results ?? []);
+  const fileID = annotation.file_citation.file_id;
+  const marker = markerPattern.exec(annotation.text);
+  const numbered = marker ? searches[Number(marker[1])]?.[Number(marker[2])] : null;
+  if (numbered?.file_id === fileID) return numbered;
+  return searches.flat().find((result) => result.file_id === fileID) ?? null;
 }
 
 """#),
@@ -724,13 +830,15 @@ function searchHit(hit) {
 
 """#),
         ConsoleAsset(
-            path: "playground.js", etag: "\"f3add7d249f7bd9fc737\"",
+            path: "playground.js", etag: "\"b92bc03c6bf450eac9ec\"",
             text: #"""
 // The playground: chat with an assistant on a thread, the answer streamed as it is written, tool calls
-// shown as they happen, function outputs typed into a form, runs cancelled; threads started and reopened.
-import { get, post, send } from "./api.js";
+// shown as they happen, function outputs typed into a form, runs cancelled; threads started and reopened;
+// citations open the passage they cite.
+import { everyItem, get, post, send } from "./api.js";
 import { serverSentEvents } from "./sse.js";
 import { fill, h, when } from "./dom.js";
+import { citedText } from "./citations.js";
 
 const terminal = new Set(["completed", "failed", "cancelled", "expired", "incomplete"]);
 
@@ -870,7 +978,7 @@ class Playground {
     };
     for (const message of messages) {
       if (message.run_id) showSteps(message.run_id);
-      this.message(message.id, message.role).set(textOf(message));
+      this.message(message.id, message.role).show(message);
     }
     for (const runID of [...stepsOf.keys()]) showSteps(runID);
     const last = runs.data.at(-1);
@@ -957,7 +1065,7 @@ class Playground {
         }
         break;
       case "thread.message.completed":
-        this.message(data.id, data.role).set(textOf(data));
+        this.message(data.id, data.role).show(data);
         break;
       case "thread.run.requires_action":
         this.showRun(data);
@@ -1025,12 +1133,23 @@ class Playground {
     let entry = id ? this.messages.get(id) : null;
     if (!entry) {
       const text = h("div", { class: "text" });
-      const item = h("li", { class: `message ${role}`, dataset: { message: id ?? "" } }, h("span", { class: "role" }, role === "user" ? "You" : "Assistant"), text);
+      const passage = h("div", { class: "cited-passage", role: "region", "aria-label": "Cited passage", hidden: true });
+      const item = h(
+        "li",
+        { class: `message ${role}`, dataset: { message: id ?? "" } },
+        h("span", { class: "role" }, role === "user" ? "You" : "Assistant"),
+        text,
+        passage,
+      );
       this.transcript.append(item);
       entry = {
         append: (fragment) => text.append(fragment),
         set: (value) => {
           text.textContent = value;
+        },
+        /// The message as stored: its text parts, with each file citation a button that opens its passage.
+        show: (message) => {
+          fill(text, citedText(message, this.threadID, passage));
         },
       };
       if (id) this.messages.set(id, entry);
@@ -1087,23 +1206,6 @@ class Playground {
   }
 }
 
-/// Every item of a list, oldest first, page after page.
-async function everyItem(path) {
-  const items = [];
-  let after = null;
-  do {
-    const page = await get(`${path}?order=asc&limit=100${after ? `&after=${after}` : ""}`);
-    items.push(...page.data);
-    after = page.has_more ? page.last_id : null;
-  } while (after);
-  return items;
-}
-
-/// A message's text parts, joined.
-function textOf(message) {
-  return (message.content ?? []).filter((part) => part.type === "text").map((part) => part.text.value).join("\n");
-}
-
 """#),
         ConsoleAsset(
             path: "sse.js", etag: "\"918607f4bdf5125f8778\"",
@@ -1157,7 +1259,7 @@ function parse(text) {
 
 """#),
         ConsoleAsset(
-            path: "style.css", etag: "\"89ffc5bf85339965a1b8\"",
+            path: "style.css", etag: "\"89662c6c2772018bd70a\"",
             text: #"""
 /* Light and dark from the system setting; system fonts only, so the console works offline. */
 :root {
@@ -1291,6 +1393,12 @@ form.inline { max-width: 40rem; }
 .passage { background: var(--bg); border: 1px solid var(--border); border-radius: 6px; padding: 0.35rem 0.5rem; max-height: 12rem; overflow-y: auto; }
 /* A store showing search results takes the whole row, so its passages read as text, not a narrow column. */
 .card:has(.search-results li) { grid-column: 1 / -1; }
+
+button.citation { padding: 0 0.25rem; margin: 0 0.1rem; font-size: 0.8em; vertical-align: super; line-height: 1.2; background: transparent; color: var(--accent); }
+button.citation[aria-expanded="true"] { background: var(--accent); color: var(--accent-fg); }
+.cited-passage { margin-top: 0.5rem; border-left: 3px solid var(--accent); padding-left: 0.75rem; }
+.cited-passage h4 { margin: 0 0 0.25rem; font-size: 0.9rem; }
+blockquote.passage { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 
 """#),
     ]
