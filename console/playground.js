@@ -1,10 +1,11 @@
 // The playground: chat with an assistant on a thread, the answer streamed as it is written, tool calls
 // shown as they happen, function outputs typed into a form, runs cancelled; threads started and reopened;
-// citations open the passage they cite.
+// citations open the passage they cite; the runs inspector shows the thread's runs and their steps.
 import { everyItem, get, post, send } from "./api.js";
 import { serverSentEvents } from "./sse.js";
 import { fill, h, when } from "./dom.js";
 import { citedText } from "./citations.js";
+import { RunsInspector } from "./runs.js";
 
 const terminal = new Set(["completed", "failed", "cancelled", "expired", "incomplete"]);
 
@@ -40,6 +41,7 @@ class Playground {
     });
     this.sendButton = h("button", { type: "submit" }, "Send");
     this.cancelButton = h("button", { type: "button", class: "danger", disabled: true, onclick: () => this.cancel() }, "Cancel run");
+    this.inspector = new RunsInspector(() => this.threadID);
     this.composer = h(
       "form",
       { class: "composer", "aria-label": "Send a message", onsubmit: (event) => this.submit(event) },
@@ -68,6 +70,7 @@ class Playground {
           this.action,
           this.status,
           this.composer,
+          this.inspector.element,
         ),
       ),
     );
@@ -121,6 +124,7 @@ class Playground {
   setThread(id) {
     this.threadID = id;
     this.threadLabel.textContent = id;
+    this.inspector.refresh();
     for (const link of this.threadList.querySelectorAll("a")) {
       if (link.dataset.thread === id) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
@@ -167,6 +171,7 @@ class Playground {
     if (terminal.has(run.status)) {
       this.action.replaceChildren();
       this.setBusy(false);
+      this.inspector.refresh();
     }
   }
 

@@ -376,8 +376,11 @@ def test_files_are_uploaded_and_vector_store_ingestion_is_shown(console, api, tm
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_console_fits_a_phone_in_both_themes(browser, keyless_run_server, api, scheme):
-    weather_assistant(api, name="Phone weather")
+def test_the_console_fits_a_phone_in_both_themes(browser, keyless_run_server, api, sdk, fake, scheme):
+    assistant = weather_assistant(api, name="Phone weather")
+    fake.script(text_reply("Fine."))
+    run = sdk.beta.threads.create_and_run_poll(assistant_id=assistant["id"], thread={"messages": [{"role": "user", "content": "Weather?"}]})
+    assert run.status == "completed", run
     view = ConsolePage(browser, keyless_run_server, viewport={"width": 375, "height": 740}, color_scheme=scheme)
     try:
         for fragment, ready in (("#/assistants", "New assistant"), ("#/playground", "New thread"), ("#/files", None)):
@@ -388,6 +391,10 @@ def test_the_console_fits_a_phone_in_both_themes(browser, keyless_run_server, ap
                 page.get_by_role("button", name="Upload", exact=True).wait_for()
             # Nothing wider than the screen: no sideways scrolling.
             assert page.evaluate("document.documentElement.scrollWidth") <= 375, fragment
+        page = view.open(f"#/playground/{run.thread_id}")
+        page.get_by_text("Runs inspector").click()
+        page.get_by_role("list", name="Runs").wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, "runs inspector"
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         channels = [int(c) for c in background.removeprefix("rgb(").removesuffix(")").split(",")[:3]]
         assert (sum(channels) / 3 < 80) == (scheme == "dark"), background
@@ -455,3 +462,57 @@ def test_a_citation_opens_the_passage_it_cites(console, api, sdk, fake):
     page.reload()
     page.get_by_role("status").filter(has_text="Run completed").wait_for()
     check_citation()
+
+
+def test_the_runs_inspector_shows_runs_and_steps(console, api, sdk, fake):
+    assistant = weather_assistant(api, name="Inspected weather")
+    thread = sdk.beta.threads.create(messages=[{"role": "user", "content": "Weather in Rome?"}])
+    fake.script(
+        tool_reply(("get_weather", '{"city":"Rome"}', "call_rome"), usage={"prompt_tokens": 30, "completion_tokens": 7}),
+        text_reply("Sunny in Rome.", usage={"prompt_tokens": 40, "completion_tokens": 3}),
+        text_reply("Cut", finish_reason="length"),
+        {"error": {"status": 400, "message": "This model's maximum context length is 10 tokens"}, "repeat": 0},
+    )
+    runs_api = sdk.beta.threads.runs
+    waiting = runs_api.create_and_poll(thread_id=thread.id, assistant_id=assistant["id"])
+    assert waiting.status == "requires_action", waiting
+    done = runs_api.submit_tool_outputs_and_poll(
+        run_id=waiting.id, thread_id=thread.id, tool_outputs=[{"tool_call_id": "call_rome", "output": "sunny"}])
+    short = runs_api.create_and_poll(thread_id=thread.id, assistant_id=assistant["id"], max_completion_tokens=256)
+    failed = runs_api.create_and_poll(thread_id=thread.id, assistant_id=assistant["id"])
+    assert [done.status, short.status, failed.status] == ["completed", "incomplete", "failed"]
+
+    page = console.open(f"#/playground/{thread.id}")
+    page.get_by_role("status").filter(has_text="Run failed").wait_for()
+    page.get_by_text("Runs inspector").click()
+    runs = page.get_by_role("list", name="Runs").locator(":scope > li")
+    expect(runs).to_have_count(3)
+
+    first = page.get_by_role("listitem", name=f"Run {done.id}")
+    expect(first.locator(".badge").first).to_have_text("completed")
+    expect(first.locator(".facts")).to_contain_text("Tokens70 in, 10 out, 80 total")
+    for label in ("Created", "Started", "Ended", "Waited", "Ran"):
+        expect(first.locator(".facts")).to_contain_text(label)
+    steps = first.get_by_role("list", name=f"Steps of {done.id}").locator(":scope > li")
+    expect(steps).to_have_count(2)
+    expect(steps.nth(0)).to_contain_text("Tool calls: get_weather")
+    expect(steps.nth(0)).to_contain_text("30 in, 7 out, 37 total")
+    expect(steps.nth(1)).to_contain_text("Message")
+    expect(steps.nth(1)).to_contain_text("40 in, 3 out, 43 total")
+
+    incomplete = page.get_by_role("listitem", name=f"Run {short.id}")
+    expect(incomplete.locator(".badge").first).to_have_text("incomplete")
+    expect(incomplete).to_contain_text("Incomplete: max_completion_tokens")
+
+    broken = page.get_by_role("listitem", name=f"Run {failed.id}")
+    expect(broken.locator(".badge").first).to_have_text("failed")
+    expect(broken).to_contain_text(f"Error ({failed.last_error.code}): {failed.last_error.message}")
+
+    # A run started from the playground appears once it ends, while the inspector is open.
+    fake.reset()
+    fake.script(text_reply("Still sunny."))
+    page.get_by_label("Message", exact=True).fill("And now?")
+    page.get_by_label("Message", exact=True).press("Enter")
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+    expect(runs).to_have_count(4)
+    expect(runs.nth(3).locator(".badge").first).to_have_text("completed")

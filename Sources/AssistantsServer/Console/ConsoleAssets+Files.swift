@@ -830,15 +830,16 @@ function searchHit(hit) {
 
 """#),
         ConsoleAsset(
-            path: "playground.js", etag: "\"b92bc03c6bf450eac9ec\"",
+            path: "playground.js", etag: "\"d020681dc2a362b4d1c9\"",
             text: #"""
 // The playground: chat with an assistant on a thread, the answer streamed as it is written, tool calls
 // shown as they happen, function outputs typed into a form, runs cancelled; threads started and reopened;
-// citations open the passage they cite.
+// citations open the passage they cite; the runs inspector shows the thread's runs and their steps.
 import { everyItem, get, post, send } from "./api.js";
 import { serverSentEvents } from "./sse.js";
 import { fill, h, when } from "./dom.js";
 import { citedText } from "./citations.js";
+import { RunsInspector } from "./runs.js";
 
 const terminal = new Set(["completed", "failed", "cancelled", "expired", "incomplete"]);
 
@@ -874,6 +875,7 @@ class Playground {
     });
     this.sendButton = h("button", { type: "submit" }, "Send");
     this.cancelButton = h("button", { type: "button", class: "danger", disabled: true, onclick: () => this.cancel() }, "Cancel run");
+    this.inspector = new RunsInspector(() => this.threadID);
     this.composer = h(
       "form",
       { class: "composer", "aria-label": "Send a message", onsubmit: (event) => this.submit(event) },
@@ -902,6 +904,7 @@ class Playground {
           this.action,
           this.status,
           this.composer,
+          this.inspector.element,
         ),
       ),
     );
@@ -955,6 +958,7 @@ class Playground {
   setThread(id) {
     this.threadID = id;
     this.threadLabel.textContent = id;
+    this.inspector.refresh();
     for (const link of this.threadList.querySelectorAll("a")) {
       if (link.dataset.thread === id) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
@@ -1001,6 +1005,7 @@ class Playground {
     if (terminal.has(run.status)) {
       this.action.replaceChildren();
       this.setBusy(false);
+      this.inspector.refresh();
     }
   }
 
@@ -1208,6 +1213,133 @@ class Playground {
 
 """#),
         ConsoleAsset(
+            path: "runs.js", etag: "\"4a4fd093d03a9d6960e5\"",
+            text: #"""
+// The runs inspector: the open thread's runs, oldest first, each with its steps as a timeline: status,
+// when it was created, started and finished and how long that took, token usage, and why it failed or
+// stopped early. It reads the runs when opened and again whenever a run ends while it is open.
+import { everyItem } from "./api.js";
+import { fill, h } from "./dom.js";
+
+export class RunsInspector {
+  /// `threadID()` names the thread shown, or null.
+  constructor(threadID) {
+    this.threadID = threadID;
+    this.generation = 0;
+    this.body = h("div", { class: "runs-body" });
+    this.element = h(
+      "details",
+      { class: "inspector", ontoggle: () => this.refresh() },
+      h("summary", {}, "Runs inspector"),
+      this.body,
+    );
+  }
+
+  /// Reads the thread's runs again, if the inspector is open. Only the latest reading is shown.
+  async refresh() {
+    if (!this.element.open) return;
+    const id = this.threadID();
+    const generation = ++this.generation;
+    if (!id) {
+      fill(this.body, h("p", { class: "status" }, "No thread yet: send a message to start one."));
+      return;
+    }
+    try {
+      const runs = await everyItem(`/v1/threads/${id}/runs`);
+      const steps = await Promise.all(runs.map((run) => everyItem(`/v1/threads/${id}/runs/${run.id}/steps`)));
+      if (generation !== this.generation) return;
+      fill(
+        this.body,
+        runs.length
+          ? h("ol", { class: "runs", "aria-label": "Runs" }, runs.map((run, index) => runEntry(run, steps[index])))
+          : h("p", { class: "status" }, "No runs on this thread yet."),
+      );
+    } catch (error) {
+      if (generation === this.generation) fill(this.body, h("p", { class: "error", role: "alert" }, error.message));
+    }
+  }
+}
+
+/// When a run or step stopped, whichever way it stopped.
+function endOf(item) {
+  return item.completed_at ?? item.failed_at ?? item.cancelled_at ?? item.expired_at ?? null;
+}
+
+function clock(seconds) {
+  return seconds ? new Date(seconds * 1000).toLocaleTimeString() : "—";
+}
+
+function duration(from, to) {
+  if (!from || !to) return "—";
+  const seconds = to - from;
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+function tokens(usage) {
+  if (!usage) return "—";
+  return `${usage.prompt_tokens} in, ${usage.completion_tokens} out, ${usage.total_tokens} total`;
+}
+
+function badge(status) {
+  return h("span", { class: `badge ${status}` }, status.replace("_", " "));
+}
+
+function facts(pairs) {
+  return h("dl", { class: "facts" }, pairs.map(([name, value]) => h("div", {}, h("dt", {}, name), h("dd", {}, value))));
+}
+
+/// Why it failed or stopped early, if it did.
+function problems(item) {
+  return [
+    item.last_error ? h("p", { class: "error" }, `Error (${item.last_error.code}): ${item.last_error.message}`) : null,
+    item.incomplete_details ? h("p", { class: "warning" }, `Incomplete: ${item.incomplete_details.reason}`) : null,
+  ];
+}
+
+function runEntry(run, steps) {
+  const started = run.started_at ?? null;
+  return h(
+    "li",
+    { class: "run-entry", dataset: { run: run.id, status: run.status }, "aria-label": `Run ${run.id}` },
+    h("h4", {}, h("span", { class: "mono" }, run.id), " ", badge(run.status)),
+    facts([
+      ["Model", run.model],
+      ["Created", clock(run.created_at)],
+      ["Started", clock(started)],
+      ["Ended", clock(endOf(run))],
+      ["Waited", duration(run.created_at, started)],
+      ["Ran", duration(started, endOf(run))],
+      ["Tokens", tokens(run.usage)],
+    ]),
+    problems(run),
+    h(
+      "ol",
+      { class: "steps", "aria-label": `Steps of ${run.id}` },
+      steps.length ? steps.map(stepEntry) : h("li", { class: "status" }, "No steps."),
+    ),
+  );
+}
+
+function stepEntry(step) {
+  const details = step.step_details ?? {};
+  const what = details.type === "tool_calls"
+    ? `Tool calls: ${details.tool_calls.map((call) => (call.type === "function" ? call.function.name : call.type)).join(", ")}`
+    : "Message";
+  return h(
+    "li",
+    { class: "step-entry", dataset: { step: step.id, status: step.status } },
+    h("p", { class: "step-title" }, h("strong", {}, what), " ", badge(step.status)),
+    h(
+      "p",
+      { class: "muted" },
+      `${clock(step.created_at)} → ${clock(endOf(step))} · ${duration(step.created_at, endOf(step))} · ${tokens(step.usage)}`,
+    ),
+    problems(step),
+  );
+}
+
+"""#),
+        ConsoleAsset(
             path: "sse.js", etag: "\"918607f4bdf5125f8778\"",
             text: #"""
 // Server-sent events read from a fetch() response body as they arrive: EventSource cannot POST or send
@@ -1259,7 +1391,7 @@ function parse(text) {
 
 """#),
         ConsoleAsset(
-            path: "style.css", etag: "\"89662c6c2772018bd70a\"",
+            path: "style.css", etag: "\"89626f99ccbaff1db659\"",
             text: #"""
 /* Light and dark from the system setting; system fonts only, so the console works offline. */
 :root {
@@ -1399,6 +1531,21 @@ button.citation[aria-expanded="true"] { background: var(--accent); color: var(--
 .cited-passage { margin-top: 0.5rem; border-left: 3px solid var(--accent); padding-left: 0.75rem; }
 .cited-passage h4 { margin: 0 0 0.25rem; font-size: 0.9rem; }
 blockquote.passage { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+
+.inspector { border: 1px solid var(--border); border-radius: 8px; padding: 0.5rem 0.75rem; }
+.inspector summary { cursor: pointer; font-weight: 600; }
+.runs { list-style: none; padding: 0; margin: 0.5rem 0 0; display: flex; flex-direction: column; gap: 0.75rem; }
+.run-entry { border-top: 1px solid var(--border); padding-top: 0.5rem; }
+.run-entry h4 { margin: 0 0 0.25rem; font-size: 0.95rem; overflow-wrap: anywhere; }
+.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: 0.25rem 1rem; margin: 0.25rem 0; }
+.facts dt { color: var(--muted); font-size: 0.8rem; }
+.facts dd { margin: 0; }
+.steps { list-style: none; margin: 0.5rem 0 0 0.4rem; padding: 0 0 0 1rem; border-left: 2px solid var(--border); }
+.step-entry { position: relative; margin-bottom: 0.5rem; }
+.step-entry::before { content: ""; position: absolute; left: -1.35rem; top: 0.45rem; width: 0.6rem; height: 0.6rem; border-radius: 50%; background: var(--accent); }
+.step-entry p { margin: 0; overflow-wrap: anywhere; }
+.warning { color: var(--danger); }
+.badge.in_progress, .badge.queued { border-color: var(--accent); }
 
 """#),
     ]
