@@ -391,6 +391,8 @@ def test_the_console_fits_a_phone_in_both_themes(browser, keyless_run_server, ap
                 page.get_by_role("button", name="Upload", exact=True).wait_for()
             # Nothing wider than the screen: no sideways scrolling.
             assert page.evaluate("document.documentElement.scrollWidth") <= 375, fragment
+            # Without API keys there is no key to forget.
+            expect(page.get_by_role("button", name="Forget API key")).to_be_hidden()
         page = view.open(f"#/playground/{run.thread_id}")
         page.get_by_text("Runs inspector").click()
         page.get_by_role("list", name="Runs").wait_for()

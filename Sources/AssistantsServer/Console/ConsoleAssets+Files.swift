@@ -1391,7 +1391,7 @@ function parse(text) {
 
 """#),
         ConsoleAsset(
-            path: "style.css", etag: "\"89626f99ccbaff1db659\"",
+            path: "style.css", etag: "\"5920d5d25dd1573abd62\"",
             text: #"""
 /* Light and dark from the system setting; system fonts only, so the console works offline. */
 :root {
@@ -1433,6 +1433,8 @@ body { margin: 0; background: var(--bg); color: var(--fg); }
 pre { white-space: pre-wrap; word-break: break-word; margin: 0.25rem 0; }
 a { color: var(--accent); }
 :focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; }
+/* `hidden` wins over the display of buttons and other styled elements. */
+[hidden] { display: none !important; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 
 .top { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.5rem; padding: 0.6rem 1rem; border-bottom: 1px solid var(--border); background: var(--panel); }
