@@ -67,8 +67,13 @@ function badge(status) {
   return h("span", { class: `badge ${status}` }, status.replace("_", " "));
 }
 
+/// Name-value pairs; a pair with `wide` set takes two columns (a long value such as the tokens).
 function facts(pairs) {
-  return h("dl", { class: "facts" }, pairs.map(([name, value]) => h("div", {}, h("dt", {}, name), h("dd", {}, value))));
+  return h(
+    "dl",
+    { class: "facts" },
+    pairs.map(([name, value, wide]) => h("div", { class: wide ? "wide" : null }, h("dt", {}, name), h("dd", {}, value))),
+  );
 }
 
 /// Why it failed or stopped early, if it did.
@@ -92,7 +97,7 @@ function runEntry(run, steps) {
       ["Ended", clock(endOf(run))],
       ["Waited", duration(run.created_at, started)],
       ["Ran", duration(started, endOf(run))],
-      ["Tokens", tokens(run.usage)],
+      ["Tokens", tokens(run.usage), true],
     ]),
     problems(run),
     h(

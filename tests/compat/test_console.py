@@ -424,6 +424,8 @@ def test_a_vector_store_is_searched_from_its_card(console, api, sdk):
         expect(row.locator(".score")).to_have_text(f"score {hit['score']:.3f}")
         expect(row.locator(".passage")).to_have_text(hit["content"][0]["text"])
     expect(search.get_by_role("status")).to_have_text(f"{len(expected['data'])} passage(s) found.")
+    page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "search results on a phone"
 
     search.get_by_label("Search Searchable notes").fill("zzzz-nothing-like-this")
     search.get_by_role("button", name="Search").click()
@@ -456,6 +458,9 @@ def test_a_citation_opens_the_passage_it_cites(console, api, sdk, fake):
         expect(citation).to_have_attribute("aria-expanded", "true")
         expect(passage.get_by_role("heading")).to_have_text("[1] tea-notes.txt")
         expect(passage.locator(".passage")).to_have_text(TEA)
+        page.set_viewport_size({"width": 375, "height": 740})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, "a cited passage on a phone"
+        page.set_viewport_size({"width": 1280, "height": 720})
         citation.click()
         expect(passage).to_be_hidden()
 

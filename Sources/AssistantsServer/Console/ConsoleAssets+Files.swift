@@ -1213,7 +1213,7 @@ class Playground {
 
 """#),
         ConsoleAsset(
-            path: "runs.js", etag: "\"4a4fd093d03a9d6960e5\"",
+            path: "runs.js", etag: "\"8315835e09fdfbd13a7c\"",
             text: #"""
 // The runs inspector: the open thread's runs, oldest first, each with its steps as a timeline: status,
 // when it was created, started and finished and how long that took, token usage, and why it failed or
@@ -1284,8 +1284,13 @@ function badge(status) {
   return h("span", { class: `badge ${status}` }, status.replace("_", " "));
 }
 
+/// Name-value pairs; a pair with `wide` set takes two columns (a long value such as the tokens).
 function facts(pairs) {
-  return h("dl", { class: "facts" }, pairs.map(([name, value]) => h("div", {}, h("dt", {}, name), h("dd", {}, value))));
+  return h(
+    "dl",
+    { class: "facts" },
+    pairs.map(([name, value, wide]) => h("div", { class: wide ? "wide" : null }, h("dt", {}, name), h("dd", {}, value))),
+  );
 }
 
 /// Why it failed or stopped early, if it did.
@@ -1309,7 +1314,7 @@ function runEntry(run, steps) {
       ["Ended", clock(endOf(run))],
       ["Waited", duration(run.created_at, started)],
       ["Ran", duration(started, endOf(run))],
-      ["Tokens", tokens(run.usage)],
+      ["Tokens", tokens(run.usage), true],
     ]),
     problems(run),
     h(
@@ -1391,7 +1396,7 @@ function parse(text) {
 
 """#),
         ConsoleAsset(
-            path: "style.css", etag: "\"5920d5d25dd1573abd62\"",
+            path: "style.css", etag: "\"124ce5482a71958edf8b\"",
             text: #"""
 /* Light and dark from the system setting; system fonts only, so the console works offline. */
 :root {
@@ -1542,6 +1547,7 @@ blockquote.passage { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; 
 .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: 0.25rem 1rem; margin: 0.25rem 0; }
 .facts dt { color: var(--muted); font-size: 0.8rem; }
 .facts dd { margin: 0; }
+.facts .wide { grid-column: span 2; }
 .steps { list-style: none; margin: 0.5rem 0 0 0.4rem; padding: 0 0 0 1rem; border-left: 2px solid var(--border); }
 .step-entry { position: relative; margin-bottom: 0.5rem; }
 .step-entry::before { content: ""; position: absolute; left: -1.35rem; top: 0.45rem; width: 0.6rem; height: 0.6rem; border-radius: 50%; background: var(--accent); }
