@@ -106,3 +106,15 @@ export async function keysRequired() {
   if (!response.ok) throw await errorOf(response);
   return (await response.json()).api_keys_required;
 }
+
+/// Every item of a list, oldest first, page after page; `query` adds parameters.
+export async function everyItem(path, query = "") {
+  const items = [];
+  let after = null;
+  do {
+    const page = await get(`${path}?order=asc&limit=100${query}${after ? `&after=${after}` : ""}`);
+    items.push(...page.data);
+    after = page.has_more ? page.last_id : null;
+  } while (after);
+  return items;
+}

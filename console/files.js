@@ -1,5 +1,5 @@
 // Files and vector stores: upload and delete files; create vector stores from files and follow their
-// ingestion (each file's status and error), refreshed while files are still being read.
+// ingestion (each file's status and error), refreshed while files are still being read; search a store.
 import { del, get, post, upload } from "./api.js";
 import { fill, h, when } from "./dom.js";
 
@@ -20,6 +20,8 @@ function size(bytes) {
 class FilesView {
   constructor(main) {
     this.timer = null;
+    // Each store's search form and results, kept across the refreshes that redraw the cards.
+    this.searches = new Map();
     this.status = h("p", { class: "status", role: "status" });
     this.fileList = h("ul", { class: "rows", "aria-label": "Files" });
     this.storeList = h("ul", { class: "cards", "aria-label": "Vector stores" });
@@ -137,10 +139,45 @@ class FilesView {
           ),
         ),
       ),
+      this.searchOf(store.id, name),
       h("p", { class: "mono muted" }, store.id),
       h("div", { class: "actions" }, h("button", { type: "button", class: "danger", "aria-label": `Delete ${name}`, onclick: remove }, "Delete")),
     );
     return [card, counts.in_progress > 0];
+  }
+
+  /// The store's search box and its ranked passages, made once per store.
+  searchOf(storeID, name) {
+    let search = this.searches.get(storeID);
+    if (search) return search;
+    const id = `search-${storeID}`;
+    const query = h("input", { id, name: "query", type: "search", required: true, maxlength: 4096 });
+    const status = h("p", { class: "status", role: "status" });
+    const results = h("ol", { class: "search-results", "aria-label": `Search results in ${name}` });
+    const run = async (event) => {
+      event.preventDefault();
+      const text = query.value.trim();
+      if (!text) return;
+      status.textContent = "Searching…";
+      try {
+        const page = await post(`/v1/vector_stores/${storeID}/search`, { query: text, max_num_results: 10 });
+        fill(results, page.data.map((hit) => searchHit(hit)));
+        status.textContent = page.data.length ? `${page.data.length} passage(s) found.` : "Nothing found.";
+      } catch (error) {
+        results.replaceChildren();
+        status.textContent = error.message;
+      }
+    };
+    search = h(
+      "form",
+      { class: "store-search", role: "search", "aria-label": `Passages of ${name}`, onsubmit: run },
+      h("label", { for: id }, `Search ${name}`),
+      h("div", { class: "search-row" }, query, h("button", { type: "submit" }, "Search")),
+      status,
+      results,
+    );
+    this.searches.set(storeID, search);
+    return search;
   }
 
   async upload(event) {
@@ -179,4 +216,16 @@ class FilesView {
       this.status.textContent = error.message;
     }
   }
+}
+
+/// One passage a search found: its file, its score and its text.
+function searchHit(hit) {
+  return h(
+    "li",
+    { dataset: { file: hit.file_id } },
+    h("span", { class: "name" }, hit.filename),
+    " ",
+    h("span", { class: "score", title: "Relevance score, 0 to 1" }, `score ${hit.score.toFixed(3)}`),
+    h("pre", { class: "passage" }, hit.content.map((part) => part.text).join("\n")),
+  );
 }

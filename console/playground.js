@@ -1,8 +1,11 @@
 // The playground: chat with an assistant on a thread, the answer streamed as it is written, tool calls
-// shown as they happen, function outputs typed into a form, runs cancelled; threads started and reopened.
-import { get, post, send } from "./api.js";
+// shown as they happen, function outputs typed into a form, runs cancelled; threads started and reopened;
+// citations open the passage they cite; the runs inspector shows the thread's runs and their steps.
+import { everyItem, get, post, send } from "./api.js";
 import { serverSentEvents } from "./sse.js";
 import { fill, h, when } from "./dom.js";
+import { citedText } from "./citations.js";
+import { RunsInspector } from "./runs.js";
 
 const terminal = new Set(["completed", "failed", "cancelled", "expired", "incomplete"]);
 
@@ -38,6 +41,7 @@ class Playground {
     });
     this.sendButton = h("button", { type: "submit" }, "Send");
     this.cancelButton = h("button", { type: "button", class: "danger", disabled: true, onclick: () => this.cancel() }, "Cancel run");
+    this.inspector = new RunsInspector(() => this.threadID);
     this.composer = h(
       "form",
       { class: "composer", "aria-label": "Send a message", onsubmit: (event) => this.submit(event) },
@@ -66,6 +70,7 @@ class Playground {
           this.action,
           this.status,
           this.composer,
+          this.inspector.element,
         ),
       ),
     );
@@ -119,6 +124,7 @@ class Playground {
   setThread(id) {
     this.threadID = id;
     this.threadLabel.textContent = id;
+    this.inspector.refresh();
     for (const link of this.threadList.querySelectorAll("a")) {
       if (link.dataset.thread === id) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
@@ -142,7 +148,7 @@ class Playground {
     };
     for (const message of messages) {
       if (message.run_id) showSteps(message.run_id);
-      this.message(message.id, message.role).set(textOf(message));
+      this.message(message.id, message.role).show(message);
     }
     for (const runID of [...stepsOf.keys()]) showSteps(runID);
     const last = runs.data.at(-1);
@@ -165,6 +171,7 @@ class Playground {
     if (terminal.has(run.status)) {
       this.action.replaceChildren();
       this.setBusy(false);
+      this.inspector.refresh();
     }
   }
 
@@ -229,7 +236,7 @@ class Playground {
         }
         break;
       case "thread.message.completed":
-        this.message(data.id, data.role).set(textOf(data));
+        this.message(data.id, data.role).show(data);
         break;
       case "thread.run.requires_action":
         this.showRun(data);
@@ -297,12 +304,23 @@ class Playground {
     let entry = id ? this.messages.get(id) : null;
     if (!entry) {
       const text = h("div", { class: "text" });
-      const item = h("li", { class: `message ${role}`, dataset: { message: id ?? "" } }, h("span", { class: "role" }, role === "user" ? "You" : "Assistant"), text);
+      const passage = h("div", { class: "cited-passage", role: "region", "aria-label": "Cited passage", hidden: true });
+      const item = h(
+        "li",
+        { class: `message ${role}`, dataset: { message: id ?? "" } },
+        h("span", { class: "role" }, role === "user" ? "You" : "Assistant"),
+        text,
+        passage,
+      );
       this.transcript.append(item);
       entry = {
         append: (fragment) => text.append(fragment),
         set: (value) => {
           text.textContent = value;
+        },
+        /// The message as stored: its text parts, with each file citation a button that opens its passage.
+        show: (message) => {
+          fill(text, citedText(message, this.threadID, passage));
         },
       };
       if (id) this.messages.set(id, entry);
@@ -357,21 +375,4 @@ class Playground {
       this.cancelButton.disabled = false;
     }
   }
-}
-
-/// Every item of a list, oldest first, page after page.
-async function everyItem(path) {
-  const items = [];
-  let after = null;
-  do {
-    const page = await get(`${path}?order=asc&limit=100${after ? `&after=${after}` : ""}`);
-    items.push(...page.data);
-    after = page.has_more ? page.last_id : null;
-  } while (after);
-  return items;
-}
-
-/// A message's text parts, joined.
-function textOf(message) {
-  return (message.content ?? []).filter((part) => part.type === "text").map((part) => part.text.value).join("\n");
 }

@@ -101,6 +101,35 @@ def weather_assistant(api, name="Weather bot") -> dict:
     return r.json()
 
 
+@pytest.fixture
+def sdk(keyless_run_server):
+    """The official client on the keyless server, for setting up what the browser then shows."""
+    c = keyless_run_server.client(api_key="unused")
+    yield c
+    c.close()
+
+
+def ingested_store(sdk, name: str, files: dict[str, str]):
+    """A vector store holding `files` (filename → text), once every file is read."""
+    store = sdk.vector_stores.create(name=name)
+    batch = sdk.vector_stores.file_batches.upload_and_poll(store.id, files=[(n, t.encode()) for n, t in files.items()])
+    assert batch.file_counts.completed == len(files), batch
+    return store
+
+
+TEA = "Green tea steeps for two minutes at 80 degrees. Black tea takes four minutes in boiling water."
+BIKES = "Oil a bicycle chain every few hundred kilometres, and wipe off what it does not take up."
+
+
+def librarian(api, name: str, store) -> dict:
+    r = api.post("/v1/assistants", json={
+        "model": "gpt-4o", "name": name, "instructions": "Answer from the files.", "tools": [{"type": "file_search"}],
+        "tool_resources": {"file_search": {"vector_store_ids": [store.id]}},
+    })
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
 # ---------------------------------------------------------------------------
 # the files, as served
 # ---------------------------------------------------------------------------
@@ -347,8 +376,11 @@ def test_files_are_uploaded_and_vector_store_ingestion_is_shown(console, api, tm
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_console_fits_a_phone_in_both_themes(browser, keyless_run_server, api, scheme):
-    weather_assistant(api, name="Phone weather")
+def test_the_console_fits_a_phone_in_both_themes(browser, keyless_run_server, api, sdk, fake, scheme):
+    assistant = weather_assistant(api, name="Phone weather")
+    fake.script(text_reply("Fine."))
+    run = sdk.beta.threads.create_and_run_poll(assistant_id=assistant["id"], thread={"messages": [{"role": "user", "content": "Weather?"}]})
+    assert run.status == "completed", run
     view = ConsolePage(browser, keyless_run_server, viewport={"width": 375, "height": 740}, color_scheme=scheme)
     try:
         for fragment, ready in (("#/assistants", "New assistant"), ("#/playground", "New thread"), ("#/files", None)):
@@ -359,9 +391,135 @@ def test_the_console_fits_a_phone_in_both_themes(browser, keyless_run_server, ap
                 page.get_by_role("button", name="Upload", exact=True).wait_for()
             # Nothing wider than the screen: no sideways scrolling.
             assert page.evaluate("document.documentElement.scrollWidth") <= 375, fragment
+            # Without API keys there is no key to forget.
+            expect(page.get_by_role("button", name="Forget API key")).to_be_hidden()
+        page = view.open(f"#/playground/{run.thread_id}")
+        page.get_by_text("Runs inspector").click()
+        page.get_by_role("list", name="Runs").wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, "runs inspector"
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         channels = [int(c) for c in background.removeprefix("rgb(").removesuffix(")").split(",")[:3]]
         assert (sum(channels) / 3 < 80) == (scheme == "dark"), background
     finally:
         view.context.close()
     assert view.unexpected_errors() == []
+
+
+def test_a_vector_store_is_searched_from_its_card(console, api, sdk):
+    store = ingested_store(sdk, "Searchable notes", {"tea.txt": TEA, "bikes.txt": BIKES})
+    expected = api.post(f"/v1/vector_stores/{store.id}/search", json={"query": "green tea steeping", "max_num_results": 10}).json()
+    assert expected["data"][0]["filename"] == "tea.txt"
+
+    page = console.open("#/files")
+    card = page.locator(".card").filter(has=page.get_by_role("heading", name="Searchable notes"))
+    search = card.get_by_role("search", name="Passages of Searchable notes")
+    search.get_by_label("Search Searchable notes").fill("green tea steeping")
+    search.get_by_role("button", name="Search").click()
+    results = search.get_by_role("list", name="Search results in Searchable notes").locator("li")
+    expect(results).to_have_count(len(expected["data"]))
+    # Ranked as the API ranks them, each with its file's name, its score and the passage.
+    for position, hit in enumerate(expected["data"]):
+        row = results.nth(position)
+        expect(row.locator(".name")).to_have_text(hit["filename"])
+        expect(row.locator(".score")).to_have_text(f"score {hit['score']:.3f}")
+        expect(row.locator(".passage")).to_have_text(hit["content"][0]["text"])
+    expect(search.get_by_role("status")).to_have_text(f"{len(expected['data'])} passage(s) found.")
+    page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "search results on a phone"
+
+    search.get_by_label("Search Searchable notes").fill("zzzz-nothing-like-this")
+    search.get_by_role("button", name="Search").click()
+    expect(search.get_by_role("status")).to_have_text("Nothing found.")
+    expect(results).to_have_count(0)
+
+
+def test_a_citation_opens_the_passage_it_cites(console, api, sdk, fake):
+    store = ingested_store(sdk, "Cited notes", {"tea-notes.txt": TEA, "bike-notes.txt": BIKES})
+    assistant = librarian(api, "Cited librarian", store)
+    fake.script(
+        tool_reply(("file_search", json.dumps({"query": "green tea steeping"}))),
+        text_reply("Two minutes at 80 degrees【0:0†tea-notes.txt】."),
+    )
+    page = console.open(f"#/playground?assistant={assistant['id']}")
+    expect(page.get_by_label("Assistant", exact=True)).to_have_value(assistant["id"])
+    page.get_by_label("Message", exact=True).fill("How long does green tea steep?")
+    page.get_by_label("Message", exact=True).press("Enter")
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+
+    def check_citation():
+        answer = page.locator(".message.assistant")
+        # The marker becomes a numbered button; the rest of the answer stays as written.
+        expect(answer.locator(".text")).to_have_text("Two minutes at 80 degrees[1].")
+        citation = answer.get_by_role("button", name="Citation 1: tea-notes.txt")
+        expect(citation).to_have_attribute("aria-expanded", "false")
+        passage = answer.get_by_role("region", name="Cited passage")
+        expect(passage).to_be_hidden()
+        citation.click()
+        expect(citation).to_have_attribute("aria-expanded", "true")
+        expect(passage.get_by_role("heading")).to_have_text("[1] tea-notes.txt")
+        expect(passage.locator(".passage")).to_have_text(TEA)
+        page.set_viewport_size({"width": 375, "height": 740})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, "a cited passage on a phone"
+        page.set_viewport_size({"width": 1280, "height": 720})
+        citation.click()
+        expect(passage).to_be_hidden()
+
+    check_citation()
+    # A reopened thread's answer cites the same way.
+    page.reload()
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+    check_citation()
+
+
+def test_the_runs_inspector_shows_runs_and_steps(console, api, sdk, fake):
+    assistant = weather_assistant(api, name="Inspected weather")
+    thread = sdk.beta.threads.create(messages=[{"role": "user", "content": "Weather in Rome?"}])
+    fake.script(
+        tool_reply(("get_weather", '{"city":"Rome"}', "call_rome"), usage={"prompt_tokens": 30, "completion_tokens": 7}),
+        text_reply("Sunny in Rome.", usage={"prompt_tokens": 40, "completion_tokens": 3}),
+        text_reply("Cut", finish_reason="length"),
+        {"error": {"status": 400, "message": "This model's maximum context length is 10 tokens"}, "repeat": 0},
+    )
+    runs_api = sdk.beta.threads.runs
+    waiting = runs_api.create_and_poll(thread_id=thread.id, assistant_id=assistant["id"])
+    assert waiting.status == "requires_action", waiting
+    done = runs_api.submit_tool_outputs_and_poll(
+        run_id=waiting.id, thread_id=thread.id, tool_outputs=[{"tool_call_id": "call_rome", "output": "sunny"}])
+    short = runs_api.create_and_poll(thread_id=thread.id, assistant_id=assistant["id"], max_completion_tokens=256)
+    failed = runs_api.create_and_poll(thread_id=thread.id, assistant_id=assistant["id"])
+    assert [done.status, short.status, failed.status] == ["completed", "incomplete", "failed"]
+
+    page = console.open(f"#/playground/{thread.id}")
+    page.get_by_role("status").filter(has_text="Run failed").wait_for()
+    page.get_by_text("Runs inspector").click()
+    runs = page.get_by_role("list", name="Runs").locator(":scope > li")
+    expect(runs).to_have_count(3)
+
+    first = page.get_by_role("listitem", name=f"Run {done.id}")
+    expect(first.locator(".badge").first).to_have_text("completed")
+    expect(first.locator(".facts")).to_contain_text("Tokens70 in, 10 out, 80 total")
+    for label in ("Created", "Started", "Ended", "Waited", "Ran"):
+        expect(first.locator(".facts")).to_contain_text(label)
+    steps = first.get_by_role("list", name=f"Steps of {done.id}").locator(":scope > li")
+    expect(steps).to_have_count(2)
+    expect(steps.nth(0)).to_contain_text("Tool calls: get_weather")
+    expect(steps.nth(0)).to_contain_text("30 in, 7 out, 37 total")
+    expect(steps.nth(1)).to_contain_text("Message")
+    expect(steps.nth(1)).to_contain_text("40 in, 3 out, 43 total")
+
+    incomplete = page.get_by_role("listitem", name=f"Run {short.id}")
+    expect(incomplete.locator(".badge").first).to_have_text("incomplete")
+    expect(incomplete).to_contain_text("Incomplete: max_completion_tokens")
+
+    broken = page.get_by_role("listitem", name=f"Run {failed.id}")
+    expect(broken.locator(".badge").first).to_have_text("failed")
+    expect(broken).to_contain_text(f"Error ({failed.last_error.code}): {failed.last_error.message}")
+
+    # A run started from the playground appears once it ends, while the inspector is open.
+    fake.reset()
+    fake.script(text_reply("Still sunny."))
+    page.get_by_label("Message", exact=True).fill("And now?")
+    page.get_by_label("Message", exact=True).press("Enter")
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+    expect(runs).to_have_count(4)
+    expect(runs.nth(3).locator(".badge").first).to_have_text("completed")

@@ -82,6 +82,33 @@ def test_upload_and_poll_a_batch_then_search(client):
     assert len(files) == 4 and {f.status for f in files} == {"completed"}
 
 
+def test_search_takes_ranking_options_and_rewrite_query_and_answers_a_page(client):
+    store = client.vector_stores.create(name="ranked")
+    client.vector_stores.file_batches.upload_and_poll(
+        vector_store_id=store.id, files=[("tea.md", TEA.encode()), ("bikes.txt", BIKES.encode())])
+    raw = client.vector_stores.with_raw_response.search(
+        store.id, query="green tea steeping", rewrite_query=False, max_num_results=5,
+        ranking_options={"ranker": "auto", "score_threshold": 0.0},
+    )
+    body = raw.http_response.json()
+    assert body["object"] == "vector_store.search_results.page" and body["search_query"] == ["green tea steeping"]
+    assert body["has_more"] is False and body["next_page"] is None
+    first = body["data"][0]
+    assert set(first) == {"file_id", "filename", "score", "attributes", "content"}
+    assert first["filename"] == "tea.md" and first["content"] == [{"type": "text", "text": TEA}]
+    scores = [result["score"] for result in body["data"]]
+    assert scores == sorted(scores, reverse=True) and len(scores) <= 5
+
+    # OpenAI's dated ranker is accepted; a threshold no passage reaches leaves none.
+    assert list(client.vector_stores.search(
+        store.id, query="green tea", ranking_options={"ranker": "default-2024-11-15", "score_threshold": 1.0})) == []
+    rewritten = list(client.vector_stores.search(store.id, query="green tea steeping", rewrite_query=True))
+    assert rewritten[0].filename == "tea.md"
+    with pytest.raises(openai.BadRequestError) as bad:
+        client.vector_stores.search(store.id, query="tea", ranking_options={"score_threshold": 2})
+    assert bad.value.body["param"] == "ranking_options.score_threshold"
+
+
 def test_files_create_and_poll_attributes_and_filters(client):
     store = client.vector_stores.create()
     tea = client.files.create(file=("tea.md", TEA.encode()), purpose="assistants")

@@ -3,7 +3,7 @@
 extension ConsoleAssets {
     static let files: [ConsoleAsset] = [
         ConsoleAsset(
-            path: "api.js", etag: "\"05195c14f4413ee01f33\"",
+            path: "api.js", etag: "\"b2f432363dfcecaeeedb\"",
             text: #"""
 // The server's public API (/v1) and the console's own endpoints (/console/api), with the API key the user
 // typed, if the server requires one. The key lives in sessionStorage: it is gone when the tab closes.
@@ -112,6 +112,18 @@ export async function keysRequired() {
   const response = await fetch("/console/api/config", { cache: "no-store" });
   if (!response.ok) throw await errorOf(response);
   return (await response.json()).api_keys_required;
+}
+
+/// Every item of a list, oldest first, page after page; `query` adds parameters.
+export async function everyItem(path, query = "") {
+  const items = [];
+  let after = null;
+  do {
+    const page = await get(`${path}?order=asc&limit=100${query}${after ? `&after=${after}` : ""}`);
+    items.push(...page.data);
+    after = page.has_more ? page.last_id : null;
+  } while (after);
+  return items;
 }
 
 """#),
@@ -409,6 +421,100 @@ function readForm(form) {
 
 """#),
         ConsoleAsset(
+            path: "citations.js", etag: "\"0e90d01cc418bac5ede0\"",
+            text: #"""
+// File citations in answers: each `file_citation` annotation becomes a button that shows the cited file's
+// name and the passage the model read. The passage is the file_search result the marker names
+// (`【{call}:{result}†{filename}】`: the run's `call`-th search, its `result`-th result), read from the run's
+// steps with the results' content included.
+import { everyItem } from "./api.js";
+import { h } from "./dom.js";
+
+const includeContent = `&include[]=${encodeURIComponent("step_details.tool_calls[*].file_search.results[*].content")}`;
+const markerPattern = /^【(\d+):(\d+)†([^】]*)】$/;
+
+/// The nodes of `message`'s text parts: text, with a button in place of each citation marker. A button
+/// opens its passage in `panel` (one per message); opening it again closes it.
+export function citedText(message, threadID, panel) {
+  const nodes = [];
+  let number = 0;
+  panel.hidden = true;
+  panel.replaceChildren();
+  const parts = (message.content ?? []).filter((part) => part.type === "text");
+  parts.forEach((part, index) => {
+    if (index) nodes.push("\n");
+    // Annotation offsets count Unicode code points, not the UTF-16 units of JavaScript strings.
+    const characters = Array.from(part.text.value);
+    let position = 0;
+    const citations = (part.text.annotations ?? [])
+      .filter((annotation) => annotation.type === "file_citation")
+      .sort((a, b) => a.start_index - b.start_index);
+    for (const annotation of citations) {
+      if (annotation.start_index < position) continue;
+      nodes.push(characters.slice(position, annotation.start_index).join(""));
+      number += 1;
+      nodes.push(citationButton(number, annotation, message, threadID, panel));
+      position = annotation.end_index;
+    }
+    nodes.push(characters.slice(position).join(""));
+  });
+  return nodes;
+}
+
+function citationButton(number, annotation, message, threadID, panel) {
+  const filename = markerPattern.exec(annotation.text)?.[3] || annotation.file_citation.file_id;
+  const button = h(
+    "button",
+    {
+      type: "button", class: "citation", "aria-expanded": "false", "aria-label": `Citation ${number}: ${filename}`,
+      title: filename, dataset: { file: annotation.file_citation.file_id },
+    },
+    `[${number}]`,
+  );
+  button.addEventListener("click", async () => {
+    const open = button.getAttribute("aria-expanded") === "true";
+    for (const other of button.parentElement.querySelectorAll("button.citation")) other.setAttribute("aria-expanded", "false");
+    if (open) {
+      panel.hidden = true;
+      return;
+    }
+    button.setAttribute("aria-expanded", "true");
+    panel.hidden = false;
+    panel.replaceChildren(h("p", { class: "status" }, "Reading the passage…"));
+    try {
+      const result = await citedResult(annotation, message, threadID);
+      panel.replaceChildren(
+        h("h4", {}, `[${number}] ${result?.file_name ?? filename}`),
+        result?.content?.length
+          ? h("blockquote", { class: "passage" }, result.content.map((part) => part.text).join("\n"))
+          : h("p", { class: "status" }, "The passage is no longer stored with the run."),
+      );
+    } catch (error) {
+      panel.replaceChildren(h("p", { class: "error", role: "alert" }, error.message));
+    }
+  });
+  return button;
+}
+
+/// The search result the citation points at: the one its marker numbers if it is of the cited file, else
+/// the first result of the cited file (as the server matches a marker whose numbers are off).
+async function citedResult(annotation, message, threadID) {
+  if (!message.run_id) return null;
+  const steps = await everyItem(`/v1/threads/${threadID}/runs/${message.run_id}/steps`, includeContent);
+  const searches = steps
+    .filter((step) => step.step_details?.type === "tool_calls")
+    .flatMap((step) => step.step_details.tool_calls)
+    .filter((call) => call.type === "file_search")
+    .map((call) => call.file_search?.results ?? []);
+  const fileID = annotation.file_citation.file_id;
+  const marker = markerPattern.exec(annotation.text);
+  const numbered = marker ? searches[Number(marker[1])]?.[Number(marker[2])] : null;
+  if (numbered?.file_id === fileID) return numbered;
+  return searches.flat().find((result) => result.file_id === fileID) ?? null;
+}
+
+"""#),
+        ConsoleAsset(
             path: "dom.js", etag: "\"4c28d6f30a5b89694d5e\"",
             text: #"""
 // A small element builder: h("button", {type: "button", onclick}, "Save").
@@ -447,10 +553,10 @@ export function when(seconds) {
 
 """#),
         ConsoleAsset(
-            path: "files.js", etag: "\"2d35c56578895f17d8e5\"",
+            path: "files.js", etag: "\"033dca3315c8903af73d\"",
             text: #"""
 // Files and vector stores: upload and delete files; create vector stores from files and follow their
-// ingestion (each file's status and error), refreshed while files are still being read.
+// ingestion (each file's status and error), refreshed while files are still being read; search a store.
 import { del, get, post, upload } from "./api.js";
 import { fill, h, when } from "./dom.js";
 
@@ -471,6 +577,8 @@ function size(bytes) {
 class FilesView {
   constructor(main) {
     this.timer = null;
+    // Each store's search form and results, kept across the refreshes that redraw the cards.
+    this.searches = new Map();
     this.status = h("p", { class: "status", role: "status" });
     this.fileList = h("ul", { class: "rows", "aria-label": "Files" });
     this.storeList = h("ul", { class: "cards", "aria-label": "Vector stores" });
@@ -588,10 +696,45 @@ class FilesView {
           ),
         ),
       ),
+      this.searchOf(store.id, name),
       h("p", { class: "mono muted" }, store.id),
       h("div", { class: "actions" }, h("button", { type: "button", class: "danger", "aria-label": `Delete ${name}`, onclick: remove }, "Delete")),
     );
     return [card, counts.in_progress > 0];
+  }
+
+  /// The store's search box and its ranked passages, made once per store.
+  searchOf(storeID, name) {
+    let search = this.searches.get(storeID);
+    if (search) return search;
+    const id = `search-${storeID}`;
+    const query = h("input", { id, name: "query", type: "search", required: true, maxlength: 4096 });
+    const status = h("p", { class: "status", role: "status" });
+    const results = h("ol", { class: "search-results", "aria-label": `Search results in ${name}` });
+    const run = async (event) => {
+      event.preventDefault();
+      const text = query.value.trim();
+      if (!text) return;
+      status.textContent = "Searching…";
+      try {
+        const page = await post(`/v1/vector_stores/${storeID}/search`, { query: text, max_num_results: 10 });
+        fill(results, page.data.map((hit) => searchHit(hit)));
+        status.textContent = page.data.length ? `${page.data.length} passage(s) found.` : "Nothing found.";
+      } catch (error) {
+        results.replaceChildren();
+        status.textContent = error.message;
+      }
+    };
+    search = h(
+      "form",
+      { class: "store-search", role: "search", "aria-label": `Passages of ${name}`, onsubmit: run },
+      h("label", { for: id }, `Search ${name}`),
+      h("div", { class: "search-row" }, query, h("button", { type: "submit" }, "Search")),
+      status,
+      results,
+    );
+    this.searches.set(storeID, search);
+    return search;
   }
 
   async upload(event) {
@@ -630,6 +773,18 @@ class FilesView {
       this.status.textContent = error.message;
     }
   }
+}
+
+/// One passage a search found: its file, its score and its text.
+function searchHit(hit) {
+  return h(
+    "li",
+    { dataset: { file: hit.file_id } },
+    h("span", { class: "name" }, hit.filename),
+    " ",
+    h("span", { class: "score", title: "Relevance score, 0 to 1" }, `score ${hit.score.toFixed(3)}`),
+    h("pre", { class: "passage" }, hit.content.map((part) => part.text).join("\n")),
+  );
 }
 
 """#),
@@ -675,13 +830,16 @@ class FilesView {
 
 """#),
         ConsoleAsset(
-            path: "playground.js", etag: "\"f3add7d249f7bd9fc737\"",
+            path: "playground.js", etag: "\"d020681dc2a362b4d1c9\"",
             text: #"""
 // The playground: chat with an assistant on a thread, the answer streamed as it is written, tool calls
-// shown as they happen, function outputs typed into a form, runs cancelled; threads started and reopened.
-import { get, post, send } from "./api.js";
+// shown as they happen, function outputs typed into a form, runs cancelled; threads started and reopened;
+// citations open the passage they cite; the runs inspector shows the thread's runs and their steps.
+import { everyItem, get, post, send } from "./api.js";
 import { serverSentEvents } from "./sse.js";
 import { fill, h, when } from "./dom.js";
+import { citedText } from "./citations.js";
+import { RunsInspector } from "./runs.js";
 
 const terminal = new Set(["completed", "failed", "cancelled", "expired", "incomplete"]);
 
@@ -717,6 +875,7 @@ class Playground {
     });
     this.sendButton = h("button", { type: "submit" }, "Send");
     this.cancelButton = h("button", { type: "button", class: "danger", disabled: true, onclick: () => this.cancel() }, "Cancel run");
+    this.inspector = new RunsInspector(() => this.threadID);
     this.composer = h(
       "form",
       { class: "composer", "aria-label": "Send a message", onsubmit: (event) => this.submit(event) },
@@ -745,6 +904,7 @@ class Playground {
           this.action,
           this.status,
           this.composer,
+          this.inspector.element,
         ),
       ),
     );
@@ -798,6 +958,7 @@ class Playground {
   setThread(id) {
     this.threadID = id;
     this.threadLabel.textContent = id;
+    this.inspector.refresh();
     for (const link of this.threadList.querySelectorAll("a")) {
       if (link.dataset.thread === id) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
@@ -821,7 +982,7 @@ class Playground {
     };
     for (const message of messages) {
       if (message.run_id) showSteps(message.run_id);
-      this.message(message.id, message.role).set(textOf(message));
+      this.message(message.id, message.role).show(message);
     }
     for (const runID of [...stepsOf.keys()]) showSteps(runID);
     const last = runs.data.at(-1);
@@ -844,6 +1005,7 @@ class Playground {
     if (terminal.has(run.status)) {
       this.action.replaceChildren();
       this.setBusy(false);
+      this.inspector.refresh();
     }
   }
 
@@ -908,7 +1070,7 @@ class Playground {
         }
         break;
       case "thread.message.completed":
-        this.message(data.id, data.role).set(textOf(data));
+        this.message(data.id, data.role).show(data);
         break;
       case "thread.run.requires_action":
         this.showRun(data);
@@ -976,12 +1138,23 @@ class Playground {
     let entry = id ? this.messages.get(id) : null;
     if (!entry) {
       const text = h("div", { class: "text" });
-      const item = h("li", { class: `message ${role}`, dataset: { message: id ?? "" } }, h("span", { class: "role" }, role === "user" ? "You" : "Assistant"), text);
+      const passage = h("div", { class: "cited-passage", role: "region", "aria-label": "Cited passage", hidden: true });
+      const item = h(
+        "li",
+        { class: `message ${role}`, dataset: { message: id ?? "" } },
+        h("span", { class: "role" }, role === "user" ? "You" : "Assistant"),
+        text,
+        passage,
+      );
       this.transcript.append(item);
       entry = {
         append: (fragment) => text.append(fragment),
         set: (value) => {
           text.textContent = value;
+        },
+        /// The message as stored: its text parts, with each file citation a button that opens its passage.
+        show: (message) => {
+          fill(text, citedText(message, this.threadID, passage));
         },
       };
       if (id) this.messages.set(id, entry);
@@ -1038,21 +1211,136 @@ class Playground {
   }
 }
 
-/// Every item of a list, oldest first, page after page.
-async function everyItem(path) {
-  const items = [];
-  let after = null;
-  do {
-    const page = await get(`${path}?order=asc&limit=100${after ? `&after=${after}` : ""}`);
-    items.push(...page.data);
-    after = page.has_more ? page.last_id : null;
-  } while (after);
-  return items;
+"""#),
+        ConsoleAsset(
+            path: "runs.js", etag: "\"8315835e09fdfbd13a7c\"",
+            text: #"""
+// The runs inspector: the open thread's runs, oldest first, each with its steps as a timeline: status,
+// when it was created, started and finished and how long that took, token usage, and why it failed or
+// stopped early. It reads the runs when opened and again whenever a run ends while it is open.
+import { everyItem } from "./api.js";
+import { fill, h } from "./dom.js";
+
+export class RunsInspector {
+  /// `threadID()` names the thread shown, or null.
+  constructor(threadID) {
+    this.threadID = threadID;
+    this.generation = 0;
+    this.body = h("div", { class: "runs-body" });
+    this.element = h(
+      "details",
+      { class: "inspector", ontoggle: () => this.refresh() },
+      h("summary", {}, "Runs inspector"),
+      this.body,
+    );
+  }
+
+  /// Reads the thread's runs again, if the inspector is open. Only the latest reading is shown.
+  async refresh() {
+    if (!this.element.open) return;
+    const id = this.threadID();
+    const generation = ++this.generation;
+    if (!id) {
+      fill(this.body, h("p", { class: "status" }, "No thread yet: send a message to start one."));
+      return;
+    }
+    try {
+      const runs = await everyItem(`/v1/threads/${id}/runs`);
+      const steps = await Promise.all(runs.map((run) => everyItem(`/v1/threads/${id}/runs/${run.id}/steps`)));
+      if (generation !== this.generation) return;
+      fill(
+        this.body,
+        runs.length
+          ? h("ol", { class: "runs", "aria-label": "Runs" }, runs.map((run, index) => runEntry(run, steps[index])))
+          : h("p", { class: "status" }, "No runs on this thread yet."),
+      );
+    } catch (error) {
+      if (generation === this.generation) fill(this.body, h("p", { class: "error", role: "alert" }, error.message));
+    }
+  }
 }
 
-/// A message's text parts, joined.
-function textOf(message) {
-  return (message.content ?? []).filter((part) => part.type === "text").map((part) => part.text.value).join("\n");
+/// When a run or step stopped, whichever way it stopped.
+function endOf(item) {
+  return item.completed_at ?? item.failed_at ?? item.cancelled_at ?? item.expired_at ?? null;
+}
+
+function clock(seconds) {
+  return seconds ? new Date(seconds * 1000).toLocaleTimeString() : "—";
+}
+
+function duration(from, to) {
+  if (!from || !to) return "—";
+  const seconds = to - from;
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+function tokens(usage) {
+  if (!usage) return "—";
+  return `${usage.prompt_tokens} in, ${usage.completion_tokens} out, ${usage.total_tokens} total`;
+}
+
+function badge(status) {
+  return h("span", { class: `badge ${status}` }, status.replace("_", " "));
+}
+
+/// Name-value pairs; a pair with `wide` set takes two columns (a long value such as the tokens).
+function facts(pairs) {
+  return h(
+    "dl",
+    { class: "facts" },
+    pairs.map(([name, value, wide]) => h("div", { class: wide ? "wide" : null }, h("dt", {}, name), h("dd", {}, value))),
+  );
+}
+
+/// Why it failed or stopped early, if it did.
+function problems(item) {
+  return [
+    item.last_error ? h("p", { class: "error" }, `Error (${item.last_error.code}): ${item.last_error.message}`) : null,
+    item.incomplete_details ? h("p", { class: "warning" }, `Incomplete: ${item.incomplete_details.reason}`) : null,
+  ];
+}
+
+function runEntry(run, steps) {
+  const started = run.started_at ?? null;
+  return h(
+    "li",
+    { class: "run-entry", dataset: { run: run.id, status: run.status }, "aria-label": `Run ${run.id}` },
+    h("h4", {}, h("span", { class: "mono" }, run.id), " ", badge(run.status)),
+    facts([
+      ["Model", run.model],
+      ["Created", clock(run.created_at)],
+      ["Started", clock(started)],
+      ["Ended", clock(endOf(run))],
+      ["Waited", duration(run.created_at, started)],
+      ["Ran", duration(started, endOf(run))],
+      ["Tokens", tokens(run.usage), true],
+    ]),
+    problems(run),
+    h(
+      "ol",
+      { class: "steps", "aria-label": `Steps of ${run.id}` },
+      steps.length ? steps.map(stepEntry) : h("li", { class: "status" }, "No steps."),
+    ),
+  );
+}
+
+function stepEntry(step) {
+  const details = step.step_details ?? {};
+  const what = details.type === "tool_calls"
+    ? `Tool calls: ${details.tool_calls.map((call) => (call.type === "function" ? call.function.name : call.type)).join(", ")}`
+    : "Message";
+  return h(
+    "li",
+    { class: "step-entry", dataset: { step: step.id, status: step.status } },
+    h("p", { class: "step-title" }, h("strong", {}, what), " ", badge(step.status)),
+    h(
+      "p",
+      { class: "muted" },
+      `${clock(step.created_at)} → ${clock(endOf(step))} · ${duration(step.created_at, endOf(step))} · ${tokens(step.usage)}`,
+    ),
+    problems(step),
+  );
 }
 
 """#),
@@ -1108,7 +1396,7 @@ function parse(text) {
 
 """#),
         ConsoleAsset(
-            path: "style.css", etag: "\"cca88cc8f2386f3dcea5\"",
+            path: "style.css", etag: "\"124ce5482a71958edf8b\"",
             text: #"""
 /* Light and dark from the system setting; system fonts only, so the console works offline. */
 :root {
@@ -1150,6 +1438,8 @@ body { margin: 0; background: var(--bg); color: var(--fg); }
 pre { white-space: pre-wrap; word-break: break-word; margin: 0.25rem 0; }
 a { color: var(--accent); }
 :focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; }
+/* `hidden` wins over the display of buttons and other styled elements. */
+[hidden] { display: none !important; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 
 .top { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.5rem; padding: 0.6rem 1rem; border-bottom: 1px solid var(--border); background: var(--panel); }
@@ -1233,6 +1523,37 @@ form.inline { max-width: 40rem; }
 .badge { border-radius: 999px; padding: 0 0.5rem; border: 1px solid var(--border); font-size: 0.85em; }
 .badge.completed { border-color: #2e7d32; }
 .badge.failed { border-color: var(--danger); color: var(--danger); }
+.store-search label { margin-top: 0.5rem; }
+.search-row { display: flex; gap: 0.5rem; }
+.search-row input { flex: 1; min-width: 0; }
+.search-results { padding-left: 1.25rem; margin: 0.5rem 0; }
+.search-results li { margin-bottom: 0.5rem; }
+.score { color: var(--muted); font-size: 0.85em; }
+.passage { background: var(--bg); border: 1px solid var(--border); border-radius: 6px; padding: 0.35rem 0.5rem; max-height: 12rem; overflow-y: auto; }
+/* A store showing search results takes the whole row, so its passages read as text, not a narrow column. */
+.card:has(.search-results li) { grid-column: 1 / -1; }
+
+button.citation { padding: 0 0.25rem; margin: 0 0.1rem; font-size: 0.8em; vertical-align: super; line-height: 1.2; background: transparent; color: var(--accent); }
+button.citation[aria-expanded="true"] { background: var(--accent); color: var(--accent-fg); }
+.cited-passage { margin-top: 0.5rem; border-left: 3px solid var(--accent); padding-left: 0.75rem; }
+.cited-passage h4 { margin: 0 0 0.25rem; font-size: 0.9rem; }
+blockquote.passage { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+
+.inspector { border: 1px solid var(--border); border-radius: 8px; padding: 0.5rem 0.75rem; }
+.inspector summary { cursor: pointer; font-weight: 600; }
+.runs { list-style: none; padding: 0; margin: 0.5rem 0 0; display: flex; flex-direction: column; gap: 0.75rem; }
+.run-entry { border-top: 1px solid var(--border); padding-top: 0.5rem; }
+.run-entry h4 { margin: 0 0 0.25rem; font-size: 0.95rem; overflow-wrap: anywhere; }
+.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: 0.25rem 1rem; margin: 0.25rem 0; }
+.facts dt { color: var(--muted); font-size: 0.8rem; }
+.facts dd { margin: 0; }
+.facts .wide { grid-column: span 2; }
+.steps { list-style: none; margin: 0.5rem 0 0 0.4rem; padding: 0 0 0 1rem; border-left: 2px solid var(--border); }
+.step-entry { position: relative; margin-bottom: 0.5rem; }
+.step-entry::before { content: ""; position: absolute; left: -1.35rem; top: 0.45rem; width: 0.6rem; height: 0.6rem; border-radius: 50%; background: var(--accent); }
+.step-entry p { margin: 0; overflow-wrap: anywhere; }
+.warning { color: var(--danger); }
+.badge.in_progress, .badge.queued { border-color: var(--accent); }
 
 """#),
     ]
