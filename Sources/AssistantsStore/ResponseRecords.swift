@@ -127,8 +127,9 @@ public protocol ResponseRecords: Sendable {
     /// valid cursors). Throws `StoreError.unknownCursor` for a cursor that names no item of the thread.
     func listItems(threadID: String, _ query: ListQuery) async throws -> ListPage<ResponseItem>
 
-    /// The live item `id` of the thread; nil when there is none.
-    func item(id: String, threadID: String) async throws -> StoredItem?
+    /// The live item `id` of the thread, or of whichever thread holds it when `threadID` is nil (an
+    /// `item_reference`); nil when there is none.
+    func item(id: String, threadID: String?) async throws -> StoredItem?
 
     /// Deletes the item, and its thread message if it is a message, in one transaction; a run step keeps
     /// its tool calls as history. False when the thread has no such live item. Throws

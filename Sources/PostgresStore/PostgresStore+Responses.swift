@@ -140,7 +140,7 @@ extension PostgresStore {
         }
     }
 
-    public func item(id: String, threadID: String) async throws -> StoredItem? {
+    public func item(id: String, threadID: String?) async throws -> StoredItem? {
         try await read { rows in try await rows.item(id: id, threadID: threadID) }
     }
 
@@ -193,12 +193,14 @@ extension Rows {
         }
     }
 
-    func item(id: String, threadID: String) async throws -> StoredItem? {
+    func item(id: String, threadID: String?) async throws -> StoredItem? {
         try await self.items(order: "ASC", limit: 1) { sql in
             sql.append("item.id = ")
             sql.bind(id)
-            sql.append(" AND item.thread_id = ")
-            sql.bind(threadID)
+            if let threadID {
+                sql.append(" AND item.thread_id = ")
+                sql.bind(threadID)
+            }
         }.first
     }
 

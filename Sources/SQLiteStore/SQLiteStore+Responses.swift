@@ -120,8 +120,11 @@ extension SQLiteStore {
         try await database.read { db in try db.itemPage(scope: "item.thread_id = ?", [threadID], query) }
     }
 
-    public func item(id: String, threadID: String) async throws -> StoredItem? {
-        try await database.read { db in try db.items(where: "item.id = ? AND item.thread_id = ?", [id, threadID], order: "ASC", limit: 1).first }
+    public func item(id: String, threadID: String?) async throws -> StoredItem? {
+        try await database.read { db in
+            guard let threadID else { return try db.items(where: "item.id = ?", [id], order: "ASC", limit: 1).first }
+            return try db.items(where: "item.id = ? AND item.thread_id = ?", [id, threadID], order: "ASC", limit: 1).first
+        }
     }
 
     public func deleteItem(id: String, threadID: String) async throws -> Bool {

@@ -65,11 +65,43 @@ import Testing
         }
     }
 
+    @Test func anItemReferenceBringsInTheItemItNames() async throws {
+        try await TestAPI.run(model: true) { api in
+            api.model?.enqueue(
+                FakeReply(toolCalls: [.init(name: "get_weather", arguments: #"{"city":"SF"}"#, id: "call_sf")]),
+                FakeReply(text: "Mild."), FakeReply(text: "Noted."))
+            let tools = #"[{"type":"function","name":"get_weather","parameters":{"type":"object"}}]"#
+            let first = try await api.call(.post, "/v1/responses", #"{"model":"gpt-4o","input":"SF?","tools":\#(tools)}"#, beta: false)
+                .decode(ModelResponse.self)
+            let call = try #require(first.output.first?.id)
+            // The call, referenced from a response that does not continue the first, with its output.
+            let body = #"{"model":"gpt-4o","tools":\#(tools),"input":[{"type":"item_reference","id":"\#(call)"},{"type":"function_call_output","call_id":"call_sf","output":"18C"}]}"#
+            let second = try await api.call(.post, "/v1/responses", body, beta: false).decode(ModelResponse.self)
+            #expect(second.status == .completed && second.previousResponseID == nil)
+            let sent = try #require(api.model?.requests().last?.body["messages"]?.array)
+            #expect(sent.map { $0["role"]?.stringValue } == ["assistant", "tool"])
+            #expect(sent[0]["tool_calls"]?.array.first?["id"] == .string("call_sf") && sent[1]["content"] == .string("18C"))
+            // The input keeps the item itself, under an id of its own.
+            let items = try await api.call(.get, "/v1/responses/\(second.id)/input_items?order=asc", beta: false).decode(ListPage<ResponseItem>.self)
+            guard case .functionCall(let copied) = items.data.first else { Issue.record("no function call: \(items.data)"); return }
+            #expect(copied.callID == "call_sf" && copied.id != call)
+
+            // The answer of the second, referenced as a message.
+            let answer = try #require(second.output.first?.id)
+            _ = try await api.call(.post, "/v1/responses", #"{"model":"gpt-4o","input":[{"type":"item_reference","id":"\#(answer)"},{"role":"user","content":"OK?"}]}"#, beta: false)
+            let third = try #require(api.model?.requests().last?.body["messages"]?.array)
+            #expect(third.map { $0["role"]?.stringValue } == ["assistant", "user"] && third[0]["content"] == .string("Mild."))
+
+            let missing = try await api.call(.post, "/v1/responses", #"{"model":"gpt-4o","input":[{"role":"user","content":"hi"},{"type":"item_reference","id":"msg_none"}]}"#, beta: false)
+            #expect(missing.status == .notFound && missing.error?.param == "input[1].id" && missing.error?.message == "Item with id 'msg_none' not found.")
+            #expect(api.model?.requests().count == 3)
+        }
+    }
+
     @Test func unsupportedFeaturesAreRefusedByName() async throws {
         try await TestAPI.run(model: true) { api in
             for (body, param) in [
                 (#"{"model":"m","input":"x","tools":[{"type":"code_interpreter","container":{"type":"auto"}}]}"#, "tools[0].type"),
-                (#"{"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}"#, "input[0]"),
             ] {
                 let reply = try await api.call(.post, "/v1/responses", body, beta: false)
                 #expect(reply.status == .badRequest)

@@ -257,6 +257,10 @@ import Testing
 
         #expect(try await store.item(id: call.id!, threadID: thread.id)?.item == call)
         #expect(try await store.item(id: call.id!, threadID: "conv_other") == nil)
+        // Without a thread, whichever thread holds it (an item_reference).
+        let referenced = try await store.item(id: call.id!, threadID: nil)
+        #expect(referenced?.item == call && referenced?.threadID == thread.id)
+        #expect(try await store.item(id: first[1].id!, threadID: nil)?.item == first[1])
 
         // Deleting a message item deletes the message; deleting any item leaves it a valid cursor.
         #expect(try await store.deleteItem(id: first[1].id!, threadID: thread.id))

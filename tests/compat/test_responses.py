@@ -1,6 +1,6 @@
 """The Responses API with the official openai package: create, previous_response_id, streaming, parse,
-function calling round trips, input token counts, file_search with citations, background responses and their
-cancellation, retrieve, delete, input items, and the 400s of what is not supported yet."""
+function calling round trips, item references, input token counts, file_search with citations, background
+responses and their cancellation, retrieve, delete, input items, and the 400s of what is not supported yet."""
 
 from __future__ import annotations
 
@@ -82,6 +82,22 @@ def test_input_tokens_count_what_the_model_would_be_sent(run_client, fake):
     with pytest.raises(openai.NotFoundError) as e:
         run_client.responses.input_tokens.count(model="gpt-4o", input="x", previous_response_id="resp_missing")
     assert_sdk_error(e.value, 404, param="previous_response_id")
+
+
+def test_an_item_reference_brings_in_an_earlier_answer(run_client, fake):
+    fake.script(text_reply("Paris."), text_reply("About 2 million."))
+    first = run_client.responses.create(model="gpt-4o", input="Capital of France?")
+    (answer,) = first.output
+    second = run_client.responses.create(
+        model="gpt-4o", input=[{"type": "item_reference", "id": answer.id}, {"role": "user", "content": "Population?"}]
+    )
+    assert second.output_text == "About 2 million."
+    _, body = fake.requests()
+    assert conversation(body) == [("assistant", "Paris."), ("user", "Population?")]
+
+    with pytest.raises(openai.NotFoundError) as e:
+        run_client.responses.create(model="gpt-4o", input=[{"type": "item_reference", "id": "msg_missing"}])
+    assert_sdk_error(e.value, 404, param="input[0].id")
 
 
 def test_input_items_keep_their_roles(run_client, fake):
@@ -311,7 +327,6 @@ def test_streamed_background_response_starts_queued(run_client, fake):
     "kwargs, param",
     [
         ({"tools": [{"type": "code_interpreter", "container": {"type": "auto"}}]}, "tools[0].type"),
-        ({"input": [{"type": "item_reference", "id": "msg_1"}]}, "input[0]"),
         ({"input": [{"role": "user", "content": [{"type": "input_text", "text": "read"}, {"type": "input_file", "file_id": "file-1"}]}]}, "input[0].content[1]"),
     ],
 )

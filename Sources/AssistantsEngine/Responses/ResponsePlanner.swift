@@ -26,7 +26,8 @@ struct ResponsePlanner {
                 throw APIError.previousResponseNotFound(previous)
             }
         }
-        let items = context.input?.items ?? []
+        let items = try await Self.resolvingReferences(context.input?.items ?? [], store: store)
+        try Self.refuseUnsupported(items, param: "input")
         try await Self.checkFiles(items, param: "input", vectorStores: vectorStores)
         try await checkVectorStores(context.tools)
 
@@ -93,15 +94,31 @@ struct ResponsePlanner {
         if searches.count > 1 {
             throw APIError.invalidRequest("Only one file_search tool may be given.", param: "tools[\(searches[1])]", code: "invalid_value")
         }
-        try Self.refuseUnsupported(request.context.input?.items ?? [], param: "input")
+    }
+
+    /// The input with each `item_reference` replaced by the item it names, from any thread (the output of
+    /// an earlier response, an item of a conversation). A 404 names a reference to no live item.
+    static func resolvingReferences(_ items: [ResponseItem], store: any AssistantsStore) async throws -> [ResponseItem] {
+        var resolved: [ResponseItem] = []
+        for (index, item) in items.enumerated() {
+            guard case .itemReference(let id) = item else {
+                resolved.append(item)
+                continue
+            }
+            guard let stored = try await store.item(id: id, threadID: nil) else {
+                var error = APIError.itemNotFound(id: id)
+                error.param = "input[\(index)].id"
+                throw error
+            }
+            resolved.append(stored.item)
+        }
+        return resolved
     }
 
     /// The items this server cannot take yet, as a response's input or a conversation's items.
     static func refuseUnsupported(_ items: [ResponseItem], param: String) throws {
         for (index, item) in items.enumerated() {
             switch item {
-            case .itemReference:
-                throw APIError.unsupported("Item references are not supported yet by this server.", param: "\(param)[\(index)]")
             case .fileSearchCall, .codeInterpreterCall:
                 throw APIError.unsupported("'\(item.type)' input items are not supported yet by this server.", param: "\(param)[\(index)].type")
             case .message(let message):
@@ -110,7 +127,7 @@ struct ResponsePlanner {
                     throw APIError.unsupported(
                         "input_file parts are not supported yet by this server's Responses API.", param: "\(param)[\(index)].content[\(part)]")
                 }
-            case .functionCall, .functionCallOutput:
+            case .functionCall, .functionCallOutput, .itemReference:
                 continue
             }
         }

@@ -12,7 +12,7 @@ extension RunEngine {
     public func countInputTokens(_ request: InputTokensRequest) async throws -> InputTokenCount {
         let context = request.context
         let store = environment.store
-        let input = context.input?.items ?? []
+        let input = try await ResponsePlanner.resolvingReferences(context.input?.items ?? [], store: store)
         try ResponsePlanner.refuseUnsupported(input, param: "input")
         try await ResponsePlanner.checkFiles(input, param: "input", vectorStores: environment.vectorStores)
         let items = ItemContext(store: store, readMessage: ContextBuilder(store: store, blobs: environment.blobs).chatMessage)
