@@ -30,9 +30,9 @@ public protocol AssistantsStore: VectorStoreRecords, ResponseRecords {
     func appendMessage(_ message: Message, attaching: ThreadAttachments?) async throws
     /// Every message of a thread, oldest first.
     func allMessages(threadID: String) async throws -> [Message]
-    /// The run's messages still being written (`in_progress`), oldest first: what ending the run closes.
-    /// Reads the run's own messages only, however long its thread.
-    func openMessages(runID: String, threadID: String) async throws -> [Message]
+    /// The messages the run wrote on its thread, oldest first. Reads the run's own messages only, however
+    /// long its thread.
+    func runMessages(runID: String, threadID: String) async throws -> [Message]
     func message(id: String, threadID: String) async throws -> Message?
     func listMessages(threadID: String, runID: String?, _ query: ListQuery) async throws -> ListPage<Message>
     func updateMessage(id: String, threadID: String, _ change: @escaping @Sendable (inout Message) throws -> Void) async throws -> Message?
@@ -113,6 +113,11 @@ public struct ThreadAttachments: Sendable, Equatable {
 }
 
 extension AssistantsStore {
+    /// The run's messages still being written (`in_progress`), oldest first: what ending the run closes.
+    public func openMessages(runID: String, threadID: String) async throws -> [Message] {
+        try await runMessages(runID: runID, threadID: threadID).filter { $0.status == .inProgress }
+    }
+
     public func appendMessage(_ message: Message) async throws {
         try await appendMessage(message, attaching: nil)
     }

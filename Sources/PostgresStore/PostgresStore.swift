@@ -202,11 +202,8 @@ public final class PostgresStore: AssistantsStore, Service {
         try await read { rows in try await rows.all(StoredTable.message, filters: [("thread_id", threadID)]) }
     }
 
-    public func openMessages(runID: String, threadID: String) async throws -> [Message] {
-        let messages: [Message] = try await read { rows in
-            try await rows.all(StoredTable.message, filters: [("thread_id", threadID), ("run_id", runID)])
-        }
-        return messages.filter { $0.status == .inProgress }
+    public func runMessages(runID: String, threadID: String) async throws -> [Message] {
+        try await read { rows in try await rows.all(StoredTable.message, filters: [("thread_id", threadID), ("run_id", runID)]) }
     }
 
     public func message(id: String, threadID: String) async throws -> Message? {

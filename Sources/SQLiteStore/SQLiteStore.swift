@@ -107,11 +107,8 @@ public final class SQLiteStore: AssistantsStore {
         try await database.read { db in try db.all(StoredTable.message, filters: [("thread_id", threadID)]) }
     }
 
-    public func openMessages(runID: String, threadID: String) async throws -> [Message] {
-        let messages: [Message] = try await database.read { db in
-            try db.all(StoredTable.message, filters: [("thread_id", threadID), ("run_id", runID)])
-        }
-        return messages.filter { $0.status == .inProgress }
+    public func runMessages(runID: String, threadID: String) async throws -> [Message] {
+        try await database.read { db in try db.all(StoredTable.message, filters: [("thread_id", threadID), ("run_id", runID)]) }
     }
 
     public func message(id: String, threadID: String) async throws -> Message? {

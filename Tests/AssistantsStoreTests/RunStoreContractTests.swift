@@ -99,6 +99,7 @@ import Testing
         #expect(try await store.openMessages(runID: current.id, threadID: thread.id) == [first, second])
         #expect(try await store.openMessages(runID: earlier.id, threadID: thread.id) == [others[0]])
         #expect(try await store.openMessages(runID: "run_none", threadID: thread.id).isEmpty)
+        #expect(try await store.runMessages(runID: current.id, threadID: thread.id) == [first, others[1], second])
         #expect(try await store.deleteMessage(id: first.id, threadID: thread.id))
         #expect(try await store.openMessages(runID: current.id, threadID: thread.id) == [second])
     }

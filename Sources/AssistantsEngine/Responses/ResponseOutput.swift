@@ -8,10 +8,8 @@ public enum ResponseOutput {
     /// The response with its run's state and output.
     public static func response(_ stored: StoredResponse, store: any AssistantsStore) async throws -> ModelResponse {
         let steps = try await store.allSteps(runID: stored.run.id)
-        var messages: [String: Message] = [:]
-        for case .messageCreation(let id) in steps.map(\.details) {
-            if let message = try await store.message(id: id, threadID: stored.run.threadID) { messages[id] = message }
-        }
+        let written = try await store.runMessages(runID: stored.run.id, threadID: stored.run.threadID)
+        let messages = Dictionary(written.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         return response(stored, output: items(steps: steps, messages: messages, include: stored.record.response.include))
     }
 
