@@ -12,7 +12,7 @@ import Foundation
 /// ```
 ///
 /// The resources are grouped as in OpenAI's SDKs: `assistants`, `threads` (with `messages`, `runs` and
-/// `runs.steps`), `files`, `vectorStores` (with `files` and `fileBatches`) and `responses`. Every call is `async`; the client is a value and may be shared freely.
+/// `runs.steps`), `files`, `vectorStores` (with `files` and `fileBatches`), `responses` and `conversations` (with `items`). Every call is `async`; the client is a value and may be shared freely.
 public struct AssistantsClient: Sendable {
     let transport: Transport
 
@@ -45,6 +45,8 @@ public struct AssistantsClient: Sendable {
     public var vectorStores: VectorStores { VectorStores(transport: transport) }
     /// `/responses`, with their input items.
     public var responses: Responses { Responses(transport: transport) }
+    /// `/conversations`, with their items.
+    public var conversations: Conversations { Conversations(transport: transport) }
 }
 
 extension CreateMessageRequest {

@@ -37,8 +37,13 @@ extension AssistantsClient {
 
 extension CreateResponseRequest {
     /// A request with string input, as most calls make it.
-    public static func text(_ input: String, model: String, instructions: String? = nil, tools: [ResponseTool] = [], previousResponseID: String? = nil) -> CreateResponseRequest {
+    /// `previousResponseID` continues a response; `conversationID` answers in a conversation (not both).
+    public static func text(
+        _ input: String, model: String, instructions: String? = nil, tools: [ResponseTool] = [], previousResponseID: String? = nil,
+        conversationID: String? = nil
+    ) -> CreateResponseRequest {
         CreateResponseRequest(context: ResponseContextParameters(
-            model: model, input: .text(input), instructions: instructions, tools: tools, previousResponseID: previousResponseID))
+            model: model, input: .text(input), instructions: instructions, tools: tools, previousResponseID: previousResponseID,
+            conversationID: conversationID))
     }
 }
