@@ -90,7 +90,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
+        ], plugins: ["EmbedConsole"]),
+        // Compiles the web console (console/) into AssistantsServer at build time.
+        .plugin(name: "EmbedConsole", capability: .buildTool(), dependencies: ["embed-console"]),
+        .executableTarget(name: "embed-console"),
         .executableTarget(name: "assistants", dependencies: [
             "AssistantsServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -135,7 +135,7 @@ def librarian(api, name: str, store) -> dict:
 # ---------------------------------------------------------------------------
 
 def test_the_console_files_are_served_from_the_binary(server):
-    """Every file of console/ is served as it is on disk (scripts/embed-console was run), typed and revalidated."""
+    """Every file of console/ is served as it is on disk (the build embedded it), typed and revalidated."""
     files = sorted(p for p in CONSOLE_DIR.rglob("*") if p.is_file())
     assert files
     types = {".html": "text/html", ".css": "text/css", ".js": "text/javascript"}
@@ -145,7 +145,7 @@ def test_the_console_files_are_served_from_the_binary(server):
             url = "/" if relative == "index.html" else f"/console/{relative}"
             r = http.get(url)
             assert r.status_code == 200, (url, r.status_code)
-            assert r.text == path.read_text(), f"{url} differs from console/{relative}: run scripts/embed-console"
+            assert r.text == path.read_text(), f"{url} differs from console/{relative}: rebuild the server"
             assert r.headers["content-type"].startswith(types[path.suffix]), (url, r.headers["content-type"])
             assert r.headers["cache-control"] == "no-cache"
             assert r.headers["x-content-type-options"] == "nosniff"

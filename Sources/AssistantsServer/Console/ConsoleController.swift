@@ -57,7 +57,7 @@ struct ConsoleController<Context: RequestContext> {
     }
 }
 
-/// A file of the console, as `scripts/embed-console` generated it from `console/`.
+/// A file of the console, as the EmbedConsole build-tool plugin compiled it in from `console/`.
 struct ConsoleAsset: Sendable {
     /// Relative to `console/`.
     let path: String
