@@ -45,6 +45,8 @@ public final class RunEngine: Service, Sendable {
     private let queuedBy = Mutex<[String: String]>([:])
     /// Set when the process stops without waiting for executing runs: they are stopped, not ended.
     private let abandoning = Mutex(false)
+    /// The containers responses' code runs in, on the same store, blobs and clock.
+    public let containers: Containers
 
     /// `file_search` is always one of the tools: it works on `vectorStores`. Without `dispatch`, this
     /// process is the only one using `store`. `events` carries the runs' stream events to the clients
@@ -63,6 +65,7 @@ public final class RunEngine: Service, Sendable {
             finalizer: RunFinalizer(store: store, hub: hub, clock: vectorStores.clock, logger: logger, metrics: metrics),
             maxModelCalls: configuration.maxModelCalls, logger: logger, metrics: metrics)
         self.configuration = configuration
+        containers = Containers(store: store, blobs: blobs, clock: vectorStores.clock)
     }
 
     private var store: any AssistantsStore { environment.store }

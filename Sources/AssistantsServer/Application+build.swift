@@ -117,7 +117,7 @@ public struct ServerParts: Sendable {
             store: store, blobs: blobs, vectorStores: vectorStores, engine: engine, health: backend.health, metrics: metrics,
             services: backend.services + [
                 engine, interpreter, VectorStoreIngestion(vectorStores, dispatch: dispatch),
-                ExpiryService(vectorStores: vectorStores, dispatch: dispatch, logger: logger),
+                ExpiryService(vectorStores: vectorStores, containers: engine.containers, dispatch: dispatch, logger: logger),
             ])
     }
 }
