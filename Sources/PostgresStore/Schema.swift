@@ -177,6 +177,11 @@ enum Schema {
             "CREATE INDEX container_file_by_container ON container_file (container_id, seq)",
             "CREATE UNIQUE INDEX container_file_by_path ON container_file (container_id, path) WHERE body IS NOT NULL",
         ]),
+        // Dispatch finds the container whose code interpreter session a response's run follows
+        // (`PostgresWorkDispatch.sessionElsewhere`).
+        Migration(version: 9, name: "responses by run", statements: [
+            "CREATE INDEX response_by_run ON response (run_id)",
+        ]),
     ]
 
     /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each

@@ -68,7 +68,6 @@ import Testing
     @Test func unsupportedFeaturesAreRefusedByName() async throws {
         try await TestAPI.run(model: true) { api in
             for (body, param) in [
-                (#"{"model":"m","input":"x","tools":[{"type":"code_interpreter","container":{"type":"auto"}}]}"#, "tools[0].type"),
                 (#"{"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}"#, "input[0]"),
             ] {
                 let reply = try await api.call(.post, "/v1/responses", body, beta: false)

@@ -1,5 +1,6 @@
 import AssistantsAPI
 import AssistantsStore
+import CodeInterpreter
 import Foundation
 import Logging
 
@@ -27,8 +28,9 @@ public final class Containers: Sendable {
 
     /// Creates the container with copies of the files `request.file_ids` names (each at
     /// `/mnt/data/<filename>`; of two with one name, the later).
-    public func create(_ request: CreateContainerRequest) async throws -> Container {
-        let sources = try await storedFiles(VectorStores.unique(request.fileIDs))
+    /// `param` names the request's list of file ids in errors.
+    public func create(_ request: CreateContainerRequest, param: String = "file_ids") async throws -> Container {
+        let sources = try await storedFiles(VectorStores.unique(request.fileIDs)) { "\(param)[\($0)]" }
         let now = clock.now()
         let container = Container(
             id: ObjectKind.container.newID(), createdAt: now, name: request.name, expiresAfter: request.expiresAfter,
@@ -121,6 +123,35 @@ public final class Containers: Sendable {
         try await blobs.delete(id: id)
     }
 
+    // MARK: Code
+
+    /// The container's files as the sandbox takes them: each under its name in /mnt/data, read whole (they
+    /// reach the sandbox inside a message to its runner).
+    func sandboxFiles(containerID: String) async throws -> [SandboxFile] {
+        var files: [SandboxFile] = []
+        var query = ListQuery(limit: 100, order: .asc)
+        while true {
+            let page = try await store.listContainerFiles(containerID: containerID, query)
+            for file in page.data {
+                guard let contents = try await blobs.read(file.id) else { continue }
+                files.append(SandboxFile(name: String(file.path.dropFirst(Self.directory.count)), contents: contents))
+            }
+            guard page.hasMore, let last = page.lastID else { return files }
+            query.after = last
+        }
+    }
+
+    /// Keeps a file the code wrote as the container's file at `/mnt/data/<name>`, or a figure it drew (no
+    /// name) at `/mnt/data/<its id>.png`.
+    func saveOutput(_ contents: Data, name: String?, containerID: String) async throws -> ContainerFile {
+        let id = ObjectKind.containerFile.newID()
+        let file = ContainerFile(
+            id: id, containerID: containerID, createdAt: clock.now(), bytes: contents.count, path: Self.path(for: name ?? "\(id).png"),
+            source: "assistant")
+        try await blobs.write(contents, as: file.id)
+        return try await put(file)
+    }
+
     // MARK: Helpers
 
     /// The container, touched as used now; 404 when there is none.
@@ -153,7 +184,7 @@ public final class Containers: Sendable {
     }
 
     /// The stored files, in order; 400 naming the first that does not exist, as for vector stores.
-    private func storedFiles(_ ids: [String], param: (Int) -> String = { "file_ids[\($0)]" }) async throws -> [FileObject] {
+    private func storedFiles(_ ids: [String], param: (Int) -> String) async throws -> [FileObject] {
         var files: [FileObject] = []
         for (index, id) in ids.enumerated() {
             guard let file = try await store.file(id: id) else {
