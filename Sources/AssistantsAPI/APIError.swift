@@ -41,6 +41,11 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         APIError(status: 404, type: "invalid_request_error", message: "Item with id '\(id)' not found.", param: nil, code: nil)
     }
 
+    /// A container past its `expires_after`: its files are gone and nothing can be added or run in it.
+    public static func containerExpired(id: String) -> APIError {
+        invalidRequest("Container with id '\(id)' has expired and can no longer be used.", code: "container_expired")
+    }
+
     public static func invalidValue(_ value: String, param: String, supported: [String]) -> APIError {
         invalidRequest("Invalid value: '\(value)'. Supported values are: \(englishList(supported.map { "'\($0)'" })).", param: param, code: "invalid_value")
     }

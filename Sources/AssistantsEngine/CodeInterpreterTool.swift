@@ -5,22 +5,26 @@ import Foundation
 
 /// `code_interpreter`: the model's code runs in the thread's sandboxed Python session. The files of the
 /// assistant's and thread's `tool_resources` and of `code_interpreter` attachments are under /mnt/data;
-/// files the code writes there and figures it draws become files (`assistants_output`).
+/// files the code writes there and figures it draws become files (`assistants_output`). A response's code
+/// runs in its container instead: the session is the container's, and so are the files, in and out.
 public struct CodeInterpreterTool: BuiltInTool {
     let service: CodeInterpreterService
     let store: any AssistantsStore
     let blobs: any BlobStore
     let placement: any SessionPlacement
     let clock: any WallClock
+    let containers: Containers
 
     /// What the model is told when a thread's session had to start afresh because its node stopped.
     static let sessionLostNote =
         "Note: this thread's earlier Python session was lost when its server stopped; variables and files from before are gone."
 
+    /// `containers` (on the same store and blobs by default) are where responses' code runs.
     public init(
-        service: CodeInterpreterService, store: any AssistantsStore, blobs: any BlobStore,
+        service: CodeInterpreterService, store: any AssistantsStore, blobs: any BlobStore, containers: Containers? = nil,
         placement: any SessionPlacement = LocalSessionPlacement(), clock: any WallClock = .system
     ) {
+        self.containers = containers ?? Containers(store: store, blobs: blobs, clock: clock)
         self.clock = clock
         self.service = service
         self.store = store
@@ -34,34 +38,65 @@ public struct CodeInterpreterTool: BuiltInTool {
     public func call(arguments: String, context: ToolCallContext) async throws -> BuiltInToolResult {
         // Some models send the code itself rather than `{"code": ...}`.
         let code = JSONValue.parse(arguments)?["code"]?.stringValue ?? arguments
-        let threadID = context.run.threadID
         let result: ExecutionResult
+        let workspace: Workspace
         var sessionLost = false
         do {
-            // Placed before it starts, so that the thread's next runs come to this node.
-            if !service.hasSession(threadID) { sessionLost = try await placement.sessionStarting(threadID: threadID) }
-            result = try await service.execute(code, session: context.run.threadID, files: try await inputFiles(for: context.run))
+            workspace = try await self.workspace(for: context.run)
+            // Placed before it starts, so that the session's next runs come to this node.
+            if !service.hasSession(workspace.key) { sessionLost = try await placement.sessionStarting(threadID: workspace.key) }
+            result = try await service.execute(code, session: workspace.key, files: workspace.files)
         } catch {
-            let message = "Code execution is not available: \(error)"
+            let message = "Code execution is not available: \((error as? APIError)?.message ?? "\(error)")"
             return BuiltInToolResult(call: .codeInterpreter(.init(input: code, outputs: [.logs(message)])), output: message)
         }
         var outputs: [CodeInterpreterOutput] = result.output.isEmpty ? [] : [.logs(result.output)]
         var produced: [String: String] = [:]
         var notes: [String] = []
         for image in result.images {
-            let file = try await save(image, filename: "image.png")
-            outputs.append(.image(fileID: file.id))
+            outputs.append(.image(fileID: try await workspace.keep(image, nil)))
             notes.append("[An image was produced; it is shown to the user.]")
         }
         for file in result.files {
-            let stored = try await save(file.contents, filename: (file.name as NSString).lastPathComponent)
-            produced["/mnt/data/\(file.name)"] = stored.id
+            let id = try await workspace.keep(file.contents, file.name)
+            if workspace.annotatesFiles { produced["/mnt/data/\(file.name)"] = id }
             notes.append("[File written: sandbox:/mnt/data/\(file.name)]")
         }
         if sessionLost { notes.insert(Self.sessionLostNote, at: 0) }
         let output = ([result.output.isEmpty && notes.isEmpty ? "(no output)" : result.output] + notes).filter { !$0.isEmpty }
         return BuiltInToolResult(
             call: .codeInterpreter(.init(input: code, outputs: outputs)), output: output.joined(separator: "\n"), files: produced)
+    }
+
+    /// Where a call's code runs: the session it runs in, the files it finds in /mnt/data, and where what it
+    /// makes is kept.
+    private struct Workspace {
+        var key: String
+        var files: [SandboxFile]
+        /// Keeps a file the code wrote (by its name) or a figure it drew (no name); returns the id it has.
+        var keep: @Sendable (Data, String?) async throws -> String
+        /// Whether the run's message cites the files kept (as `file_path` annotations).
+        var annotatesFiles: Bool
+    }
+
+    /// A run's code runs in its thread's session with the files of its tool resources and attachments, and
+    /// what it makes becomes files; a response's runs in its container's session, with the container's
+    /// files, and what it makes becomes the container's files. Throws when the container cannot be used.
+    private func workspace(for run: Run) async throws -> Workspace {
+        guard let responseID = run.responseID else {
+            return Workspace(key: run.threadID, files: try await inputFiles(for: run), keep: { data, name in
+                try await save(data, filename: name.map { ($0 as NSString).lastPathComponent } ?? "image.png").id
+            }, annotatesFiles: true)
+        }
+        guard let containerID = try await store.response(id: responseID)?.record.response.containerID else {
+            throw APIError.invalidRequest("The response has no container for code.")
+        }
+        let container = try await containers.retrieve(containerID)
+        guard container.status == .running else { throw APIError.containerExpired(id: containerID) }
+        let containers = containers
+        return Workspace(key: containerID, files: try await containers.sandboxFiles(containerID: containerID), keep: { data, name in
+            try await containers.saveOutput(data, name: name, containerID: containerID).id
+        }, annotatesFiles: false)
     }
 
     /// The thread's Python session, its variables and files go with the thread.

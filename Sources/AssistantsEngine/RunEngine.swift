@@ -45,13 +45,17 @@ public final class RunEngine: Service, Sendable {
     private let queuedBy = Mutex<[String: String]>([:])
     /// Set when the process stops without waiting for executing runs: they are stopped, not ended.
     private let abandoning = Mutex(false)
+    /// The containers responses' code runs in, on the same store, blobs and clock.
+    public let containers: Containers
 
-    /// `file_search` is always one of the tools: it works on `vectorStores`. Without `dispatch`, this
+    /// `file_search` is always one of the tools: it works on `vectorStores`. `containers` (on the same store
+    /// and blobs by default) are where responses' code runs. Without `dispatch`, this
     /// process is the only one using `store`. `events` carries the runs' stream events to the clients
     /// streaming them, on whichever node they are connected.
     public init(
         store: any AssistantsStore, blobs: any BlobStore, vectorStores: VectorStores, provider: (any ModelProvider)?,
-        tools: [any BuiltInTool] = [], dispatch: (any WorkDispatch)? = nil, events hub: any RunEventBus = InProcessEventBus(),
+        containers: Containers? = nil, tools: [any BuiltInTool] = [], dispatch: (any WorkDispatch)? = nil,
+        events hub: any RunEventBus = InProcessEventBus(),
         configuration: Configuration = .init(), logger: Logger = Logger(label: "runs"), metrics: EngineMetrics = .none
     ) {
         self.dispatch = dispatch ?? LocalWorkDispatch(store: store)
@@ -63,6 +67,7 @@ public final class RunEngine: Service, Sendable {
             finalizer: RunFinalizer(store: store, hub: hub, clock: vectorStores.clock, logger: logger, metrics: metrics),
             maxModelCalls: configuration.maxModelCalls, logger: logger, metrics: metrics)
         self.configuration = configuration
+        self.containers = containers ?? Containers(store: store, blobs: blobs, clock: vectorStores.clock)
     }
 
     private var store: any AssistantsStore { environment.store }

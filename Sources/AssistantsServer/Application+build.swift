@@ -106,10 +106,11 @@ public struct ServerParts: Sendable {
         let vectorStores = VectorStores(
             store: store, blobs: blobs, index: SearchIndex(storage: backend.chunks), embeddings: embeddings,
             clock: environment.clock, logger: logger, metrics: metrics.engine)
+        let containers = Containers(store: store, blobs: blobs, clock: environment.clock)
         let codeInterpreter = CodeInterpreterTool(
-            service: interpreter, store: store, blobs: blobs, placement: backend.sessions, clock: environment.clock)
+            service: interpreter, store: store, blobs: blobs, containers: containers, placement: backend.sessions, clock: environment.clock)
         let engine = RunEngine(
-            store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, tools: [codeInterpreter],
+            store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, containers: containers, tools: [codeInterpreter],
             dispatch: dispatch, events: backend.events,
             configuration: .init(workers: configuration.runWorkers, sweepInterval: environment.runSweepInterval), logger: logger,
             metrics: metrics.engine)
@@ -117,7 +118,7 @@ public struct ServerParts: Sendable {
             store: store, blobs: blobs, vectorStores: vectorStores, engine: engine, health: backend.health, metrics: metrics,
             services: backend.services + [
                 engine, interpreter, VectorStoreIngestion(vectorStores, dispatch: dispatch),
-                ExpiryService(vectorStores: vectorStores, dispatch: dispatch, logger: logger),
+                ExpiryService(vectorStores: vectorStores, containers: containers, dispatch: dispatch, logger: logger),
             ])
     }
 }

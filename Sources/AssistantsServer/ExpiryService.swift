@@ -5,10 +5,12 @@ import ServiceLifecycle
 
 /// Once a minute, ends what has expired, as OpenAI's API does: uploads past their `expires_at` are
 /// deleted (as `DELETE /files/{id}` would: out of every vector store and the search index); vector stores
-/// past theirs become `expired` and their chunks are dropped. With several nodes, one of them sweeps each
-/// minute (`WorkDispatch.claimSweep`).
+/// past theirs become `expired` and their chunks are dropped; containers idle for their `expires_after`
+/// become `expired` and their files are deleted. With several nodes, one of them sweeps each minute
+/// (`WorkDispatch.claimSweep`).
 struct ExpiryService: Service {
     let vectorStores: VectorStores
+    let containers: Containers
     let dispatch: any WorkDispatch
     let logger: Logger
     var interval: Duration = .seconds(60)
@@ -28,7 +30,7 @@ struct ExpiryService: Service {
         do {
             guard try await dispatch.claimSweep("files.expiry", every: interval) else { return }
         } catch {
-            logger.error("expiring files and vector stores failed", metadata: ["error": "\(error)"])
+            logger.error("expiring files, vector stores and containers failed", metadata: ["error": "\(error)"])
             return
         }
         await sweep()
@@ -45,6 +47,13 @@ struct ExpiryService: Service {
             }
         } catch {
             logger.error("expiring files and vector stores failed", metadata: ["error": "\(error)"])
+        }
+        do {
+            for id in try await containers.expire(now: now) {
+                logger.info("container expired", metadata: ["container_id": "\(id)"])
+            }
+        } catch {
+            logger.error("expiring containers failed", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -18,9 +18,19 @@ extension Request {
         return try RequestDecoder.decode(T.self, from: Data(buffer: buffer))
     }
 
-    /// A query parameter, decoded.
+    /// A query parameter, decoded as HTML forms and the SDKs encode it: `+` is a space (`%2B` a plus).
     func query(_ name: String) -> String? {
-        uri.queryParameters[name[...]].map(String.init)
+        for pair in (uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard Self.formDecoded(parts[0]) == name else { continue }
+            return parts.count > 1 ? Self.formDecoded(parts[1]) : ""
+        }
+        return nil
+    }
+
+    private static func formDecoded(_ encoded: Substring) -> String {
+        let spaced = encoded.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
     }
 
     /// Every value of the query parameters with these names. Keys are compared percent-decoded: the

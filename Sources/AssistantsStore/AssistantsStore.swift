@@ -3,7 +3,7 @@ import AssistantsAPI
 /// Everything the server keeps, in domain-sized operations. Implementations make each call atomic: a
 /// failed call changes nothing. Lists page by insertion order; deleted objects stay valid as cursors so
 /// that a client deleting items while it pages through them still sees every item.
-public protocol AssistantsStore: VectorStoreRecords, ResponseRecords {
+public protocol AssistantsStore: VectorStoreRecords, ResponseRecords, ContainerRecords {
     // MARK: Assistants
     func createAssistant(_ assistant: Assistant) async throws
     func assistant(id: String) async throws -> Assistant?
@@ -93,6 +93,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case threadHasActiveRun(threadID: String, runID: String)
     /// Messages cannot be added while a run on the thread is active.
     case threadLocked(threadID: String, runID: String)
+    /// Files cannot be added to a container that has expired.
+    case containerExpired(id: String)
 }
 
 /// Files that messages attach for `file_search`. They go into the thread's vector store (the first its

@@ -124,6 +124,21 @@ extension BlobStore {
         }
     }
 
+    /// Stores `contents` (another blob's, perhaps in another store) under `id`, streamed a chunk at a time
+    /// through a staging file: the copy appears whole or not at all.
+    public func write(_ contents: BlobContents, as id: String) async throws {
+        let staged = try makeStagingFile()
+        do {
+            // `write(to:)` makes its file, which must not exist yet.
+            try FileManager.default.removeItem(at: staged)
+            try await contents.write(to: staged)
+            try await commit(staged, as: id)
+        } catch {
+            discard(staged)
+            throw error
+        }
+    }
+
     /// The whole contents of `id` in memory, if it exists. Only for the few consumers that must hold the
     /// bytes anyway (an image sent to the model as a `data:` URL, a file handed to the code sandbox);
     /// everything else streams `contents(of:)` or uses `withLocalFile`.

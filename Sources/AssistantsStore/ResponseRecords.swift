@@ -143,6 +143,7 @@ public enum ToolCallItemID {
     public static func functionCall(_ callID: String) -> String { ObjectKind.functionCall.idPrefix + suffix(callID) }
     public static func functionCallOutput(_ callID: String) -> String { ObjectKind.functionCallOutput.idPrefix + suffix(callID) }
     public static func fileSearchCall(_ callID: String) -> String { ObjectKind.fileSearchCall.idPrefix + suffix(callID) }
+    public static func codeInterpreterCall(_ callID: String) -> String { ObjectKind.codeInterpreterCall.idPrefix + suffix(callID) }
 
     private static func suffix(_ callID: String) -> String {
         let prefix = ObjectKind.toolCall.idPrefix

@@ -16,6 +16,9 @@ package enum StoredTable {
     package static let response = "response"
     /// A thread's conversation items, in order: an index over its messages and tool calls.
     package static let item = "item"
+    package static let container = "container"
+    /// Row ids are the files' `cfile_` ids, unique across containers.
+    package static let containerFile = "container_file"
 }
 
 extension StoredTable {

@@ -159,6 +159,29 @@ enum Schema {
             FROM message WHERE body IS NOT NULL ORDER BY seq
             """,
         ]),
+        // Containers and their files. `expires_at` is when a running container expires unless it is used
+        // before (NULL once expired), so the sweep reads an index instead of every container's body.
+        Migration(version: 8, name: "containers and their files", statements: [
+            """
+            CREATE TABLE container (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+                expires_at BIGINT, body JSONB)
+            """,
+            "CREATE INDEX container_by_name ON container (name, seq)",
+            "CREATE INDEX container_by_expiry ON container (expires_at) WHERE expires_at IS NOT NULL AND body IS NOT NULL",
+            """
+            CREATE TABLE container_file (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, container_id TEXT NOT NULL,
+                path TEXT NOT NULL, body JSONB)
+            """,
+            "CREATE INDEX container_file_by_container ON container_file (container_id, seq)",
+            "CREATE UNIQUE INDEX container_file_by_path ON container_file (container_id, path) WHERE body IS NOT NULL",
+        ]),
+        // Dispatch finds the container whose code interpreter session a response's run follows
+        // (`PostgresWorkDispatch.sessionElsewhere`).
+        Migration(version: 9, name: "responses by run", statements: [
+            "CREATE INDEX response_by_run ON response (run_id)",
+        ]),
     ]
 
     /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each

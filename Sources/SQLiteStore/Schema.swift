@@ -74,6 +74,21 @@ enum Schema {
                     FROM message WHERE body IS NOT NULL ORDER BY seq;
                 """)
         }
+        // Containers and their files. `expires_at` is when a running container expires unless it is used
+        // before (NULL once expired), so the sweep reads an index instead of every container's body.
+        migrator.registerMigration("v6: containers and their files") { db in
+            try db.execute(sql: """
+                CREATE TABLE container (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, expires_at INTEGER, body BLOB);
+                CREATE INDEX container_by_name ON container(name, seq);
+                CREATE INDEX container_by_expiry ON container(expires_at) WHERE expires_at IS NOT NULL AND body IS NOT NULL;
+                CREATE TABLE container_file (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, container_id TEXT NOT NULL,
+                    path TEXT NOT NULL, body BLOB);
+                CREATE INDEX container_file_by_container ON container_file(container_id, seq);
+                CREATE UNIQUE INDEX container_file_by_path ON container_file(container_id, path) WHERE body IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -88,6 +88,47 @@ import Testing
         }
     }
 
+    /// A response's code runs in its container's session, which placement follows as it follows a thread's.
+    @Test func aContainersResponsesExecuteOnTheNodeHoldingItsSessionUntilTheContainerIsDeleted() async throws {
+        try await TestCluster.run { cluster in
+            let fake = try await FakeModelServer.start()
+            let a = try await cluster.node("a", handOffDelay: .seconds(60), model: fake, codeInterpreter: true)
+            let b = try await cluster.node("b", handOffDelay: .seconds(60), model: fake, codeInterpreter: true)
+            let container = try await a.engine!.containers.create(CreateContainerRequest(name: "work"))
+
+            try await respond("x = 41", on: a, container: container.id, fake: fake)
+            let output = try await respond("print(x + 1)", on: b, container: container.id, fake: fake)
+            #expect(output.contains("42") && !output.contains("NameError"))
+            #expect(a.interpreter?.hasSession(container.id) == true)
+            #expect(b.interpreter?.hasSession(container.id) == false)
+
+            #expect(try await b.engine!.containers.delete(container.id))
+            try await within(.seconds(10)) { a.interpreter?.hasSession(container.id) == false ? true : nil }
+            await fake.stop()
+        }
+    }
+
+    /// Creates a response through `node`'s engine whose model runs `code` in the container, waits until it
+    /// completed, and returns the tool output the model got.
+    @discardableResult
+    private func respond(_ code: String, on node: TestNode, container: String, fake: FakeModelServer) async throws -> String {
+        let arguments = String(data: try JSONEncoder().encode(["code": code]), encoding: .utf8)!
+        fake.enqueue(FakeReply(toolCalls: [.init(name: "code_interpreter", arguments: arguments)], repeat: 1), FakeReply(text: "Done.", repeat: 1))
+        let body = #"{"model":"m","input":"Run it","tools":[{"type":"code_interpreter","container":"\#(container)"}]}"#
+        let requestsBefore = fake.requests().count
+        let engine = try #require(node.engine)
+        let start = try await engine.createResponse(try RequestDecoder.decode(CreateResponseRequest.self, from: Data(body.utf8)))
+        // Read from the store: the run may execute on the other node.
+        let run = start.response.run
+        let ended = try await within(.seconds(30)) {
+            try await node.store.run(id: run.id, threadID: run.threadID).flatMap { $0.status.isTerminal ? $0 : nil }
+        }
+        #expect(ended.status == .completed)
+        let followUp = try #require(fake.requests().dropFirst(requestsBefore + 1).first)
+        let messages = followUp.body["messages"]?.arrayValue ?? []
+        return try #require(messages.last(where: { $0["role"]?.stringValue == "tool" })?["content"]?.stringValue)
+    }
+
     /// A thread for an assistant with the code interpreter.
     private func makeThread(on node: TestNode) async throws -> String {
         if try await node.store.assistant(id: "asst_1") == nil {

@@ -101,7 +101,7 @@ import Testing
     @Test func unsupportedFeaturesAreRefusedByName() async throws {
         try await TestAPI.run(model: true) { api in
             for (body, param) in [
-                (#"{"model":"m","input":"x","tools":[{"type":"code_interpreter","container":{"type":"auto"}}]}"#, "tools[0].type"),
+                (#"{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_id":"file-1"}]}]}"#, "input[0].content[0]"),
             ] {
                 let reply = try await api.call(.post, "/v1/responses", body, beta: false)
                 #expect(reply.status == .badRequest)

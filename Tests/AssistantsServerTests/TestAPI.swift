@@ -20,6 +20,10 @@ struct TestAPI {
     var store: any AssistantsStore
     /// The server's clock: a test moves it to reach a deadline.
     var clock: TestClock
+    /// The server's containers, for what only time does (expiry).
+    var containers: Containers
+    /// Where file contents live, to see that they go with their files.
+    var blobs: any BlobStore
 
     static let betaHeader = HTTPField.Name("OpenAI-Beta")!
 
@@ -37,7 +41,9 @@ struct TestAPI {
         }
         try await TestStack.run(model: model, configure: configure) { stack in
             try await Application(router: stack.router(apiKeys: apiKeys)).test(.router) { client in
-                try await test(TestAPI(client: client, apiKey: apiKeys.first, model: stack.model, vectorStores: stack.vectorStores, store: stack.store, clock: stack.clock))
+                try await test(TestAPI(
+                    client: client, apiKey: apiKeys.first, model: stack.model, vectorStores: stack.vectorStores, store: stack.store,
+                    clock: stack.clock, containers: stack.engine.containers, blobs: stack.blobs))
             }
         }
     }
@@ -69,8 +75,10 @@ struct TestAPI {
         }
     }
 
-    /// `POST /v1/files` with a multipart body like the SDK's.
-    func upload(_ contents: Data, filename: String = "notes.txt", fields: [String: String] = ["purpose": "assistants"]) async throws -> Reply {
+    /// `POST /v1/files` (or `path`) with a multipart body like the SDK's.
+    func upload(
+        _ contents: Data, filename: String = "notes.txt", fields: [String: String] = ["purpose": "assistants"], to path: String = "/v1/files"
+    ) async throws -> Reply {
         let boundary = "test-boundary-\(UUID().uuidString)"
         var body = Data()
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
@@ -81,7 +89,7 @@ struct TestAPI {
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
         var headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
         if let apiKey { headers[.authorization] = "Bearer \(apiKey)" }
-        return try await send(.post, "/v1/files", headers: headers, body: ByteBuffer(data: body))
+        return try await send(.post, path, headers: headers, body: ByteBuffer(data: body))
     }
 
     func createAssistant(_ body: String = #"{"model":"gpt-4o"}"#) async throws -> Assistant {

@@ -326,7 +326,6 @@ def test_streamed_background_response_starts_queued(run_client, fake):
 @pytest.mark.parametrize(
     "kwargs, param",
     [
-        ({"tools": [{"type": "code_interpreter", "container": {"type": "auto"}}]}, "tools[0].type"),
         ({"input": [{"role": "user", "content": [{"type": "input_text", "text": "read"}, {"type": "input_file", "file_id": "file-1"}]}]}, "input[0].content[1]"),
     ],
 )

@@ -52,6 +52,9 @@ public struct ModelResponse: Codable, Sendable, Equatable {
     /// What the request asked to `include` in its output (e.g. `file_search_call.results`); kept in storage
     /// only, since every later read of the response shows the same.
     public var include: [ResponseInclude] = []
+    /// The container the `code_interpreter` tool runs code in: the one the tool names, or the one made for
+    /// `container: {type: auto}`. Kept in storage only; clients see it in each `code_interpreter_call`.
+    public var containerID: String?
 
     public init(
         id: String, createdAt: Int, status: Status = .queued, model: String, instructions: String? = nil, output: [ResponseItem] = [],
@@ -93,7 +96,7 @@ public struct ModelResponse: Codable, Sendable, Equatable {
         case conversation, tools, toolChoice = "tool_choice", temperature, topP = "top_p", maxOutputTokens = "max_output_tokens"
         case maxToolCalls = "max_tool_calls", metadata, text, truncation, usage, reasoning, store, background, user
         case safetyIdentifier = "safety_identifier", promptCacheKey = "prompt_cache_key", serviceTier = "service_tier"
-        case include = "_include"
+        case include = "_include", containerID = "_container_id"
     }
 
     struct ConversationReference: Codable { var id: String }
@@ -139,6 +142,7 @@ public struct ModelResponse: Codable, Sendable, Equatable {
         safetyIdentifier = try container.decodeIfPresent(String.self, forKey: .safetyIdentifier)
         promptCacheKey = try container.decodeIfPresent(String.self, forKey: .promptCacheKey)
         include = try container.decodeIfPresent([ResponseInclude].self, forKey: .include) ?? []
+        containerID = try container.decodeIfPresent(String.self, forKey: .containerID)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -175,7 +179,10 @@ public struct ModelResponse: Codable, Sendable, Equatable {
         try container.encode(safetyIdentifier, forKey: .safetyIdentifier)
         try container.encode(promptCacheKey, forKey: .promptCacheKey)
         try container.encode("default", forKey: .serviceTier)
-        if encoder.userInfo[.storage] as? Bool == true, !include.isEmpty { try container.encode(include, forKey: .include) }
+        if encoder.userInfo[.storage] as? Bool == true {
+            if !include.isEmpty { try container.encode(include, forKey: .include) }
+            try container.encodeIfPresent(containerID, forKey: .containerID)
+        }
     }
 
     /// The text of every `output_text` part, joined: what the SDKs' `output_text` property computes.

@@ -36,6 +36,8 @@ public struct ResponseEvents: Sendable {
     private var calls: [String: [Int: Call]] = [:]
     /// Searches by run step id and index in the step: output index, item id, and whether it is done.
     private var searches: [String: [Int: (outputIndex: Int, itemID: String, done: Bool)]] = [:]
+    /// Code runs by run step id and index in the step: output index, item id, code so far, whether done.
+    private var codes: [String: [Int: (outputIndex: Int, itemID: String, code: String, done: Bool)]] = [:]
     private var created = false
 
     public init(_ response: StoredResponse) {
@@ -95,6 +97,10 @@ public struct ResponseEvents: Sendable {
         case .stepDelta(let delta):
             var out: [Output] = []
             for call in delta.toolCalls {
+                if case .codeInterpreter(let input, _) = call.kind {
+                    out += codeDelta(stepID: delta.id, index: call.index, callID: call.id, input: input ?? "")
+                    continue
+                }
                 if case .fileSearch = call.kind, searches[delta.id]?[call.index] == nil, let callID = call.id {
                     out += startSearch(stepID: delta.id, index: call.index, callID: callID)
                     continue
@@ -118,6 +124,10 @@ public struct ResponseEvents: Sendable {
             for (index, call) in toolCalls.enumerated() {
                 if case .fileSearch(let search) = call.kind {
                     out += endSearch(stepID: step.id, index: index, call: call, search)
+                    continue
+                }
+                if case .codeInterpreter(let code) = call.kind {
+                    out += endCode(stepID: step.id, index: index, callID: call.id, code)
                     continue
                 }
                 guard case .function(let name, let arguments, _) = call.kind else { continue }
@@ -171,6 +181,45 @@ public struct ResponseEvents: Sendable {
             emit(.fileSearchCall(.searching, itemID: started.itemID, outputIndex: started.outputIndex)),
             emit(.fileSearchCall(.completed, itemID: started.itemID, outputIndex: started.outputIndex)),
             emit(.outputItemDone(outputIndex: started.outputIndex, item: .fileSearchCall(item))),
+        ]
+    }
+
+    /// Code the model is writing: its item when it starts, then the code as it comes.
+    private mutating func codeDelta(stepID: String, index: Int, callID: String?, input: String) -> [Output] {
+        var out: [Output] = []
+        if codes[stepID]?[index] == nil {
+            guard let callID else { return [] }
+            out += startCode(stepID: stepID, index: index, callID: callID)
+        }
+        guard var state = codes[stepID]?[index], !state.done, !input.isEmpty else { return out }
+        state.code += input
+        codes[stepID]?[index] = state
+        return out + [emit(.codeInterpreterCodeDelta(itemID: state.itemID, outputIndex: state.outputIndex, delta: input))]
+    }
+
+    private mutating func startCode(stepID: String, index: Int, callID: String) -> [Output] {
+        let state = (outputIndex: takeOutputIndex(), itemID: ToolCallItemID.codeInterpreterCall(callID), code: "", done: false)
+        codes[stepID, default: [:]][index] = state
+        let item = CodeInterpreterCallItem(
+            id: state.itemID, status: .inProgress, containerID: response.record.response.containerID ?? "", code: "")
+        return [
+            emit(.outputItemAdded(outputIndex: state.outputIndex, item: .codeInterpreterCall(item))),
+            emit(.codeInterpreterCall(.inProgress, itemID: state.itemID, outputIndex: state.outputIndex)),
+        ]
+    }
+
+    /// Code that ran: the whole code, its phases, then its item with the outputs if they were asked for.
+    private mutating func endCode(stepID: String, index: Int, callID: String, _ code: CodeInterpreterCall) -> [Output] {
+        var out: [Output] = []
+        if codes[stepID]?[index] == nil { out += startCode(stepID: stepID, index: index, callID: callID) }
+        guard let started = codes[stepID]?[index], !started.done else { return out }
+        codes[stepID]?[index]?.done = true
+        let item = ResponseOutput.codeInterpreterItem(callID, code, of: response.record.response)
+        return out + [
+            emit(.codeInterpreterCodeDone(itemID: started.itemID, outputIndex: started.outputIndex, code: code.input)),
+            emit(.codeInterpreterCall(.interpreting, itemID: started.itemID, outputIndex: started.outputIndex)),
+            emit(.codeInterpreterCall(.completed, itemID: started.itemID, outputIndex: started.outputIndex)),
+            emit(.outputItemDone(outputIndex: started.outputIndex, item: .codeInterpreterCall(item))),
         ]
     }
 

@@ -10,7 +10,7 @@ public enum ResponseOutput {
         let steps = try await store.allSteps(runID: stored.run.id)
         let written = try await store.runMessages(runID: stored.run.id, threadID: stored.run.threadID)
         let messages = Dictionary(written.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
-        return response(stored, output: items(steps: steps, messages: messages, include: stored.record.response.include))
+        return response(stored, output: items(steps: steps, messages: messages, of: stored.record.response))
     }
 
     /// The response with `output` and the state of `stored.run`.
@@ -42,9 +42,11 @@ public enum ResponseOutput {
     }
 
     /// The output items a run's steps hold, in the order the model produced them: the messages it wrote, the
-    /// searches it ran and the functions it called. `include` says whether search results are shown.
-    static func items(steps: [RunStep], messages: [String: Message], include: [ResponseInclude]) -> [ResponseItem] {
-        steps.flatMap { step -> [ResponseItem] in
+    /// searches it ran, the code it ran and the functions it called. The response's `include` says whether
+    /// search results and code outputs are shown.
+    static func items(steps: [RunStep], messages: [String: Message], of response: ModelResponse) -> [ResponseItem] {
+        let include = response.include
+        return steps.flatMap { step -> [ResponseItem] in
             switch step.details {
             case .messageCreation(let id):
                 return messages[id].map { [.message(ResponseMessage($0))] } ?? []
@@ -58,11 +60,26 @@ public enum ResponseOutput {
                     switch call.kind {
                     case .function: functionCalls[call.id]
                     case .fileSearch(let search): .fileSearchCall(fileSearchItem(call, search, include: include))
-                    case .codeInterpreter: nil
+                    case .codeInterpreter(let code): .codeInterpreterCall(codeInterpreterItem(call.id, code, of: response))
                     }
                 }
             }
         }
+    }
+
+    /// Code the run ran, as the item that shows it: figures are the container's files, by the URL of their
+    /// content (relative to the server: the response does not know the address clients reach it by).
+    static func codeInterpreterItem(_ callID: String, _ code: CodeInterpreterCall, of response: ModelResponse) -> CodeInterpreterCallItem {
+        let containerID = response.containerID ?? ""
+        let outputs = code.outputs.map { output -> CodeInterpreterCallItem.Output in
+            switch output {
+            case .logs(let logs): .logs(logs)
+            case .image(let fileID): .image(url: "/v1/containers/\(containerID)/files/\(fileID)/content")
+            }
+        }
+        let item = CodeInterpreterCallItem(
+            id: ToolCallItemID.codeInterpreterCall(callID), status: .completed, containerID: containerID, code: code.input, outputs: outputs)
+        return response.include.contains(.codeInterpreterCallOutputs) ? item : item.withoutOutputs()
     }
 
     /// A search the run ran, as the item that shows it: its query is what the model sent (in the call's

@@ -8,6 +8,7 @@ import AssistantsStore
 struct ResponsePlanner {
     let store: any AssistantsStore
     let vectorStores: VectorStores
+    let containers: Containers
 
     struct Plan {
         var record: ResponseRecord
@@ -20,11 +21,13 @@ struct ResponsePlanner {
     func plan(_ request: CreateResponseRequest, now: Int) async throws -> Plan {
         try refuseUnsupported(request)
         let context = request.context
+        var previousResponse: StoredResponse?
         if let previous = context.previousResponseID {
             // An unstored response ends with its run; it cannot be continued, as on OpenAI.
             guard let stored = try await store.response(id: previous), !stored.record.ephemeral else {
                 throw APIError.previousResponseNotFound(previous)
             }
+            previousResponse = stored
         }
         let items = try await Self.resolvingReferences(context.input?.items ?? [], store: store)
         try Self.refuseUnsupported(items, param: "input")
@@ -45,6 +48,8 @@ struct ResponsePlanner {
         }
         let responseID = ObjectKind.response.newID()
         let runID = ObjectKind.run.newID()
+        // Last of the checks: `auto` may make a container.
+        let containerID = try await container(for: context.tools, previous: previousResponse?.record.response, responseID: responseID)
         let toolChoice = context.toolChoice ?? .auto
         let text = context.text ?? .init()
         var response = ModelResponse(
@@ -57,6 +62,7 @@ struct ResponsePlanner {
             background: request.background, user: request.user, safetyIdentifier: request.safetyIdentifier,
             promptCacheKey: request.promptCacheKey)
         response.include = request.include
+        response.containerID = containerID
         // The file_search tool's stores and filters are read from the response when the model searches.
         let functions: [AssistantTool] = context.tools.compactMap { tool in
             switch tool {
@@ -65,7 +71,7 @@ struct ResponsePlanner {
                 .fileSearch(FileSearchToolOptions(
                     maxNumResults: search.maxNumResults,
                     rankingOptions: FileSearchRankingOptions(scoreThreshold: search.scoreThreshold)))
-            case .codeInterpreter: nil
+            case .codeInterpreter: .codeInterpreter
             }
         }
         // Responses do not expire while they wait: they never wait for the client.
@@ -85,14 +91,11 @@ struct ResponsePlanner {
 
     /// The request features that have no implementation here yet: a 400 naming each, never a silent no.
     private func refuseUnsupported(_ request: CreateResponseRequest) throws {
-        for (index, tool) in request.context.tools.enumerated() where tool.type == "code_interpreter" {
-            throw APIError.unsupported(
-                "The 'code_interpreter' tool is not supported yet by this server's Responses API; use function and file_search tools.",
-                param: "tools[\(index)].type")
-        }
-        let searches = request.context.tools.indices.filter { request.context.tools[$0].type == "file_search" }
-        if searches.count > 1 {
-            throw APIError.invalidRequest("Only one file_search tool may be given.", param: "tools[\(searches[1])]", code: "invalid_value")
+        for type in ["file_search", "code_interpreter"] {
+            let given = request.context.tools.indices.filter { request.context.tools[$0].type == type }
+            if given.count > 1 {
+                throw APIError.invalidRequest("Only one \(type) tool may be given.", param: "tools[\(given[1])]", code: "invalid_value")
+            }
         }
     }
 
@@ -131,6 +134,35 @@ struct ResponsePlanner {
                 continue
             }
         }
+    }
+
+    /// The container the code_interpreter tool runs code in: the one it names, which must exist and be
+    /// running; for `auto`, the previous response's while it runs (with `file_ids` copied in), else a new one
+    /// with those files. Nil without the tool.
+    private func container(for tools: [ResponseTool], previous: ModelResponse?, responseID: String) async throws -> String? {
+        for (index, tool) in tools.enumerated() {
+            guard case .codeInterpreter(let interpreter) = tool else { continue }
+            let param = "tools[\(index)].container"
+            switch interpreter.container {
+            case .id(let id):
+                guard let container = try await store.container(id: id) else { throw APIError.notFound(.container, id: id) }
+                guard container.status == .running else {
+                    var error = APIError.containerExpired(id: id)
+                    error.param = param
+                    throw error
+                }
+                return id
+            case .auto(let fileIDs, let memoryLimit):
+                try await vectorStores.requireFiles(fileIDs) { "\(param).file_ids[\($0)]" }
+                if let reused = previous?.containerID, try await store.container(id: reused)?.status == .running {
+                    for fileID in VectorStores.unique(fileIDs) { _ = try await containers.addStoredFile(fileID, containerID: reused) }
+                    return reused
+                }
+                let request = CreateContainerRequest(name: "Container for \(responseID)", fileIDs: fileIDs, memoryLimit: memoryLimit ?? "1g")
+                return try await containers.create(request, param: "\(param).file_ids").id
+            }
+        }
+        return nil
     }
 
     /// The file_search tool's vector stores must exist and not have expired.

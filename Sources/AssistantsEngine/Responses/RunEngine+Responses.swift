@@ -15,7 +15,7 @@ extension RunEngine {
     /// dispatch, the event bus and recovery are the runs'.
     public func createResponse(_ request: CreateResponseRequest) async throws -> ResponseStart {
         let store = environment.store
-        let plan = try await ResponsePlanner(store: store, vectorStores: environment.vectorStores).plan(request, now: environment.clock.now())
+        let plan = try await ResponsePlanner(store: store, vectorStores: environment.vectorStores, containers: containers).plan(request, now: environment.clock.now())
         do {
             try await store.createResponse(plan.record, run: plan.run, input: plan.input, privateThread: plan.privateThread)
         } catch StoreError.notFound(.response, let id) {

@@ -74,20 +74,27 @@ struct FilesController<Context: RequestContext> {
         return .json(DeletionStatus(id: id, object: "file"))
     }
 
-    /// Streams the blob a chunk at a time, from whichever store holds it, with its length announced.
+    /// The file's bytes.
     @Sendable func content(_ request: Request, context: Context) async throws -> Response {
         let record = try await file(context)
         guard let contents = try await blobs.contents(of: record.id) else { throw APIError.notFound(.file, id: record.id) }
-        let body = ResponseBody(contentLength: contents.size) { writer in
-            for try await chunk in contents { try await writer.write(chunk) }
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+        return .contents(contents)
     }
 
     private func file(_ context: Context) async throws -> FileObject {
         let id = try context.parameters.id("file_id", of: .file)
         guard let record = try await store.file(id: id) else { throw APIError.notFound(.file, id: id) }
         return record
+    }
+}
+
+extension Response {
+    /// A blob's bytes, streamed a chunk at a time from whichever store holds it, with their length announced.
+    static func contents(_ contents: BlobContents) -> Response {
+        let body = ResponseBody(contentLength: contents.size) { writer in
+            for try await chunk in contents { try await writer.write(chunk) }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
     }
 }

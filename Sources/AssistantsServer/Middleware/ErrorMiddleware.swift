@@ -34,6 +34,8 @@ extension APIError {
             self = .invalidRequest("Thread \(threadID) already has an active run \(runID).")
         case StoreError.threadLocked(let threadID, let runID):
             self = .invalidRequest("Can't add messages to \(threadID) while a run \(runID) is active.")
+        case StoreError.containerExpired(let id):
+            self = .containerExpired(id: id)
         case let error as HTTPError where error.status == .notFound:
             self = APIError(status: 404, type: "invalid_request_error", message: "Invalid URL (\(request.method) \(request.uri.path))")
         case is NIOTooManyBytesError:

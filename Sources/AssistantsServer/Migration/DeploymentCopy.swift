@@ -57,16 +57,7 @@ struct DeploymentCopy {
                 }
                 // Left by a copy that failed earlier, into a target that has no records to name it.
                 try await target.blobs.delete(id: row.id)
-                let staged = try target.blobs.makeStagingFile()
-                do {
-                    // `write(to:)` makes its file, which must not exist yet.
-                    try FileManager.default.removeItem(at: staged)
-                    try await contents.write(to: staged)
-                    try await target.blobs.commit(staged, as: row.id)
-                } catch {
-                    target.blobs.discard(staged)
-                    throw error
-                }
+                try await target.blobs.write(contents, as: row.id)
                 summary.blobs += 1
                 summary.blobBytes += contents.size
             }

@@ -2,7 +2,8 @@ import AssistantsStore
 import PostgresNIO
 
 /// Session placement for nodes sharing one PostgreSQL database: a row of `code_session` names the
-/// incarnation holding a thread's session (see `PostgresWorkDispatch`, whose claims follow it). Recovery
+/// incarnation holding a session (see `PostgresWorkDispatch`, whose claims follow it). A session's key is a
+/// thread's id (`code_session.thread_id`), or a container's for the code of responses. Recovery
 /// of a stopped incarnation, and an incarnation leaving, set its rows' incarnation to NULL: the session
 /// was lost, which the next node to start one learns.
 public struct PostgresSessionPlacement: SessionPlacement {
@@ -35,8 +36,8 @@ public struct PostgresSessionPlacement: SessionPlacement {
             let ended = try await rows.execute("""
                 SELECT held FROM unnest(\(threadIDs)::text[]) AS held
                 WHERE NOT EXISTS (
-                    SELECT 1 FROM code_session JOIN thread ON thread.id = code_session.thread_id AND thread.body IS NOT NULL
-                    WHERE code_session.thread_id = held AND code_session.incarnation = \(incarnation))
+                    SELECT 1 FROM code_session WHERE code_session.thread_id = held AND code_session.incarnation = \(incarnation)
+                        AND \(unescaped: liveSessionKey("held")))
                 """).map { try $0.decode(String.self) }
             if !ended.isEmpty {
                 try await rows.execute("DELETE FROM code_session WHERE thread_id = ANY(\(ended)) AND incarnation = \(incarnation)")
@@ -50,4 +51,13 @@ public struct PostgresSessionPlacement: SessionPlacement {
             try await rows.execute("DELETE FROM code_session WHERE thread_id = \(threadID)")
         }
     }
+}
+
+/// SQL true while the session key `key` (an SQL expression) names a live thread or a running container:
+/// its session is still wanted.
+func liveSessionKey(_ key: String) -> String {
+    """
+    (EXISTS (SELECT 1 FROM thread WHERE thread.id = \(key) AND thread.body IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM container WHERE container.id = \(key) AND container.body IS NOT NULL AND container.expires_at IS NOT NULL))
+    """
 }

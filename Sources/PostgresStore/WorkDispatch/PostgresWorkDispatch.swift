@@ -127,14 +127,20 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
 
     // MARK: Runs
 
-    /// SQL true when a live incarnation other than this one holds the code interpreter session of the
-    /// thread of `run` (a table name or alias).
+    /// SQL true when a live incarnation other than this one holds the code interpreter session of `run` (a
+    /// table name or alias): its thread's, or its response's container's.
     private func sessionElsewhere(_ run: String) -> String {
         """
         EXISTS (SELECT 1 FROM code_session JOIN node ON node.incarnation = code_session.incarnation
-            WHERE code_session.thread_id = \(run).thread_id AND code_session.incarnation <> '\(incarnation.replacingOccurrences(of: "'", with: "''"))'
+            WHERE code_session.thread_id IN (\(run).thread_id, \(responseContainer(run)))
+                AND code_session.incarnation <> '\(incarnation.replacingOccurrences(of: "'", with: "''"))'
                 AND node.heartbeat_at > now() - make_interval(secs => \(ttl)))
         """
+    }
+
+    /// SQL for the container the code of `run`'s response runs in; NULL for other runs.
+    private func responseContainer(_ run: String) -> String {
+        "(SELECT response.body->>'_container_id' FROM response WHERE response.run_id = \(run).id)"
     }
 
     public func claim(_ run: RunReference) async throws -> Bool {
@@ -156,6 +162,7 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
                 WHERE id IN (
                     SELECT id FROM run WHERE owner IS NULL AND status IN ('queued', 'cancelling') AND body IS NOT NULL
                         AND (thread_id IN (SELECT thread_id FROM code_session WHERE incarnation = \(incarnation))
+                            OR \(unescaped: responseContainer("run")) IN (SELECT thread_id FROM code_session WHERE incarnation = \(incarnation))
                             OR (status_since <= now() - make_interval(secs => \(configuration.handOffDelay.seconds))
                                 AND NOT \(unescaped: sessionElsewhere("run"))))
                     ORDER BY seq LIMIT \(limit) FOR UPDATE SKIP LOCKED)
@@ -217,8 +224,7 @@ public final class PostgresWorkDispatch: WorkDispatch, Service {
                 WHERE incarnation NOT IN (SELECT incarnation FROM node WHERE heartbeat_at > now() - make_interval(secs => \(ttl)))
                 """)
             try await rows.execute("""
-                DELETE FROM code_session WHERE incarnation IS NULL
-                    AND NOT EXISTS (SELECT 1 FROM thread WHERE thread.id = code_session.thread_id AND thread.body IS NOT NULL)
+                DELETE FROM code_session WHERE incarnation IS NULL AND NOT \(unescaped: liveSessionKey("code_session.thread_id"))
                 """)
             // Their work is handed on: the rows of incarnations that are over can go. Each statement sees the
             // database as it is when it starts, so an incarnation can end between the statements above and
