@@ -523,3 +523,63 @@ def test_the_runs_inspector_shows_runs_and_steps(console, api, sdk, fake):
     page.get_by_role("status").filter(has_text="Run completed").wait_for()
     expect(runs).to_have_count(4)
     expect(runs.nth(3).locator(".badge").first).to_have_text("completed")
+
+
+def test_a_run_started_elsewhere_is_followed_while_the_thread_is_open(console, api, sdk, fake):
+    assistant = weather_assistant(api, name="Followed weather")
+    thread = sdk.beta.threads.create(messages=[{"role": "user", "content": "Hello there"}])
+    runs_api = sdk.beta.threads.runs
+    page = console.open(f"#/playground/{thread.id}")
+    page.locator(".message.user .text").filter(has_text="Hello there").wait_for()
+    send = page.get_by_role("button", name="Send", exact=True)
+    cancel = page.get_by_role("button", name="Cancel run")
+    status = page.get_by_role("status").filter(has_text="Run ")
+
+    # A script asks through the API: its message and the function call show, and the page gives the output.
+    fake.script(
+        tool_reply(("get_weather", '{"city":"Lima"}', "call_lima")),
+        {"chunks": ["Cloudy ", "in ", "Lima."], "delay_ms_between": 300},
+    )
+    sdk.beta.threads.messages.create(thread.id, role="user", content="Weather in Lima?")
+    first = runs_api.create(thread_id=thread.id, assistant_id=assistant["id"])
+    page.locator(".message.user .text").filter(has_text="Weather in Lima?").wait_for()
+    page.locator(".tool-call").filter(has_text="get_weather").wait_for()
+    expect(status).to_have_text("Run requires action")
+    expect(send).to_be_disabled()
+    page.get_by_label("Output of get_weather").fill("cloudy")
+    page.get_by_role("button", name="Submit outputs").click()
+    page.locator(".message.assistant .text").filter(has_text="Cloudy in Lima.").wait_for()
+    expect(status).to_have_text("Run completed")
+    assert runs_api.retrieve(first.id, thread_id=thread.id).status == "completed"
+    outputs = [m for m in fake.requests()[1]["messages"] if m["role"] == "tool"]
+    assert outputs and outputs[0]["content"] == "cloudy", fake.requests()[1]["messages"]
+
+    # A slow answer: the run shows in progress, cancellable, and its answer comes without a reload.
+    fake.script({"chunks": ["Still ", "cloudy."], "delay_ms_before_first": 2500, "delay_ms_between": 300})
+    runs_api.create(thread_id=thread.id, assistant_id=assistant["id"])
+    expect(status).to_have_text("Run in progress")
+    expect(cancel).to_be_enabled()
+    expect(send).to_be_disabled()
+    page.locator(".message.assistant .text").filter(has_text="Still cloudy.").wait_for()
+    expect(status).to_have_text("Run completed")
+    expect(send).to_be_enabled()
+    kinds = page.locator(".transcript > li").evaluate_all("items => items.map(i => i.className)")
+    assert kinds == ["message user", "message user", "tool-call", "message assistant", "message assistant"], kinds
+
+    # A run waiting for outputs that another client gives: the form goes, the answer comes.
+    fake.script(tool_reply(("get_weather", '{"city":"Quito"}', "call_quito")), text_reply("Rain in Quito."))
+    waiting = runs_api.create(thread_id=thread.id, assistant_id=assistant["id"])
+    page.get_by_label("Output of get_weather").wait_for()
+    runs_api.submit_tool_outputs(run_id=waiting.id, thread_id=thread.id, tool_outputs=[{"tool_call_id": "call_quito", "output": "rain"}])
+    page.locator(".message.assistant .text").filter(has_text="Rain in Quito.").wait_for()
+    expect(page.get_by_label("Output of get_weather")).to_have_count(0)
+    expect(status).to_have_text("Run completed")
+
+    # A run started elsewhere is cancelled from the page.
+    fake.script({"chunks": ["Never", " mind."], "delay_ms_before_first": 10_000})
+    slow = runs_api.create(thread_id=thread.id, assistant_id=assistant["id"])
+    expect(status).to_have_text("Run in progress")
+    cancel.click()
+    expect(status).to_have_text("Run cancelled")
+    assert runs_api.retrieve(slow.id, thread_id=thread.id).status == "cancelled"
+    expect(send).to_be_enabled()
