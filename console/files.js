@@ -1,6 +1,6 @@
 // Files and vector stores: upload and delete files; create vector stores from files and follow their
 // ingestion (each file's status and error), refreshed while files are still being read; search a store.
-import { del, get, post, upload } from "./api.js";
+import { del, get, post, uploadFile } from "./api.js";
 import { fill, h, when } from "./dom.js";
 
 const refreshMs = 1500;
@@ -190,10 +190,7 @@ class FilesView {
     try {
       for (const file of chosen) {
         this.status.textContent = `Uploading ${file.name}…`;
-        const form = new FormData();
-        form.append("purpose", "assistants");
-        form.append("file", file, file.name);
-        await upload("/v1/files", form);
+        await uploadFile(file);
       }
       this.status.textContent = `Uploaded ${chosen.map((file) => file.name).join(", ")}.`;
       this.picker.value = "";

@@ -1,8 +1,9 @@
 // The playground: chat with an assistant on a thread, the answer streamed as it is written, tool calls
-// shown as they happen, function outputs typed into a form, runs cancelled; threads started and reopened;
+// shown as they happen, function outputs typed into a form, runs cancelled; files attached to a message
+// (uploaded, then named in its `attachments`) for the code interpreter or file search; threads started and reopened;
 // citations open the passage they cite; the runs inspector shows the thread's runs and their steps. A run
 // another client started on the open thread (a script, another tab) is followed by polling until it ends.
-import { APIError, everyItem, get, post, send } from "./api.js";
+import { APIError, everyItem, get, post, send, uploadFile } from "./api.js";
 import { serverSentEvents } from "./sse.js";
 import { fill, h, when } from "./dom.js";
 import { citedText } from "./citations.js";
@@ -57,6 +58,11 @@ class Playground {
         }
       },
     });
+    this.attachFiles = h("input", { id: "attach-files", name: "attachments", type: "file", multiple: true });
+    this.attachForCode = h("input", { type: "checkbox", name: "attach_code_interpreter" });
+    this.attachForSearch = h("input", { type: "checkbox", name: "attach_file_search", checked: true });
+    // File names by id, for the attachments messages show.
+    this.fileNames = new Map();
     this.sendButton = h("button", { type: "submit" }, "Send");
     this.cancelButton = h("button", { type: "button", class: "danger", disabled: true, onclick: () => this.cancel() }, "Cancel run");
     this.inspector = new RunsInspector(() => this.threadID);
@@ -65,6 +71,20 @@ class Playground {
       { class: "composer", "aria-label": "Send a message", onsubmit: (event) => this.submit(event) },
       h("label", { for: "message", class: "visually-hidden" }, "Message"),
       this.input,
+      h(
+        "details",
+        { class: "attach" },
+        h("summary", {}, "Attach files"),
+        h("label", { for: "attach-files" }, "Files to attach"),
+        this.attachFiles,
+        h(
+          "fieldset",
+          {},
+          h("legend", {}, "Attached files are for"),
+          h("label", { class: "check" }, this.attachForCode, "Code interpreter"),
+          h("label", { class: "check" }, this.attachForSearch, "File search"),
+        ),
+      ),
       h("div", { class: "actions" }, this.sendButton, this.cancelButton),
     );
     fill(
@@ -103,7 +123,12 @@ class Playground {
 
   async start(threadID, wantedAssistant) {
     this.threadsAfter = null;
-    const [assistants] = await Promise.all([get("/v1/assistants?limit=100"), this.loadThreads()]);
+    const [assistants, files] = await Promise.all([
+      get("/v1/assistants?limit=100"),
+      get("/v1/files?limit=100&purpose=assistants"),
+      this.loadThreads(),
+    ]);
+    for (const file of files.data) this.fileNames.set(file.id, file.filename);
     for (const assistant of assistants.data) {
       this.picker.append(h("option", { value: assistant.id }, assistant.name || assistant.id));
     }
@@ -290,6 +315,12 @@ class Playground {
       this.status.textContent = "Pick an assistant first.";
       return;
     }
+    const chosen = [...this.attachFiles.files];
+    const tools = [this.attachForCode.checked && "code_interpreter", this.attachForSearch.checked && "file_search"].filter(Boolean);
+    if (chosen.length && !tools.length) {
+      this.status.textContent = "Say what the attached files are for: code interpreter, file search or both.";
+      return;
+    }
     this.setBusy(true);
     try {
       if (!this.threadID) {
@@ -302,9 +333,18 @@ class Playground {
             h("span", { class: "title" }, text.slice(0, 80)), h("small", {}, when(thread.created_at)))),
         );
       }
+      const attachments = [];
+      for (const file of chosen) {
+        this.status.textContent = `Uploading ${file.name}…`;
+        const uploaded = await uploadFile(file);
+        this.fileNames.set(uploaded.id, uploaded.filename);
+        attachments.push({ file_id: uploaded.id, tools: tools.map((type) => ({ type })) });
+      }
+      this.status.textContent = "";
       this.input.value = "";
+      this.attachFiles.value = "";
       // The message is added first, so that it is known by its id when the thread is read again.
-      const message = await post(`/v1/threads/${this.threadID}/messages`, { role: "user", content: text });
+      const message = await post(`/v1/threads/${this.threadID}/messages`, { role: "user", content: text, attachments });
       this.message(message.id, "user").show(message);
       await this.stream(`/v1/threads/${this.threadID}/runs`, { assistant_id: this.picker.value, stream: true });
     } catch (error) {
@@ -413,11 +453,13 @@ class Playground {
     if (!entry) {
       const text = h("div", { class: "text" });
       const passage = h("div", { class: "cited-passage", role: "region", "aria-label": "Cited passage", hidden: true });
+      const attached = h("ul", { class: "attachments", "aria-label": "Attached files", hidden: true });
       const item = h(
         "li",
         { class: `message ${role}`, dataset: { message: id ?? "" } },
         h("span", { class: "role" }, role === "user" ? "You" : "Assistant"),
         text,
+        attached,
         passage,
       );
       this.transcript.append(item);
@@ -430,10 +472,18 @@ class Playground {
         },
         /// The message as stored: its text parts, with each file citation a button that opens its passage.
         show: (message) => {
-          const drawn = JSON.stringify([message.status, message.content]);
+          const drawn = JSON.stringify([message.status, message.content, message.attachments]);
           if (drawn === shown) return;
           shown = drawn;
           fill(text, citedText(message, this.threadID, passage));
+          const files = message.attachments ?? [];
+          attached.hidden = !files.length;
+          fill(attached, files.map((file) => h(
+            "li",
+            { dataset: { file: file.file_id } },
+            this.fileNames.get(file.file_id) ?? file.file_id,
+            h("span", { class: "muted" }, ` (${(file.tools ?? []).map((tool) => tool.type.replace("_", " ")).join(", ")})`),
+          )));
           // A message being written elsewhere has no text until it is done.
           if (message.status === "in_progress" && !text.textContent) text.textContent = "…";
         },

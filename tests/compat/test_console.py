@@ -583,3 +583,87 @@ def test_a_run_started_elsewhere_is_followed_while_the_thread_is_open(console, a
     expect(status).to_have_text("Run cancelled")
     assert runs_api.retrieve(slow.id, thread_id=thread.id).status == "cancelled"
     expect(send).to_be_enabled()
+
+
+def _resources(assistant: dict) -> tuple[list, list]:
+    resources = assistant.get("tool_resources") or {}
+    return ((resources.get("code_interpreter") or {}).get("file_ids", []),
+            (resources.get("file_search") or {}).get("vector_store_ids", []))
+
+
+def test_an_assistant_gets_tool_resources_from_the_files_and_stores(console, api, sdk):
+    data = sdk.files.create(file=("resource-data.csv", b"city,temp\nOslo,3\n"), purpose="assistants")
+    notes = sdk.files.create(file=("resource-notes.txt", b"Notes for the code interpreter.\n"), purpose="assistants")
+    store = ingested_store(sdk, "Resource store", {"resource-tea.txt": TEA})
+
+    page = console.open("#/assistants/new")
+    page.get_by_label("Name", exact=True).fill("Resourceful")
+    page.get_by_label("Model").fill("gpt-4o")
+    page.get_by_label("Code interpreter").check()
+    page.get_by_label("File search", exact=True).check()
+    files = page.get_by_role("group", name="Code interpreter files")
+    files.get_by_label("resource-data.csv").check()
+    page.get_by_label("File search vector store").select_option(label="Resource store")
+    page.get_by_role("button", name="Create assistant").click()
+    page.get_by_role("link", name="Resourceful", exact=True).wait_for()
+    created = next(a for a in api.get("/v1/assistants", params={"limit": 100}).json()["data"] if a["name"] == "Resourceful")
+    assert _resources(created) == ([data.id], [store.id]), created["tool_resources"]
+
+    # Editing shows what the assistant holds, and what is unchecked goes.
+    page.get_by_role("link", name="Edit Resourceful").click()
+    expect(files.get_by_label("resource-data.csv")).to_be_checked()
+    expect(files.get_by_label("resource-notes.txt")).not_to_be_checked()
+    expect(page.get_by_label("File search vector store")).to_have_value(store.id)
+    files.get_by_label("resource-data.csv").uncheck()
+    files.get_by_label("resource-notes.txt").check()
+    page.get_by_label("File search vector store").select_option(label="None")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("link", name="Resourceful", exact=True).wait_for()
+    assert _resources(api.get(f"/v1/assistants/{created['id']}").json()) == ([notes.id], [])
+
+
+def test_files_are_attached_to_a_message_from_the_playground(console, api, fake, tmp_path):
+    assistant = weather_assistant(api, name="Attachment weather")
+    table = tmp_path / "attached-table.csv"
+    table.write_text("city,temp\nLima,18\n")
+    memo = tmp_path / "attached-memo.txt"
+    memo.write_text("Bring an umbrella to Lima in winter.\n")
+    fake.script(text_reply("Noted."))
+    page = console.open(f"#/playground?assistant={assistant['id']}")
+    expect(page.get_by_label("Assistant", exact=True)).to_have_value(assistant["id"])
+    page.get_by_text("Attach files").click()
+    page.get_by_label("Files to attach").set_input_files([str(table), str(memo)])
+    purposes = page.get_by_role("group", name="Attached files are for")
+    purposes.get_by_label("File search").uncheck()
+    page.get_by_label("Message", exact=True).fill("Read these")
+    page.get_by_label("Message", exact=True).press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Say what the attached files are for: code interpreter, file search or both.")
+    purposes.get_by_label("Code interpreter").check()
+    purposes.get_by_label("File search").check()
+    page.get_by_label("Message", exact=True).press("Enter")
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+
+    thread_id = page.evaluate("location.hash").removeprefix("#/playground/")
+    sent = [m for m in api.get(f"/v1/threads/{thread_id}/messages", params={"order": "asc"}).json()["data"] if m["role"] == "user"]
+    assert len(sent) == 1 and sent[0]["content"][0]["text"]["value"] == "Read these"
+    attached = sent[0]["attachments"]
+    assert len(attached) == 2
+    for item in attached:
+        assert sorted(t["type"] for t in item["tools"]) == ["code_interpreter", "file_search"], item
+    files = [api.get(f"/v1/files/{item['file_id']}").json() for item in attached]
+    assert [(f["filename"], f["purpose"]) for f in files] == [("attached-table.csv", "assistants"), ("attached-memo.txt", "assistants")]
+    assert api.get(f"/v1/files/{files[1]['id']}/content").text == "Bring an umbrella to Lima in winter.\n"
+    expect(page.get_by_label("Files to attach")).to_have_value("")
+
+    def check_shown():
+        shown = page.locator(".message.user").get_by_role("list", name="Attached files").locator("li")
+        expect(shown).to_have_count(2)
+        expect(shown.nth(0)).to_have_text("attached-table.csv (code interpreter, file search)")
+        expect(shown.nth(1)).to_have_text("attached-memo.txt (code interpreter, file search)")
+
+    check_shown()
+    page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "attachments on a phone"
+    page.reload()
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+    check_shown()

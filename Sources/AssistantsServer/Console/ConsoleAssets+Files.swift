@@ -3,7 +3,7 @@
 extension ConsoleAssets {
     static let files: [ConsoleAsset] = [
         ConsoleAsset(
-            path: "api.js", etag: "\"b2f432363dfcecaeeedb\"",
+            path: "api.js", etag: "\"6e1285e14955047d71f6\"",
             text: #"""
 // The server's public API (/v1) and the console's own endpoints (/console/api), with the API key the user
 // typed, if the server requires one. The key lives in sessionStorage: it is gone when the tab closes.
@@ -78,7 +78,7 @@ export async function send(method, path, body, { signal } = {}) {
 }
 
 /// A multipart upload: the browser sets the multipart Content-Type (with its boundary) itself.
-export async function upload(path, form) {
+async function upload(path, form) {
   for (;;) {
     const headers = { Accept: "application/json" };
     const key = storedKey();
@@ -93,6 +93,14 @@ export async function upload(path, form) {
     if (!response.ok) throw await errorOf(response);
     return response.json();
   }
+}
+
+/// Uploads a file the user picked, for the assistants' tools (purpose `assistants`); the file object.
+export function uploadFile(file) {
+  const form = new FormData();
+  form.append("purpose", "assistants");
+  form.append("file", file, file.name);
+  return upload("/v1/files", form);
 }
 
 export async function get(path, options) {
@@ -213,15 +221,23 @@ start();
 
 """#),
         ConsoleAsset(
-            path: "assistants.js", etag: "\"77dcf0dbcd7c126cc80c\"",
+            path: "assistants.js", etag: "\"d94a8ed2fc494807e61c\"",
             text: #"""
 // Assistants: the list, and a form to create or edit one (name, model, instructions, temperature, tools,
-// function tools with their JSON schemas), and deletion.
+// function tools with their JSON schemas, tool resources picked from the files and vector stores), and
+// deletion.
 import { del, get, post } from "./api.js";
 import { fill, h, when } from "./dom.js";
 
 export async function showAssistants(main, id) {
-  if (id) return showForm(main, id === "new" ? null : await get(`/v1/assistants/${encodeURIComponent(id)}`));
+  if (id) {
+    const [assistant, files, stores] = await Promise.all([
+      id === "new" ? null : get(`/v1/assistants/${encodeURIComponent(id)}`),
+      get("/v1/files?limit=100&purpose=assistants"),
+      get("/v1/vector_stores?limit=100"),
+    ]);
+    return showForm(main, assistant, files.data, stores.data);
+  }
   return showList(main);
 }
 
@@ -312,7 +328,40 @@ function functionFields(tool, index) {
   return fieldset;
 }
 
-function showForm(main, assistant) {
+/// The files for the code interpreter (checkboxes) and the vector store for file search (a store at most,
+/// as the API allows). Ids the assistant holds that are not listed (a file of another purpose, a store
+/// beyond the first page) are offered too, by id, so that saving keeps them.
+function resourceFields(assistant, files, stores) {
+  const fileIDs = assistant?.tool_resources?.code_interpreter?.file_ids ?? [];
+  const storeID = assistant?.tool_resources?.file_search?.vector_store_ids?.[0] ?? "";
+  const fileChoices = files.map((file) => [file.id, file.filename]);
+  for (const id of fileIDs) if (!files.some((file) => file.id === id)) fileChoices.push([id, id]);
+  const storeChoices = stores.map((store) => [store.id, store.name || store.id]);
+  if (storeID && !stores.some((store) => store.id === storeID)) storeChoices.push([storeID, storeID]);
+  return h(
+    "fieldset",
+    { class: "resources" },
+    h("legend", {}, "Tool resources"),
+    h(
+      "fieldset",
+      { class: "resource-files" },
+      h("legend", {}, "Code interpreter files"),
+      fileChoices.length
+        ? fileChoices.map(([id, name]) =>
+          h("label", { class: "check" }, h("input", { type: "checkbox", name: "code_interpreter_file", value: id, checked: fileIDs.includes(id) }), name))
+        : h("p", { class: "muted" }, "No files uploaded yet (Files page)."),
+    ),
+    h("label", { for: "assistant-vector-store" }, "File search vector store"),
+    h(
+      "select",
+      { id: "assistant-vector-store", name: "vector_store" },
+      h("option", { value: "" }, "None"),
+      storeChoices.map(([id, name]) => h("option", { value: id, selected: id === storeID }, name)),
+    ),
+  );
+}
+
+function showForm(main, assistant, files, stores) {
   const editing = assistant !== null;
   const has = (type) => assistant?.tools.some((tool) => tool.type === type) ?? false;
   const error = h("p", { class: "error", role: "alert" });
@@ -346,6 +395,7 @@ function showForm(main, assistant) {
       functions,
       h("button", { type: "button", class: "quiet", onclick: () => functions.append(functionFields(null, count++)) }, "Add function"),
     ),
+    resourceFields(assistant, files, stores),
     error,
     h(
       "div",
@@ -409,7 +459,14 @@ function readForm(form) {
     if (description.value.trim()) fn.description = description.value.trim();
     tools.push({ type: "function", function: fn });
   }
-  const body = { model, name: fields.name.value.trim() || null, instructions: fields.instructions.value || null, tools };
+  const fileIDs = [...form.querySelectorAll("[name=code_interpreter_file]:checked")].map((input) => input.value);
+  const storeID = fields.vector_store.value;
+  // Always sent, so that what is unchecked is removed.
+  const resources = {
+    code_interpreter: { file_ids: fileIDs },
+    file_search: { vector_store_ids: storeID ? [storeID] : [] },
+  };
+  const body = { model, name: fields.name.value.trim() || null, instructions: fields.instructions.value || null, tools, tool_resources: resources };
   const temperature = fields.temperature.value.trim();
   if (temperature !== "") {
     const value = Number(temperature);
@@ -553,11 +610,11 @@ export function when(seconds) {
 
 """#),
         ConsoleAsset(
-            path: "files.js", etag: "\"033dca3315c8903af73d\"",
+            path: "files.js", etag: "\"9fee890bbb51a0f4d8ce\"",
             text: #"""
 // Files and vector stores: upload and delete files; create vector stores from files and follow their
 // ingestion (each file's status and error), refreshed while files are still being read; search a store.
-import { del, get, post, upload } from "./api.js";
+import { del, get, post, uploadFile } from "./api.js";
 import { fill, h, when } from "./dom.js";
 
 const refreshMs = 1500;
@@ -747,10 +804,7 @@ class FilesView {
     try {
       for (const file of chosen) {
         this.status.textContent = `Uploading ${file.name}…`;
-        const form = new FormData();
-        form.append("purpose", "assistants");
-        form.append("file", file, file.name);
-        await upload("/v1/files", form);
+        await uploadFile(file);
       }
       this.status.textContent = `Uploaded ${chosen.map((file) => file.name).join(", ")}.`;
       this.picker.value = "";
@@ -830,13 +884,14 @@ function searchHit(hit) {
 
 """#),
         ConsoleAsset(
-            path: "playground.js", etag: "\"4953347f337e546842c7\"",
+            path: "playground.js", etag: "\"3748b50ce86e3f2d6a63\"",
             text: #"""
 // The playground: chat with an assistant on a thread, the answer streamed as it is written, tool calls
-// shown as they happen, function outputs typed into a form, runs cancelled; threads started and reopened;
+// shown as they happen, function outputs typed into a form, runs cancelled; files attached to a message
+// (uploaded, then named in its `attachments`) for the code interpreter or file search; threads started and reopened;
 // citations open the passage they cite; the runs inspector shows the thread's runs and their steps. A run
 // another client started on the open thread (a script, another tab) is followed by polling until it ends.
-import { APIError, everyItem, get, post, send } from "./api.js";
+import { APIError, everyItem, get, post, send, uploadFile } from "./api.js";
 import { serverSentEvents } from "./sse.js";
 import { fill, h, when } from "./dom.js";
 import { citedText } from "./citations.js";
@@ -891,6 +946,11 @@ class Playground {
         }
       },
     });
+    this.attachFiles = h("input", { id: "attach-files", name: "attachments", type: "file", multiple: true });
+    this.attachForCode = h("input", { type: "checkbox", name: "attach_code_interpreter" });
+    this.attachForSearch = h("input", { type: "checkbox", name: "attach_file_search", checked: true });
+    // File names by id, for the attachments messages show.
+    this.fileNames = new Map();
     this.sendButton = h("button", { type: "submit" }, "Send");
     this.cancelButton = h("button", { type: "button", class: "danger", disabled: true, onclick: () => this.cancel() }, "Cancel run");
     this.inspector = new RunsInspector(() => this.threadID);
@@ -899,6 +959,20 @@ class Playground {
       { class: "composer", "aria-label": "Send a message", onsubmit: (event) => this.submit(event) },
       h("label", { for: "message", class: "visually-hidden" }, "Message"),
       this.input,
+      h(
+        "details",
+        { class: "attach" },
+        h("summary", {}, "Attach files"),
+        h("label", { for: "attach-files" }, "Files to attach"),
+        this.attachFiles,
+        h(
+          "fieldset",
+          {},
+          h("legend", {}, "Attached files are for"),
+          h("label", { class: "check" }, this.attachForCode, "Code interpreter"),
+          h("label", { class: "check" }, this.attachForSearch, "File search"),
+        ),
+      ),
       h("div", { class: "actions" }, this.sendButton, this.cancelButton),
     );
     fill(
@@ -937,7 +1011,12 @@ class Playground {
 
   async start(threadID, wantedAssistant) {
     this.threadsAfter = null;
-    const [assistants] = await Promise.all([get("/v1/assistants?limit=100"), this.loadThreads()]);
+    const [assistants, files] = await Promise.all([
+      get("/v1/assistants?limit=100"),
+      get("/v1/files?limit=100&purpose=assistants"),
+      this.loadThreads(),
+    ]);
+    for (const file of files.data) this.fileNames.set(file.id, file.filename);
     for (const assistant of assistants.data) {
       this.picker.append(h("option", { value: assistant.id }, assistant.name || assistant.id));
     }
@@ -1124,6 +1203,12 @@ class Playground {
       this.status.textContent = "Pick an assistant first.";
       return;
     }
+    const chosen = [...this.attachFiles.files];
+    const tools = [this.attachForCode.checked && "code_interpreter", this.attachForSearch.checked && "file_search"].filter(Boolean);
+    if (chosen.length && !tools.length) {
+      this.status.textContent = "Say what the attached files are for: code interpreter, file search or both.";
+      return;
+    }
     this.setBusy(true);
     try {
       if (!this.threadID) {
@@ -1136,9 +1221,18 @@ class Playground {
             h("span", { class: "title" }, text.slice(0, 80)), h("small", {}, when(thread.created_at)))),
         );
       }
+      const attachments = [];
+      for (const file of chosen) {
+        this.status.textContent = `Uploading ${file.name}…`;
+        const uploaded = await uploadFile(file);
+        this.fileNames.set(uploaded.id, uploaded.filename);
+        attachments.push({ file_id: uploaded.id, tools: tools.map((type) => ({ type })) });
+      }
+      this.status.textContent = "";
       this.input.value = "";
+      this.attachFiles.value = "";
       // The message is added first, so that it is known by its id when the thread is read again.
-      const message = await post(`/v1/threads/${this.threadID}/messages`, { role: "user", content: text });
+      const message = await post(`/v1/threads/${this.threadID}/messages`, { role: "user", content: text, attachments });
       this.message(message.id, "user").show(message);
       await this.stream(`/v1/threads/${this.threadID}/runs`, { assistant_id: this.picker.value, stream: true });
     } catch (error) {
@@ -1247,11 +1341,13 @@ class Playground {
     if (!entry) {
       const text = h("div", { class: "text" });
       const passage = h("div", { class: "cited-passage", role: "region", "aria-label": "Cited passage", hidden: true });
+      const attached = h("ul", { class: "attachments", "aria-label": "Attached files", hidden: true });
       const item = h(
         "li",
         { class: `message ${role}`, dataset: { message: id ?? "" } },
         h("span", { class: "role" }, role === "user" ? "You" : "Assistant"),
         text,
+        attached,
         passage,
       );
       this.transcript.append(item);
@@ -1264,10 +1360,18 @@ class Playground {
         },
         /// The message as stored: its text parts, with each file citation a button that opens its passage.
         show: (message) => {
-          const drawn = JSON.stringify([message.status, message.content]);
+          const drawn = JSON.stringify([message.status, message.content, message.attachments]);
           if (drawn === shown) return;
           shown = drawn;
           fill(text, citedText(message, this.threadID, passage));
+          const files = message.attachments ?? [];
+          attached.hidden = !files.length;
+          fill(attached, files.map((file) => h(
+            "li",
+            { dataset: { file: file.file_id } },
+            this.fileNames.get(file.file_id) ?? file.file_id,
+            h("span", { class: "muted" }, ` (${(file.tools ?? []).map((tool) => tool.type.replace("_", " ")).join(", ")})`),
+          )));
           // A message being written elsewhere has no text until it is done.
           if (message.status === "in_progress" && !text.textContent) text.textContent = "…";
         },
@@ -1517,7 +1621,7 @@ function parse(text) {
 
 """#),
         ConsoleAsset(
-            path: "style.css", etag: "\"124ce5482a71958edf8b\"",
+            path: "style.css", etag: "\"a83473c716ea02c10937\"",
             text: #"""
 /* Light and dark from the system setting; system fonts only, so the console works offline. */
 :root {
@@ -1675,6 +1779,10 @@ blockquote.passage { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; 
 .step-entry p { margin: 0; overflow-wrap: anywhere; }
 .warning { color: var(--danger); }
 .badge.in_progress, .badge.queued { border-color: var(--accent); }
+.composer .attach summary { cursor: pointer; color: var(--accent); }
+.composer .attach input[type="file"] { max-width: 100%; }
+.attachments { list-style: none; padding: 0; margin: 0.25rem 0 0; font-size: 0.9rem; overflow-wrap: anywhere; }
+.transcript .attachments li { border: 0; padding: 0; }
 
 """#),
     ]
