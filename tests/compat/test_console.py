@@ -667,3 +667,70 @@ def test_files_are_attached_to_a_message_from_the_playground(console, api, fake,
     page.reload()
     page.get_by_role("status").filter(has_text="Run completed").wait_for()
     check_shown()
+
+
+def test_a_vector_store_is_edited_emptied_and_deleted(console, api, sdk):
+    store = ingested_store(sdk, "Editable notes", {"edit-tea.txt": TEA, "edit-bikes.txt": BIKES})
+    files = {f.id: sdk.files.retrieve(f.id).filename for f in sdk.vector_stores.files.list(store.id)}
+    page = console.open("#/files")
+
+    def card_of(name):
+        return page.locator(".card").filter(has=page.get_by_role("heading", name=name, exact=True))
+
+    card = card_of("Editable notes")
+    expect(card.locator(".expiry")).to_have_text("Never expires.")
+    card.locator(".store-editor > summary").click()
+    form = card.get_by_role("form", name="Edit Editable notes")
+    expect(form.get_by_label("Name")).to_have_value("Editable notes")
+    form.get_by_label("Name").fill("Edited notes")
+    form.get_by_label("Expires after days of inactivity (empty: never)").fill("30")
+    metadata = form.get_by_label("Metadata (one key=value a line)")
+    metadata.fill("team=docs\nnot a pair")
+    form.get_by_role("button", name="Save changes").click()
+    expect(form.get_by_role("alert")).to_contain_text("“not a pair” is not")
+    metadata.fill("team=docs\nreview=2026-12")
+    form.get_by_role("button", name="Save changes").click()
+    page.get_by_role("status").filter(has_text="Saved Edited notes.").wait_for()
+    edited = api.get(f"/v1/vector_stores/{store.id}").json()
+    assert edited["name"] == "Edited notes"
+    assert edited["expires_after"] == {"anchor": "last_active_at", "days": 30}
+    assert edited["metadata"] == {"team": "docs", "review": "2026-12"}
+    card = card_of("Edited notes")
+    expect(card.locator(".expiry")).to_contain_text("Expires after 30 day(s) of inactivity")
+    expect(card.get_by_label("Metadata", exact=True)).to_contain_text("teamdocs")
+
+    # Opened again, the form shows the store as it is; emptied, the expiration and metadata go.
+    card.locator(".store-editor > summary").click()
+    form = card.get_by_role("form", name="Edit Edited notes")
+    expect(form.get_by_label("Expires after days of inactivity (empty: never)")).to_have_value("30")
+    metadata = form.get_by_label("Metadata (one key=value a line)")
+    expect(metadata).not_to_have_value("")
+    # In the order the server keeps the keys.
+    assert sorted(metadata.input_value().split("\n")) == ["review=2026-12", "team=docs"]
+    form.get_by_label("Expires after days of inactivity (empty: never)").fill("")
+    metadata.fill("")
+    form.get_by_role("button", name="Save changes").click()
+    expect(card.locator(".expiry")).to_have_text("Never expires.")
+    cleared = api.get(f"/v1/vector_stores/{store.id}").json()
+    assert cleared.get("expires_after") is None and cleared["metadata"] == {} and cleared["name"] == "Edited notes"
+
+    # A file leaves the store, and stays a file.
+    bikes = next(i for i, n in files.items() if n == "edit-bikes.txt")
+    card.get_by_role("button", name="Remove edit-bikes.txt from Edited notes").click()
+    page.get_by_role("status").filter(has_text="Removed edit-bikes.txt from Edited notes.").wait_for()
+    expect(card.get_by_role("list", name="Files of Edited notes").locator("li")).to_have_count(1)
+    left = [f["id"] for f in api.get(f"/v1/vector_stores/{store.id}/files").json()["data"]]
+    assert left == [i for i in files if i != bikes]
+    assert api.get(f"/v1/files/{bikes}").status_code == 200
+
+    # Deleting asks first: refused, the store stays; accepted, it goes.
+    page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "an edited store on a phone"
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    card.get_by_role("button", name="Delete Edited notes").click()
+    expect(card).to_have_count(1)
+    assert api.get(f"/v1/vector_stores/{store.id}").status_code == 200
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="Delete Edited notes").click()
+    expect(card).to_have_count(0)
+    assert api.get(f"/v1/vector_stores/{store.id}").status_code == 404
