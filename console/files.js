@@ -155,12 +155,37 @@ class FilesView {
           );
         }),
       ),
+      this.adderOf(store, name, files.data),
       this.searchOf(store.id, name),
       this.editorOf(store),
       h("p", { class: "mono muted" }, store.id),
       h("div", { class: "actions" }, h("button", { type: "button", class: "danger", "aria-label": `Delete ${name}`, onclick: remove }, "Delete")),
     );
     return [card, counts.in_progress > 0];
+  }
+
+  /// A form that adds one of the uploaded files the store does not hold yet; its ingestion then shows.
+  adderOf(store, name, held) {
+    const missing = [...this.names].filter(([id]) => !held.some((file) => file.id === id));
+    if (!missing.length) return null;
+    const id = `add-${store.id}`;
+    const picker = h("select", { id, name: "file_id" }, missing.map(([fileID, fileName]) => h("option", { value: fileID }, fileName)));
+    const add = async (event) => {
+      event.preventDefault();
+      try {
+        await post(`/v1/vector_stores/${store.id}/files`, { file_id: picker.value });
+        this.status.textContent = `Added ${this.names.get(picker.value)} to ${name}.`;
+        await this.load();
+      } catch (error) {
+        this.status.textContent = error.message;
+      }
+    };
+    return h(
+      "form",
+      { class: "store-add", "aria-label": `Add a file to ${name}`, onsubmit: add },
+      h("label", { for: id }, `File to add to ${name}`),
+      h("div", { class: "search-row" }, picker, h("button", { type: "submit" }, "Add")),
+    );
   }
 
   /// The store's edit form (name, days of inactivity before it expires, metadata), made once per store and

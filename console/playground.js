@@ -214,7 +214,8 @@ class Playground {
     this.watchTimer = setTimeout(async () => {
       const threadID = this.threadID;
       if (this.left || !threadID) return;
-      if (!this.abort && !this.followed) {
+      // A hidden tab does not ask: it looks again once shown.
+      if (!this.abort && !this.followed && !document.hidden) {
         try {
           const page = await get(`/v1/threads/${threadID}/runs?limit=1`);
           const newest = page.data[0];

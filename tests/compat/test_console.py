@@ -723,6 +723,14 @@ def test_a_vector_store_is_edited_emptied_and_deleted(console, api, sdk):
     assert left == [i for i in files if i != bikes]
     assert api.get(f"/v1/files/{bikes}").status_code == 200
 
+    # And comes back: added from the uploaded files, it is read again.
+    adder = card.get_by_role("form", name="Add a file to Edited notes")
+    adder.get_by_label("File to add to Edited notes").select_option(label="edit-bikes.txt")
+    adder.get_by_role("button", name="Add").click()
+    page.get_by_role("status").filter(has_text="Added edit-bikes.txt to Edited notes.").wait_for()
+    card.locator(f"[data-file='{bikes}'][data-status='completed']").wait_for()
+    assert sorted(f["id"] for f in api.get(f"/v1/vector_stores/{store.id}/files").json()["data"]) == sorted(files)
+
     # Deleting asks first: refused, the store stays; accepted, it goes.
     page.set_viewport_size({"width": 375, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375, "an edited store on a phone"

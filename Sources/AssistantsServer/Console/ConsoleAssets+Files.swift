@@ -610,7 +610,7 @@ export function when(seconds) {
 
 """#),
         ConsoleAsset(
-            path: "files.js", etag: "\"7a8e419f0078d881106f\"",
+            path: "files.js", etag: "\"5af6782c26e71c8bf143\"",
             text: #"""
 // Files and vector stores: upload and delete files; create vector stores from files and follow their
 // ingestion (each file's status and error), refreshed while files are still being read; search a store;
@@ -769,12 +769,37 @@ class FilesView {
           );
         }),
       ),
+      this.adderOf(store, name, files.data),
       this.searchOf(store.id, name),
       this.editorOf(store),
       h("p", { class: "mono muted" }, store.id),
       h("div", { class: "actions" }, h("button", { type: "button", class: "danger", "aria-label": `Delete ${name}`, onclick: remove }, "Delete")),
     );
     return [card, counts.in_progress > 0];
+  }
+
+  /// A form that adds one of the uploaded files the store does not hold yet; its ingestion then shows.
+  adderOf(store, name, held) {
+    const missing = [...this.names].filter(([id]) => !held.some((file) => file.id === id));
+    if (!missing.length) return null;
+    const id = `add-${store.id}`;
+    const picker = h("select", { id, name: "file_id" }, missing.map(([fileID, fileName]) => h("option", { value: fileID }, fileName)));
+    const add = async (event) => {
+      event.preventDefault();
+      try {
+        await post(`/v1/vector_stores/${store.id}/files`, { file_id: picker.value });
+        this.status.textContent = `Added ${this.names.get(picker.value)} to ${name}.`;
+        await this.load();
+      } catch (error) {
+        this.status.textContent = error.message;
+      }
+    };
+    return h(
+      "form",
+      { class: "store-add", "aria-label": `Add a file to ${name}`, onsubmit: add },
+      h("label", { for: id }, `File to add to ${name}`),
+      h("div", { class: "search-row" }, picker, h("button", { type: "submit" }, "Add")),
+    );
   }
 
   /// The store's edit form (name, days of inactivity before it expires, metadata), made once per store and
@@ -995,7 +1020,7 @@ function searchHit(hit) {
 
 """#),
         ConsoleAsset(
-            path: "playground.js", etag: "\"3748b50ce86e3f2d6a63\"",
+            path: "playground.js", etag: "\"5b8c4ea42864a0390f38\"",
             text: #"""
 // The playground: chat with an assistant on a thread, the answer streamed as it is written, tool calls
 // shown as they happen, function outputs typed into a form, runs cancelled; files attached to a message
@@ -1213,7 +1238,8 @@ class Playground {
     this.watchTimer = setTimeout(async () => {
       const threadID = this.threadID;
       if (this.left || !threadID) return;
-      if (!this.abort && !this.followed) {
+      // A hidden tab does not ask: it looks again once shown.
+      if (!this.abort && !this.followed && !document.hidden) {
         try {
           const page = await get(`/v1/threads/${threadID}/runs?limit=1`);
           const newest = page.data[0];
@@ -1732,7 +1758,7 @@ function parse(text) {
 
 """#),
         ConsoleAsset(
-            path: "style.css", etag: "\"6dbead87ad2475032152\"",
+            path: "style.css", etag: "\"e8f8e3ba5a06aa3236ea\"",
             text: #"""
 /* Light and dark from the system setting; system fonts only, so the console works offline. */
 :root {
@@ -1861,7 +1887,7 @@ form.inline { max-width: 40rem; }
 .badge.failed { border-color: var(--danger); color: var(--danger); }
 .store-search label { margin-top: 0.5rem; }
 .search-row { display: flex; gap: 0.5rem; }
-.search-row input { flex: 1; min-width: 0; }
+.search-row input, .search-row select { flex: 1; min-width: 0; }
 .search-results { padding-left: 1.25rem; margin: 0.5rem 0; }
 .search-results li { margin-bottom: 0.5rem; }
 .score { color: var(--muted); font-size: 0.85em; }
