@@ -71,7 +71,7 @@ export async function send(method, path, body, { signal } = {}) {
 }
 
 /// A multipart upload: the browser sets the multipart Content-Type (with its boundary) itself.
-export async function upload(path, form) {
+async function upload(path, form) {
   for (;;) {
     const headers = { Accept: "application/json" };
     const key = storedKey();
@@ -86,6 +86,14 @@ export async function upload(path, form) {
     if (!response.ok) throw await errorOf(response);
     return response.json();
   }
+}
+
+/// Uploads a file the user picked, for the assistants' tools (purpose `assistants`); the file object.
+export function uploadFile(file) {
+  const form = new FormData();
+  form.append("purpose", "assistants");
+  form.append("file", file, file.name);
+  return upload("/v1/files", form);
 }
 
 export async function get(path, options) {

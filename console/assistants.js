@@ -1,10 +1,18 @@
 // Assistants: the list, and a form to create or edit one (name, model, instructions, temperature, tools,
-// function tools with their JSON schemas), and deletion.
+// function tools with their JSON schemas, tool resources picked from the files and vector stores), and
+// deletion.
 import { del, get, post } from "./api.js";
 import { fill, h, when } from "./dom.js";
 
 export async function showAssistants(main, id) {
-  if (id) return showForm(main, id === "new" ? null : await get(`/v1/assistants/${encodeURIComponent(id)}`));
+  if (id) {
+    const [assistant, files, stores] = await Promise.all([
+      id === "new" ? null : get(`/v1/assistants/${encodeURIComponent(id)}`),
+      get("/v1/files?limit=100&purpose=assistants"),
+      get("/v1/vector_stores?limit=100"),
+    ]);
+    return showForm(main, assistant, files.data, stores.data);
+  }
   return showList(main);
 }
 
@@ -95,7 +103,40 @@ function functionFields(tool, index) {
   return fieldset;
 }
 
-function showForm(main, assistant) {
+/// The files for the code interpreter (checkboxes) and the vector store for file search (a store at most,
+/// as the API allows). Ids the assistant holds that are not listed (a file of another purpose, a store
+/// beyond the first page) are offered too, by id, so that saving keeps them.
+function resourceFields(assistant, files, stores) {
+  const fileIDs = assistant?.tool_resources?.code_interpreter?.file_ids ?? [];
+  const storeID = assistant?.tool_resources?.file_search?.vector_store_ids?.[0] ?? "";
+  const fileChoices = files.map((file) => [file.id, file.filename]);
+  for (const id of fileIDs) if (!files.some((file) => file.id === id)) fileChoices.push([id, id]);
+  const storeChoices = stores.map((store) => [store.id, store.name || store.id]);
+  if (storeID && !stores.some((store) => store.id === storeID)) storeChoices.push([storeID, storeID]);
+  return h(
+    "fieldset",
+    { class: "resources" },
+    h("legend", {}, "Tool resources"),
+    h(
+      "fieldset",
+      { class: "resource-files" },
+      h("legend", {}, "Code interpreter files"),
+      fileChoices.length
+        ? fileChoices.map(([id, name]) =>
+          h("label", { class: "check" }, h("input", { type: "checkbox", name: "code_interpreter_file", value: id, checked: fileIDs.includes(id) }), name))
+        : h("p", { class: "muted" }, "No files uploaded yet (Files page)."),
+    ),
+    h("label", { for: "assistant-vector-store" }, "File search vector store"),
+    h(
+      "select",
+      { id: "assistant-vector-store", name: "vector_store" },
+      h("option", { value: "" }, "None"),
+      storeChoices.map(([id, name]) => h("option", { value: id, selected: id === storeID }, name)),
+    ),
+  );
+}
+
+function showForm(main, assistant, files, stores) {
   const editing = assistant !== null;
   const has = (type) => assistant?.tools.some((tool) => tool.type === type) ?? false;
   const error = h("p", { class: "error", role: "alert" });
@@ -129,6 +170,7 @@ function showForm(main, assistant) {
       functions,
       h("button", { type: "button", class: "quiet", onclick: () => functions.append(functionFields(null, count++)) }, "Add function"),
     ),
+    resourceFields(assistant, files, stores),
     error,
     h(
       "div",
@@ -192,7 +234,14 @@ function readForm(form) {
     if (description.value.trim()) fn.description = description.value.trim();
     tools.push({ type: "function", function: fn });
   }
-  const body = { model, name: fields.name.value.trim() || null, instructions: fields.instructions.value || null, tools };
+  const fileIDs = [...form.querySelectorAll("[name=code_interpreter_file]:checked")].map((input) => input.value);
+  const storeID = fields.vector_store.value;
+  // Always sent, so that what is unchecked is removed.
+  const resources = {
+    code_interpreter: { file_ids: fileIDs },
+    file_search: { vector_store_ids: storeID ? [storeID] : [] },
+  };
+  const body = { model, name: fields.name.value.trim() || null, instructions: fields.instructions.value || null, tools, tool_resources: resources };
   const temperature = fields.temperature.value.trim();
   if (temperature !== "") {
     const value = Number(temperature);

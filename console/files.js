@@ -1,6 +1,7 @@
 // Files and vector stores: upload and delete files; create vector stores from files and follow their
-// ingestion (each file's status and error), refreshed while files are still being read; search a store.
-import { del, get, post, upload } from "./api.js";
+// ingestion (each file's status and error), refreshed while files are still being read; search a store;
+// edit a store (name, expiration, metadata), remove files from it, delete it.
+import { del, get, post, uploadFile } from "./api.js";
 import { fill, h, when } from "./dom.js";
 
 const refreshMs = 1500;
@@ -20,8 +21,9 @@ function size(bytes) {
 class FilesView {
   constructor(main) {
     this.timer = null;
-    // Each store's search form and results, kept across the refreshes that redraw the cards.
+    // Each store's search form and results, and its edit form, kept across the refreshes that redraw the cards.
     this.searches = new Map();
+    this.edits = new Map();
     this.status = h("p", { class: "status", role: "status" });
     this.fileList = h("ul", { class: "rows", "aria-label": "Files" });
     this.storeList = h("ul", { class: "cards", "aria-label": "Vector stores" });
@@ -125,30 +127,139 @@ class FilesView {
         + (counts.in_progress ? `, ${counts.in_progress} in progress` : "")
         + (counts.failed ? `, ${counts.failed} failed` : "")
         + (counts.cancelled ? `, ${counts.cancelled} cancelled` : "")),
+      expiration(store),
+      metadataList(store.metadata),
       h(
         "ul",
         { class: "store-file-list", "aria-label": `Files of ${name}` },
-        files.data.map((file) =>
-          h(
+        files.data.map((file) => {
+          const fileName = this.names.get(file.id) ?? file.id;
+          const removeFile = async () => {
+            try {
+              await del(`/v1/vector_stores/${store.id}/files/${file.id}`);
+              this.status.textContent = `Removed ${fileName} from ${name}.`;
+              await this.load();
+            } catch (error) {
+              this.status.textContent = error.message;
+            }
+          };
+          return h(
             "li",
             { dataset: { file: file.id, status: file.status } },
-            h("span", { class: "name" }, this.names.get(file.id) ?? file.id),
+            h("span", { class: "name" }, fileName),
             " ",
             h("span", { class: `badge ${file.status}` }, file.status.replace("_", " ")),
             file.last_error ? h("span", { class: "error" }, ` ${file.last_error.message}`) : null,
-          ),
-        ),
+            " ",
+            h("button", { type: "button", class: "quiet small", "aria-label": `Remove ${fileName} from ${name}`, onclick: removeFile }, "Remove"),
+          );
+        }),
       ),
+      this.adderOf(store, name, files.data),
       this.searchOf(store.id, name),
+      this.editorOf(store),
       h("p", { class: "mono muted" }, store.id),
       h("div", { class: "actions" }, h("button", { type: "button", class: "danger", "aria-label": `Delete ${name}`, onclick: remove }, "Delete")),
     );
     return [card, counts.in_progress > 0];
   }
 
+  /// A form that adds one of the uploaded files the store does not hold yet; its ingestion then shows.
+  adderOf(store, name, held) {
+    const missing = [...this.names].filter(([id]) => !held.some((file) => file.id === id));
+    if (!missing.length) return null;
+    const id = `add-${store.id}`;
+    const picker = h("select", { id, name: "file_id" }, missing.map(([fileID, fileName]) => h("option", { value: fileID }, fileName)));
+    const add = async (event) => {
+      event.preventDefault();
+      try {
+        await post(`/v1/vector_stores/${store.id}/files`, { file_id: picker.value });
+        this.status.textContent = `Added ${this.names.get(picker.value)} to ${name}.`;
+        await this.load();
+      } catch (error) {
+        this.status.textContent = error.message;
+      }
+    };
+    return h(
+      "form",
+      { class: "store-add", "aria-label": `Add a file to ${name}`, onsubmit: add },
+      h("label", { for: id }, `File to add to ${name}`),
+      h("div", { class: "search-row" }, picker, h("button", { type: "submit" }, "Add")),
+    );
+  }
+
+  /// The store's edit form (name, days of inactivity before it expires, metadata), made once per store and
+  /// filled from the store as last read each time it is opened.
+  editorOf(store) {
+    let edit = this.edits.get(store.id);
+    if (!edit) {
+      const id = `edit-${store.id}`;
+      const nameField = h("input", { id: `${id}-name`, name: "name", maxlength: 256 });
+      const daysField = h("input", { id: `${id}-days`, name: "days", type: "number", min: 1, max: 365, step: 1 });
+      const metadataField = h("textarea", { id: `${id}-metadata`, name: "metadata", rows: 3, class: "mono", spellcheck: "false" });
+      const error = h("p", { class: "error", role: "alert" });
+      const form = h(
+        "form",
+        { class: "store-edit" },
+        h("label", { for: `${id}-name` }, "Name"),
+        nameField,
+        h("label", { for: `${id}-days` }, "Expires after days of inactivity (empty: never)"),
+        daysField,
+        h("label", { for: `${id}-metadata` }, "Metadata (one key=value a line)"),
+        metadataField,
+        error,
+        h("div", { class: "actions" }, h("button", { type: "submit" }, "Save changes")),
+      );
+      const summary = h("summary", {});
+      const details = h("details", { class: "store-editor" }, summary, form);
+      edit = { details, summary, form, latest: store };
+      details.addEventListener("toggle", () => {
+        if (!details.open) return;
+        const latest = edit.latest;
+        nameField.value = latest.name ?? "";
+        daysField.value = latest.expires_after?.days ?? "";
+        metadataField.value = Object.entries(latest.metadata ?? {}).map(([key, value]) => `${key}=${value}`).join("\n");
+        error.textContent = "";
+      });
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        error.textContent = "";
+        let body;
+        try {
+          body = {
+            name: nameField.value.trim() || null,
+            expires_after: daysField.value.trim() ? { anchor: "last_active_at", days: Number(daysField.value) } : null,
+            metadata: parseMetadata(metadataField.value),
+          };
+        } catch (problem) {
+          error.textContent = problem.message;
+          return;
+        }
+        try {
+          const saved = await post(`/v1/vector_stores/${store.id}`, body);
+          edit.latest = saved;
+          details.open = false;
+          this.status.textContent = `Saved ${saved.name || saved.id}.`;
+          await this.load();
+        } catch (problem) {
+          error.textContent = problem.message;
+        }
+      });
+      this.edits.set(store.id, edit);
+    }
+    // Named after the store as it is now: it may have been renamed since.
+    const name = store.name || store.id;
+    edit.latest = store;
+    edit.form.setAttribute("aria-label", `Edit ${name}`);
+    fill(edit.summary, "Edit", h("span", { class: "visually-hidden" }, ` ${name}`));
+    return edit.details;
+  }
+
   /// The store's search box and its ranked passages, made once per store.
   searchOf(storeID, name) {
-    let search = this.searches.get(storeID);
+    // Kept by name too: a renamed store's search is labelled anew.
+    const key = `${storeID}\n${name}`;
+    let search = this.searches.get(key);
     if (search) return search;
     const id = `search-${storeID}`;
     const query = h("input", { id, name: "query", type: "search", required: true, maxlength: 4096 });
@@ -176,7 +287,7 @@ class FilesView {
       status,
       results,
     );
-    this.searches.set(storeID, search);
+    this.searches.set(key, search);
     return search;
   }
 
@@ -190,10 +301,7 @@ class FilesView {
     try {
       for (const file of chosen) {
         this.status.textContent = `Uploading ${file.name}…`;
-        const form = new FormData();
-        form.append("purpose", "assistants");
-        form.append("file", file, file.name);
-        await upload("/v1/files", form);
+        await uploadFile(file);
       }
       this.status.textContent = `Uploaded ${chosen.map((file) => file.name).join(", ")}.`;
       this.picker.value = "";
@@ -216,6 +324,31 @@ class FilesView {
       this.status.textContent = error.message;
     }
   }
+}
+
+/// `key=value` lines as a metadata object; blank lines are skipped.
+function parseMetadata(text) {
+  const metadata = {};
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    const equals = line.indexOf("=");
+    if (equals <= 0) throw new Error(`Metadata lines are key=value: “${line.trim()}” is not.`);
+    metadata[line.slice(0, equals).trim()] = line.slice(equals + 1).trim();
+  }
+  return metadata;
+}
+
+/// When the store expires, if it does.
+function expiration(store) {
+  if (!store.expires_after) return h("p", { class: "muted expiry" }, "Never expires.");
+  const at = store.expires_at ? `, on ${when(store.expires_at)} if unused` : "";
+  return h("p", { class: "muted expiry" }, `Expires after ${store.expires_after.days} day(s) of inactivity${at}.`);
+}
+
+function metadataList(metadata) {
+  const entries = Object.entries(metadata ?? {});
+  if (!entries.length) return null;
+  return h("dl", { class: "metadata", "aria-label": "Metadata" }, entries.flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, value)]));
 }
 
 /// One passage a search found: its file, its score and its text.

@@ -1,13 +1,23 @@
 // The playground: chat with an assistant on a thread, the answer streamed as it is written, tool calls
-// shown as they happen, function outputs typed into a form, runs cancelled; threads started and reopened;
-// citations open the passage they cite; the runs inspector shows the thread's runs and their steps.
-import { everyItem, get, post, send } from "./api.js";
+// shown as they happen, function outputs typed into a form, runs cancelled; files attached to a message
+// (uploaded, then named in its `attachments`) for the code interpreter or file search; threads started and reopened;
+// citations open the passage they cite; the runs inspector shows the thread's runs and their steps. A run
+// another client started on the open thread (a script, another tab) is followed by polling until it ends.
+import { APIError, everyItem, get, post, send, uploadFile } from "./api.js";
 import { serverSentEvents } from "./sse.js";
 import { fill, h, when } from "./dom.js";
 import { citedText } from "./citations.js";
 import { RunsInspector } from "./runs.js";
 
 const terminal = new Set(["completed", "failed", "cancelled", "expired", "incomplete"]);
+// How often a run started elsewhere is read while it runs, and how often the open thread is asked for new runs.
+const followMs = 700;
+const watchMs = 1000;
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/// Which wait for outputs a run is in: its run and the calls it waits for.
+const waitKey = (run) => `${run.id}:${(run.required_action?.submit_tool_outputs?.tool_calls ?? []).map((call) => call.id).join()}`;
 
 export async function showPlayground(main, threadID, wantedAssistant) {
   const view = new Playground(main);
@@ -22,6 +32,15 @@ class Playground {
     this.abort = null;
     this.messages = new Map();
     this.steps = new Map();
+    // The runs this page has seen (started, streamed, followed): a run not among them was started elsewhere.
+    this.knownRuns = new Set();
+    // Bumped to stop the run being followed: a loop whose number is no longer current ends.
+    this.following = 0;
+    this.followed = null;
+    this.watchTimer = null;
+    this.left = false;
+    // The wait for outputs the form on show answers (waitKey), or null.
+    this.asked = null;
 
     this.picker = h("select", { id: "pick-assistant", name: "assistant" });
     this.threadLabel = h("span", { class: "mono thread-id" });
@@ -39,6 +58,11 @@ class Playground {
         }
       },
     });
+    this.attachFiles = h("input", { id: "attach-files", name: "attachments", type: "file", multiple: true });
+    this.attachForCode = h("input", { type: "checkbox", name: "attach_code_interpreter" });
+    this.attachForSearch = h("input", { type: "checkbox", name: "attach_file_search", checked: true });
+    // File names by id, for the attachments messages show.
+    this.fileNames = new Map();
     this.sendButton = h("button", { type: "submit" }, "Send");
     this.cancelButton = h("button", { type: "button", class: "danger", disabled: true, onclick: () => this.cancel() }, "Cancel run");
     this.inspector = new RunsInspector(() => this.threadID);
@@ -47,6 +71,20 @@ class Playground {
       { class: "composer", "aria-label": "Send a message", onsubmit: (event) => this.submit(event) },
       h("label", { for: "message", class: "visually-hidden" }, "Message"),
       this.input,
+      h(
+        "details",
+        { class: "attach" },
+        h("summary", {}, "Attach files"),
+        h("label", { for: "attach-files" }, "Files to attach"),
+        this.attachFiles,
+        h(
+          "fieldset",
+          {},
+          h("legend", {}, "Attached files are for"),
+          h("label", { class: "check" }, this.attachForCode, "Code interpreter"),
+          h("label", { class: "check" }, this.attachForSearch, "File search"),
+        ),
+      ),
       h("div", { class: "actions" }, this.sendButton, this.cancelButton),
     );
     fill(
@@ -77,12 +115,20 @@ class Playground {
   }
 
   leave() {
+    this.left = true;
     this.abort?.abort();
+    this.following++;
+    clearTimeout(this.watchTimer);
   }
 
   async start(threadID, wantedAssistant) {
     this.threadsAfter = null;
-    const [assistants] = await Promise.all([get("/v1/assistants?limit=100"), this.loadThreads()]);
+    const [assistants, files] = await Promise.all([
+      get("/v1/assistants?limit=100"),
+      get("/v1/files?limit=100&purpose=assistants"),
+      this.loadThreads(),
+    ]);
+    for (const file of files.data) this.fileNames.set(file.id, file.filename);
     for (const assistant of assistants.data) {
       this.picker.append(h("option", { value: assistant.id }, assistant.name || assistant.id));
     }
@@ -125,6 +171,7 @@ class Playground {
     this.threadID = id;
     this.threadLabel.textContent = id;
     this.inspector.refresh();
+    this.watch();
     for (const link of this.threadList.querySelectorAll("a")) {
       if (link.dataset.thread === id) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
@@ -151,12 +198,97 @@ class Playground {
       this.message(message.id, message.role).show(message);
     }
     for (const runID of [...stepsOf.keys()]) showSteps(runID);
+    for (const run of runs.data) this.knownRuns.add(run.id);
     const last = runs.data.at(-1);
     if (!last) return;
     this.pick(last.assistant_id);
     this.showRun(last);
-    if (last.status === "requires_action") this.askForOutputs(last);
-    else if (!terminal.has(last.status)) this.setBusy(true);
+    // A run still going (or waiting for outputs) is followed until it ends.
+    if (!terminal.has(last.status)) this.follow(last);
+  }
+
+  /// While the thread is open and this page runs nothing, asks for its newest run now and then: one this
+  /// page has not seen was started elsewhere, and is followed.
+  watch() {
+    clearTimeout(this.watchTimer);
+    this.watchTimer = setTimeout(async () => {
+      const threadID = this.threadID;
+      if (this.left || !threadID) return;
+      // A hidden tab does not ask: it looks again once shown.
+      if (!this.abort && !this.followed && !document.hidden) {
+        try {
+          const page = await get(`/v1/threads/${threadID}/runs?limit=1`);
+          const newest = page.data[0];
+          // A run started elsewhere, or one of this page's that waits for outputs (another client may
+          // give them). A stream or a follow may have begun while the page was asked for: they tell of
+          // their runs.
+          const wanted = newest && (!this.knownRuns.has(newest.id) || !terminal.has(newest.status));
+          if (wanted && !this.abort && !this.followed && threadID === this.threadID) {
+            this.follow(newest);
+          }
+        } catch (error) {
+          if (error instanceof APIError && error.status === 404) return;
+        }
+      }
+      if (!this.left && threadID === this.threadID) this.watch();
+    }, watchMs);
+  }
+
+  /// Shows a run this page has no stream of, reading it, its steps and the thread's newest messages
+  /// until it ends: its status, its tool calls and answer as they are stored, the outputs form while it
+  /// waits for them. Ends when the page is left, or when this page starts streaming the run itself.
+  async follow(run) {
+    const number = ++this.following;
+    const threadID = this.threadID;
+    this.knownRuns.add(run.id);
+    this.followed = run.id;
+    try {
+      for (;;) {
+        const [steps, messages] = await Promise.all([
+          get(`/v1/threads/${threadID}/runs/${run.id}/steps?order=asc&limit=100`),
+          get(`/v1/threads/${threadID}/messages?order=desc&limit=20`),
+        ]);
+        if (number !== this.following) return;
+        this.catchUp(steps.data, messages.data.reverse());
+        this.pick(run.assistant_id);
+        this.showRun(run);
+        if (!terminal.has(run.status)) this.setBusy(true);
+        // The form is made once per wait: a new one would lose what the user is typing. Answered
+        // elsewhere, it goes.
+        if (run.status === "requires_action") {
+          if (this.asked !== waitKey(run)) this.askForOutputs(run);
+        } else if (this.asked) {
+          this.closeOutputs();
+        }
+        if (terminal.has(run.status)) return;
+        await pause(followMs);
+        if (number !== this.following) return;
+        run = await get(`/v1/threads/${threadID}/runs/${run.id}`);
+        if (number !== this.following) return;
+      }
+    } catch (error) {
+      if (number === this.following) {
+        this.status.textContent = error.message;
+        this.setBusy(false);
+      }
+    } finally {
+      if (number === this.following) this.followed = null;
+    }
+  }
+
+  /// Adds the steps and messages not shown yet, in the order they were made (a user's message before the
+  /// tool calls its run made, those before the answer), and shows again those that changed.
+  catchUp(steps, messages) {
+    const rank = (item) => (item.object === "thread.message" ? (item.role === "user" ? 0 : 2) : 1);
+    const fresh = [
+      ...steps.filter((step) => step.step_details?.type === "tool_calls"),
+      ...messages.filter((message) => !this.messages.has(message.id)),
+    ].sort((a, b) => a.created_at - b.created_at || rank(a) - rank(b));
+    for (const item of fresh) {
+      if (item.object === "thread.message") this.message(item.id, item.role).show(item);
+      else this.handleStep("thread.run.step.completed", item);
+    }
+    for (const message of messages) this.message(message.id, message.role).show(message);
   }
 
   setBusy(busy) {
@@ -166,10 +298,11 @@ class Playground {
 
   showRun(run) {
     this.run = run;
+    this.knownRuns.add(run.id);
     const error = run.last_error ? `: ${run.last_error.message}` : "";
     this.status.textContent = `Run ${run.status.replace("_", " ")}${error}`;
     if (terminal.has(run.status)) {
-      this.action.replaceChildren();
+      this.closeOutputs();
       this.setBusy(false);
       this.inspector.refresh();
     }
@@ -181,6 +314,12 @@ class Playground {
     if (!text || this.sendButton.disabled) return;
     if (!this.picker.value) {
       this.status.textContent = "Pick an assistant first.";
+      return;
+    }
+    const chosen = [...this.attachFiles.files];
+    const tools = [this.attachForCode.checked && "code_interpreter", this.attachForSearch.checked && "file_search"].filter(Boolean);
+    if (chosen.length && !tools.length) {
+      this.status.textContent = "Say what the attached files are for: code interpreter, file search or both.";
       return;
     }
     this.setBusy(true);
@@ -195,13 +334,20 @@ class Playground {
             h("span", { class: "title" }, text.slice(0, 80)), h("small", {}, when(thread.created_at)))),
         );
       }
+      const attachments = [];
+      for (const file of chosen) {
+        this.status.textContent = `Uploading ${file.name}…`;
+        const uploaded = await uploadFile(file);
+        this.fileNames.set(uploaded.id, uploaded.filename);
+        attachments.push({ file_id: uploaded.id, tools: tools.map((type) => ({ type })) });
+      }
+      this.status.textContent = "";
       this.input.value = "";
-      this.message(null, "user").set(text);
-      await this.stream(`/v1/threads/${this.threadID}/runs`, {
-        assistant_id: this.picker.value,
-        stream: true,
-        additional_messages: [{ role: "user", content: text }],
-      });
+      this.attachFiles.value = "";
+      // The message is added first, so that it is known by its id when the thread is read again.
+      const message = await post(`/v1/threads/${this.threadID}/messages`, { role: "user", content: text, attachments });
+      this.message(message.id, "user").show(message);
+      await this.stream(`/v1/threads/${this.threadID}/runs`, { assistant_id: this.picker.value, stream: true });
     } catch (error) {
       this.status.textContent = error.message;
       this.setBusy(false);
@@ -210,6 +356,9 @@ class Playground {
 
   /// POSTs `body` and follows the run's events until the stream ends.
   async stream(path, body) {
+    // The page's own stream tells the run's story from here: a run being followed is no longer read.
+    this.following++;
+    this.followed = null;
     this.abort = new AbortController();
     this.setBusy(true);
     try {
@@ -305,22 +454,39 @@ class Playground {
     if (!entry) {
       const text = h("div", { class: "text" });
       const passage = h("div", { class: "cited-passage", role: "region", "aria-label": "Cited passage", hidden: true });
+      const attached = h("ul", { class: "attachments", "aria-label": "Attached files", hidden: true });
       const item = h(
         "li",
         { class: `message ${role}`, dataset: { message: id ?? "" } },
         h("span", { class: "role" }, role === "user" ? "You" : "Assistant"),
         text,
+        attached,
         passage,
       );
       this.transcript.append(item);
+      // What `show` drew last: a message read again unchanged is not drawn again (an open passage stays).
+      let shown = null;
       entry = {
-        append: (fragment) => text.append(fragment),
-        set: (value) => {
-          text.textContent = value;
+        append: (fragment) => {
+          shown = null;
+          text.append(fragment);
         },
         /// The message as stored: its text parts, with each file citation a button that opens its passage.
         show: (message) => {
+          const drawn = JSON.stringify([message.status, message.content, message.attachments]);
+          if (drawn === shown) return;
+          shown = drawn;
           fill(text, citedText(message, this.threadID, passage));
+          const files = message.attachments ?? [];
+          attached.hidden = !files.length;
+          fill(attached, files.map((file) => h(
+            "li",
+            { dataset: { file: file.file_id } },
+            this.fileNames.get(file.file_id) ?? file.file_id,
+            h("span", { class: "muted" }, ` (${(file.tools ?? []).map((tool) => tool.type.replace("_", " ")).join(", ")})`),
+          )));
+          // A message being written elsewhere has no text until it is done.
+          if (message.status === "in_progress" && !text.textContent) text.textContent = "…";
         },
       };
       if (id) this.messages.set(id, entry);
@@ -349,12 +515,18 @@ class Playground {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const outputs = calls.map((call) => ({ tool_call_id: call.id, output: form.elements[call.id].value }));
-      this.action.replaceChildren();
+      this.closeOutputs();
       await this.stream(`/v1/threads/${this.threadID}/runs/${run.id}/submit_tool_outputs`, { tool_outputs: outputs, stream: true });
     });
     this.action.replaceChildren(form);
+    this.asked = waitKey(run);
     this.cancelButton.disabled = false;
     form.querySelector("textarea")?.focus();
+  }
+
+  closeOutputs() {
+    this.action.replaceChildren();
+    this.asked = null;
   }
 
   async cancel() {

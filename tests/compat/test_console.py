@@ -523,3 +523,222 @@ def test_the_runs_inspector_shows_runs_and_steps(console, api, sdk, fake):
     page.get_by_role("status").filter(has_text="Run completed").wait_for()
     expect(runs).to_have_count(4)
     expect(runs.nth(3).locator(".badge").first).to_have_text("completed")
+
+
+def test_a_run_started_elsewhere_is_followed_while_the_thread_is_open(console, api, sdk, fake):
+    assistant = weather_assistant(api, name="Followed weather")
+    thread = sdk.beta.threads.create(messages=[{"role": "user", "content": "Hello there"}])
+    runs_api = sdk.beta.threads.runs
+    page = console.open(f"#/playground/{thread.id}")
+    page.locator(".message.user .text").filter(has_text="Hello there").wait_for()
+    send = page.get_by_role("button", name="Send", exact=True)
+    cancel = page.get_by_role("button", name="Cancel run")
+    status = page.get_by_role("status").filter(has_text="Run ")
+
+    # A script asks through the API: its message and the function call show, and the page gives the output.
+    fake.script(
+        tool_reply(("get_weather", '{"city":"Lima"}', "call_lima")),
+        {"chunks": ["Cloudy ", "in ", "Lima."], "delay_ms_between": 300},
+    )
+    sdk.beta.threads.messages.create(thread.id, role="user", content="Weather in Lima?")
+    first = runs_api.create(thread_id=thread.id, assistant_id=assistant["id"])
+    page.locator(".message.user .text").filter(has_text="Weather in Lima?").wait_for()
+    page.locator(".tool-call").filter(has_text="get_weather").wait_for()
+    expect(status).to_have_text("Run requires action")
+    expect(send).to_be_disabled()
+    page.get_by_label("Output of get_weather").fill("cloudy")
+    page.get_by_role("button", name="Submit outputs").click()
+    page.locator(".message.assistant .text").filter(has_text="Cloudy in Lima.").wait_for()
+    expect(status).to_have_text("Run completed")
+    assert runs_api.retrieve(first.id, thread_id=thread.id).status == "completed"
+    outputs = [m for m in fake.requests()[1]["messages"] if m["role"] == "tool"]
+    assert outputs and outputs[0]["content"] == "cloudy", fake.requests()[1]["messages"]
+
+    # A slow answer: the run shows in progress, cancellable, and its answer comes without a reload.
+    fake.script({"chunks": ["Still ", "cloudy."], "delay_ms_before_first": 2500, "delay_ms_between": 300})
+    runs_api.create(thread_id=thread.id, assistant_id=assistant["id"])
+    expect(status).to_have_text("Run in progress")
+    expect(cancel).to_be_enabled()
+    expect(send).to_be_disabled()
+    page.locator(".message.assistant .text").filter(has_text="Still cloudy.").wait_for()
+    expect(status).to_have_text("Run completed")
+    expect(send).to_be_enabled()
+    kinds = page.locator(".transcript > li").evaluate_all("items => items.map(i => i.className)")
+    assert kinds == ["message user", "message user", "tool-call", "message assistant", "message assistant"], kinds
+
+    # A run waiting for outputs that another client gives: the form goes, the answer comes.
+    fake.script(tool_reply(("get_weather", '{"city":"Quito"}', "call_quito")), text_reply("Rain in Quito."))
+    waiting = runs_api.create(thread_id=thread.id, assistant_id=assistant["id"])
+    page.get_by_label("Output of get_weather").wait_for()
+    runs_api.submit_tool_outputs(run_id=waiting.id, thread_id=thread.id, tool_outputs=[{"tool_call_id": "call_quito", "output": "rain"}])
+    page.locator(".message.assistant .text").filter(has_text="Rain in Quito.").wait_for()
+    expect(page.get_by_label("Output of get_weather")).to_have_count(0)
+    expect(status).to_have_text("Run completed")
+
+    # A run started elsewhere is cancelled from the page.
+    fake.script({"chunks": ["Never", " mind."], "delay_ms_before_first": 10_000})
+    slow = runs_api.create(thread_id=thread.id, assistant_id=assistant["id"])
+    expect(status).to_have_text("Run in progress")
+    cancel.click()
+    expect(status).to_have_text("Run cancelled")
+    assert runs_api.retrieve(slow.id, thread_id=thread.id).status == "cancelled"
+    expect(send).to_be_enabled()
+
+
+def _resources(assistant: dict) -> tuple[list, list]:
+    resources = assistant.get("tool_resources") or {}
+    return ((resources.get("code_interpreter") or {}).get("file_ids", []),
+            (resources.get("file_search") or {}).get("vector_store_ids", []))
+
+
+def test_an_assistant_gets_tool_resources_from_the_files_and_stores(console, api, sdk):
+    data = sdk.files.create(file=("resource-data.csv", b"city,temp\nOslo,3\n"), purpose="assistants")
+    notes = sdk.files.create(file=("resource-notes.txt", b"Notes for the code interpreter.\n"), purpose="assistants")
+    store = ingested_store(sdk, "Resource store", {"resource-tea.txt": TEA})
+
+    page = console.open("#/assistants/new")
+    page.get_by_label("Name", exact=True).fill("Resourceful")
+    page.get_by_label("Model").fill("gpt-4o")
+    page.get_by_label("Code interpreter").check()
+    page.get_by_label("File search", exact=True).check()
+    files = page.get_by_role("group", name="Code interpreter files")
+    files.get_by_label("resource-data.csv").check()
+    page.get_by_label("File search vector store").select_option(label="Resource store")
+    page.get_by_role("button", name="Create assistant").click()
+    page.get_by_role("link", name="Resourceful", exact=True).wait_for()
+    created = next(a for a in api.get("/v1/assistants", params={"limit": 100}).json()["data"] if a["name"] == "Resourceful")
+    assert _resources(created) == ([data.id], [store.id]), created["tool_resources"]
+
+    # Editing shows what the assistant holds, and what is unchecked goes.
+    page.get_by_role("link", name="Edit Resourceful").click()
+    expect(files.get_by_label("resource-data.csv")).to_be_checked()
+    expect(files.get_by_label("resource-notes.txt")).not_to_be_checked()
+    expect(page.get_by_label("File search vector store")).to_have_value(store.id)
+    files.get_by_label("resource-data.csv").uncheck()
+    files.get_by_label("resource-notes.txt").check()
+    page.get_by_label("File search vector store").select_option(label="None")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("link", name="Resourceful", exact=True).wait_for()
+    assert _resources(api.get(f"/v1/assistants/{created['id']}").json()) == ([notes.id], [])
+
+
+def test_files_are_attached_to_a_message_from_the_playground(console, api, fake, tmp_path):
+    assistant = weather_assistant(api, name="Attachment weather")
+    table = tmp_path / "attached-table.csv"
+    table.write_text("city,temp\nLima,18\n")
+    memo = tmp_path / "attached-memo.txt"
+    memo.write_text("Bring an umbrella to Lima in winter.\n")
+    fake.script(text_reply("Noted."))
+    page = console.open(f"#/playground?assistant={assistant['id']}")
+    expect(page.get_by_label("Assistant", exact=True)).to_have_value(assistant["id"])
+    page.get_by_text("Attach files").click()
+    page.get_by_label("Files to attach").set_input_files([str(table), str(memo)])
+    purposes = page.get_by_role("group", name="Attached files are for")
+    purposes.get_by_label("File search").uncheck()
+    page.get_by_label("Message", exact=True).fill("Read these")
+    page.get_by_label("Message", exact=True).press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Say what the attached files are for: code interpreter, file search or both.")
+    purposes.get_by_label("Code interpreter").check()
+    purposes.get_by_label("File search").check()
+    page.get_by_label("Message", exact=True).press("Enter")
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+
+    thread_id = page.evaluate("location.hash").removeprefix("#/playground/")
+    sent = [m for m in api.get(f"/v1/threads/{thread_id}/messages", params={"order": "asc"}).json()["data"] if m["role"] == "user"]
+    assert len(sent) == 1 and sent[0]["content"][0]["text"]["value"] == "Read these"
+    attached = sent[0]["attachments"]
+    assert len(attached) == 2
+    for item in attached:
+        assert sorted(t["type"] for t in item["tools"]) == ["code_interpreter", "file_search"], item
+    files = [api.get(f"/v1/files/{item['file_id']}").json() for item in attached]
+    assert [(f["filename"], f["purpose"]) for f in files] == [("attached-table.csv", "assistants"), ("attached-memo.txt", "assistants")]
+    assert api.get(f"/v1/files/{files[1]['id']}/content").text == "Bring an umbrella to Lima in winter.\n"
+    expect(page.get_by_label("Files to attach")).to_have_value("")
+
+    def check_shown():
+        shown = page.locator(".message.user").get_by_role("list", name="Attached files").locator("li")
+        expect(shown).to_have_count(2)
+        expect(shown.nth(0)).to_have_text("attached-table.csv (code interpreter, file search)")
+        expect(shown.nth(1)).to_have_text("attached-memo.txt (code interpreter, file search)")
+
+    check_shown()
+    page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "attachments on a phone"
+    page.reload()
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+    check_shown()
+
+
+def test_a_vector_store_is_edited_emptied_and_deleted(console, api, sdk):
+    store = ingested_store(sdk, "Editable notes", {"edit-tea.txt": TEA, "edit-bikes.txt": BIKES})
+    files = {f.id: sdk.files.retrieve(f.id).filename for f in sdk.vector_stores.files.list(store.id)}
+    page = console.open("#/files")
+
+    def card_of(name):
+        return page.locator(".card").filter(has=page.get_by_role("heading", name=name, exact=True))
+
+    card = card_of("Editable notes")
+    expect(card.locator(".expiry")).to_have_text("Never expires.")
+    card.locator(".store-editor > summary").click()
+    form = card.get_by_role("form", name="Edit Editable notes")
+    expect(form.get_by_label("Name")).to_have_value("Editable notes")
+    form.get_by_label("Name").fill("Edited notes")
+    form.get_by_label("Expires after days of inactivity (empty: never)").fill("30")
+    metadata = form.get_by_label("Metadata (one key=value a line)")
+    metadata.fill("team=docs\nnot a pair")
+    form.get_by_role("button", name="Save changes").click()
+    expect(form.get_by_role("alert")).to_contain_text("“not a pair” is not")
+    metadata.fill("team=docs\nreview=2026-12")
+    form.get_by_role("button", name="Save changes").click()
+    page.get_by_role("status").filter(has_text="Saved Edited notes.").wait_for()
+    edited = api.get(f"/v1/vector_stores/{store.id}").json()
+    assert edited["name"] == "Edited notes"
+    assert edited["expires_after"] == {"anchor": "last_active_at", "days": 30}
+    assert edited["metadata"] == {"team": "docs", "review": "2026-12"}
+    card = card_of("Edited notes")
+    expect(card.locator(".expiry")).to_contain_text("Expires after 30 day(s) of inactivity")
+    expect(card.get_by_label("Metadata", exact=True)).to_contain_text("teamdocs")
+
+    # Opened again, the form shows the store as it is; emptied, the expiration and metadata go.
+    card.locator(".store-editor > summary").click()
+    form = card.get_by_role("form", name="Edit Edited notes")
+    expect(form.get_by_label("Expires after days of inactivity (empty: never)")).to_have_value("30")
+    metadata = form.get_by_label("Metadata (one key=value a line)")
+    expect(metadata).not_to_have_value("")
+    # In the order the server keeps the keys.
+    assert sorted(metadata.input_value().split("\n")) == ["review=2026-12", "team=docs"]
+    form.get_by_label("Expires after days of inactivity (empty: never)").fill("")
+    metadata.fill("")
+    form.get_by_role("button", name="Save changes").click()
+    expect(card.locator(".expiry")).to_have_text("Never expires.")
+    cleared = api.get(f"/v1/vector_stores/{store.id}").json()
+    assert cleared.get("expires_after") is None and cleared["metadata"] == {} and cleared["name"] == "Edited notes"
+
+    # A file leaves the store, and stays a file.
+    bikes = next(i for i, n in files.items() if n == "edit-bikes.txt")
+    card.get_by_role("button", name="Remove edit-bikes.txt from Edited notes").click()
+    page.get_by_role("status").filter(has_text="Removed edit-bikes.txt from Edited notes.").wait_for()
+    expect(card.get_by_role("list", name="Files of Edited notes").locator("li")).to_have_count(1)
+    left = [f["id"] for f in api.get(f"/v1/vector_stores/{store.id}/files").json()["data"]]
+    assert left == [i for i in files if i != bikes]
+    assert api.get(f"/v1/files/{bikes}").status_code == 200
+
+    # And comes back: added from the uploaded files, it is read again.
+    adder = card.get_by_role("form", name="Add a file to Edited notes")
+    adder.get_by_label("File to add to Edited notes").select_option(label="edit-bikes.txt")
+    adder.get_by_role("button", name="Add").click()
+    page.get_by_role("status").filter(has_text="Added edit-bikes.txt to Edited notes.").wait_for()
+    card.locator(f"[data-file='{bikes}'][data-status='completed']").wait_for()
+    assert sorted(f["id"] for f in api.get(f"/v1/vector_stores/{store.id}/files").json()["data"]) == sorted(files)
+
+    # Deleting asks first: refused, the store stays; accepted, it goes.
+    page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "an edited store on a phone"
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    card.get_by_role("button", name="Delete Edited notes").click()
+    expect(card).to_have_count(1)
+    assert api.get(f"/v1/vector_stores/{store.id}").status_code == 200
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="Delete Edited notes").click()
+    expect(card).to_have_count(0)
+    assert api.get(f"/v1/vector_stores/{store.id}").status_code == 404
