@@ -58,7 +58,12 @@ struct Deployment {
 
     func stop() {
         child.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        // KEEP_BENCH_DIR=1 keeps the nodes' data and logs, to look into a run's losses afterwards.
+        if ProcessInfo.processInfo.environment["KEEP_BENCH_DIR"] == nil {
+            try? FileManager.default.removeItem(atPath: directory)
+        } else {
+            FileHandle.standardError.write(Data("run-benchmarks: kept \(directory)\n".utf8))
+        }
     }
 }
 
