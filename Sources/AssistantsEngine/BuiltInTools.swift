@@ -9,15 +9,16 @@ public protocol BuiltInTool: Sendable {
     var definition: FunctionDefinition { get }
     /// Runs a call. Failures of the call itself (a traceback, no results) are output, not errors.
     func call(arguments: String, context: ToolCallContext) async throws -> BuiltInToolResult
-    /// Lets go of whatever the tool keeps for a thread that no longer exists.
-    func threadDeleted(_ threadID: String) async
+    /// Lets go of whatever the tool keeps for a thread, or a container, that no longer exists (or has
+    /// expired): `id` is the thread's or the container's.
+    func ownerDeleted(_ id: String) async
     /// Called on each of the engine's polls when several nodes share the work: lets go of what the tool
-    /// keeps for threads that other nodes deleted.
+    /// keeps for threads and containers that other nodes deleted.
     func reconcile() async
 }
 
 extension BuiltInTool {
-    public func threadDeleted(_ threadID: String) async {}
+    public func ownerDeleted(_ id: String) async {}
     public func reconcile() async {}
 }
 

@@ -99,14 +99,14 @@ public struct CodeInterpreterTool: BuiltInTool {
         }, annotatesFiles: false)
     }
 
-    /// The thread's Python session, its variables and files go with the thread.
+    /// The Python session of a thread, or of a container, goes with it: its variables and files.
     /// On another node, that node ends it (`reconcile`).
-    public func threadDeleted(_ threadID: String) async {
-        await service.endSession(threadID)
+    public func ownerDeleted(_ id: String) async {
+        await service.endSession(id)
         do {
-            try await placement.threadDeleted(threadID)
+            try await placement.threadDeleted(id)
         } catch {
-            // The thread is gone: the node holding its session sees that too when it reconciles.
+            // The thread or container is gone: the node holding its session sees that too when it reconciles.
         }
     }
 

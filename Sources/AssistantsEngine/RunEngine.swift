@@ -173,8 +173,26 @@ public final class RunEngine: Service, Sendable {
     /// Deletes a thread with everything in it, and what its tools kept (the code interpreter's session).
     public func deleteThread(id: String) async throws -> Bool {
         guard try await store.deleteThread(id: id) else { return false }
-        for tool in environment.tools.values { await tool.threadDeleted(id) }
+        for tool in environment.tools.values { await tool.ownerDeleted(id) }
         return true
+    }
+
+    /// Deletes a container with its files, and ends its code interpreter session here (another node
+    /// holding it ends it when it reconciles).
+    public func deleteContainer(id: String) async throws -> Bool {
+        guard try await containers.delete(id) else { return false }
+        for tool in environment.tools.values { await tool.ownerDeleted(id) }
+        return true
+    }
+
+    /// Expires the containers idle past their `expires_after` at `now`, as `deleteContainer` ends them,
+    /// and returns their ids.
+    public func expireContainers(now: Int) async throws -> [String] {
+        let expired = try await containers.expire(now: now)
+        for id in expired {
+            for tool in environment.tools.values { await tool.ownerDeleted(id) }
+        }
+        return expired
     }
 
     func start(_ run: Run, thread: AssistantThread?, stream: Bool, prelude: [AssistantStreamEvent]) async -> Start {

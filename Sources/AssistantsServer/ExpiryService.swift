@@ -10,7 +10,8 @@ import ServiceLifecycle
 /// (`WorkDispatch.claimSweep`).
 struct ExpiryService: Service {
     let vectorStores: VectorStores
-    let containers: Containers
+    /// Expires containers, ending their sessions.
+    let engine: RunEngine
     let dispatch: any WorkDispatch
     let logger: Logger
     var interval: Duration = .seconds(60)
@@ -49,7 +50,7 @@ struct ExpiryService: Service {
             logger.error("expiring files and vector stores failed", metadata: ["error": "\(error)"])
         }
         do {
-            for id in try await containers.expire(now: now) {
+            for id in try await engine.expireContainers(now: now) {
                 logger.info("container expired", metadata: ["container_id": "\(id)"])
             }
         } catch {

@@ -45,7 +45,7 @@ public func buildRouter(
     let conversations = api.group("conversations").add(
         middleware: PrivateThreadMiddleware(store: store, publicThreads: publicThreads, parameter: "conversation_id", kind: .conversation))
     ConversationsController(store: store, engine: engine).addRoutes(to: conversations)
-    ContainersController(containers: engine.containers, blobs: blobs).addRoutes(to: api.group("containers"))
+    ContainersController(engine: engine, blobs: blobs).addRoutes(to: api.group("containers"))
     // Last, so that it wraps only the router's not-found answer.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router

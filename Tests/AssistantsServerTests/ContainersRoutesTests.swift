@@ -121,6 +121,7 @@ import Testing
                 ("/v1/containers", #"{"name":"c","expires_after":{"anchor":"last_active_at","minutes":0}}"#, "expires_after.minutes"),
                 ("/v1/containers", #"{"name":"c","file_ids":["file-missing"]}"#, "file_ids[0]"),
                 ("/v1/containers", #"{"name":"c","network_policy":{"type":"allowlist","allowed_domains":["x.com"]}}"#, "network_policy.type"),
+                ("/v1/containers", #"{"name":"c","skills":[{"type":"skill_reference","skill_id":"skill_1"}]}"#, "skills"),
                 ("/v1/containers/\(container.id)/files", "{}", "file_id"),
                 ("/v1/containers/\(container.id)/files", #"{"file_id":"file-missing"}"#, "file_id"),
             ]

@@ -57,7 +57,17 @@ import Testing
             #expect(toolMessage?["content"] == .string("43\n"))
             // The stored response reads back the same.
             #expect(try await api.call(.get, "/v1/responses/\(second.id)", beta: false).decode(ModelResponse.self) == second)
+
+            // Deleting the container ends its Python session at once.
+            #expect(try await liveSessions(api) == 1)
+            #expect(try await api.call(.delete, "/v1/containers/\(container.id)", beta: false).status == .ok)
+            #expect(try await liveSessions(api) == 0)
         }
+    }
+
+    func liveSessions(_ api: TestAPI) async throws -> Double? {
+        let reply = try await api.send(.get, "/metrics", headers: [:], body: nil)
+        return try PrometheusText(String(decoding: reply.bytes, as: UTF8.self)).value("assistants_code_interpreter_sessions")
     }
 
     @Test func autoMakesAContainerWithTheFilesAndTheNextResponseReusesIt() async throws {

@@ -144,6 +144,7 @@ public struct CreateContainerRequest: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, fileIDs = "file_ids", expiresAfter = "expires_after", memoryLimit = "memory_limit", networkPolicy = "network_policy"
+        case skills
     }
     enum NetworkPolicyKeys: String, CodingKey { case type }
 
@@ -162,6 +163,10 @@ public struct CreateContainerRequest: Codable, Sendable, Equatable {
             let policy = try container.nestedContainer(keyedBy: NetworkPolicyKeys.self, forKey: .networkPolicy)
             let type = try policy.decode(String.self, forKey: .type)
             guard type == "disabled" else { throw APIError.invalidValue(type, param: policy.param(.type), supported: ["disabled"]) }
+        }
+        // There are no skills here (no Skills API) for a container to load: asking for some is refused, not ignored.
+        if let skills = try container.decodeIfPresent([JSONValue].self, forKey: .skills), !skills.isEmpty {
+            throw APIError.invalidRequest("Skills are not supported by this server.", param: "skills", code: "unsupported_parameter")
         }
     }
 

@@ -6,8 +6,9 @@ import Hummingbird
 /// `/containers` and their files. A file is added either as a multipart upload (`file`) or, with a JSON
 /// body, as a copy of a stored file (`file_id`), as OpenAI's API takes both.
 struct ContainersController<Context: RequestContext> {
-    let containers: Containers
+    let engine: RunEngine
     let blobs: any BlobStore
+    private var containers: Containers { engine.containers }
 
     func addRoutes(to group: RouterGroup<Context>) {
         group
@@ -36,7 +37,7 @@ struct ContainersController<Context: RequestContext> {
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let id = try containerID(context)
-        guard try await containers.delete(id) else { throw APIError.notFound(.container, id: id) }
+        guard try await engine.deleteContainer(id: id) else { throw APIError.notFound(.container, id: id) }
         return .json(DeletionStatus(id: id, object: "container.deleted"))
     }
 
