@@ -70,6 +70,12 @@ export async function send(method, path, body, { signal } = {}) {
   }
 }
 
+/// A stored file's content as an object URL, for an <img>: fetched with the key, as every API call is.
+export async function fileURL(fileID) {
+  const response = await send("GET", `/v1/files/${encodeURIComponent(fileID)}/content`);
+  return URL.createObjectURL(await response.blob());
+}
+
 /// A multipart upload: the browser sets the multipart Content-Type (with its boundary) itself.
 async function upload(path, form) {
   for (;;) {

@@ -3,7 +3,7 @@
 // (uploaded, then named in its `attachments`) for the code interpreter or file search; threads started and reopened;
 // citations open the passage they cite; the runs inspector shows the thread's runs and their steps. A run
 // another client started on the open thread (a script, another tab) is followed by polling until it ends.
-import { APIError, everyItem, get, post, send, uploadFile } from "./api.js";
+import { APIError, everyItem, fileURL, get, post, send, uploadFile } from "./api.js";
 import { serverSentEvents } from "./sse.js";
 import { fill, h, when } from "./dom.js";
 import { citedText } from "./citations.js";
@@ -419,9 +419,11 @@ class Playground {
       const title = h("span", { class: "tool-title" });
       const input = h("pre", { class: "mono tool-input" });
       const output = h("pre", { class: "mono tool-output" });
-      const item = h("li", { class: "tool-call", dataset: { step: stepID } }, h("span", { class: "role" }, "Tool call"), title, input, output);
+      const images = h("div", { class: "figures" });
+      const item = h(
+        "li", { class: "tool-call", dataset: { step: stepID } }, h("span", { class: "role" }, "Tool call"), title, input, output, images);
       this.transcript.append(item);
-      view = { item, title, input, output };
+      view = { item, title, input, output, images, shownImages: new Set() };
       this.steps.set(key, view);
     }
     if (call.id) view.item.dataset.call = call.id;
@@ -439,8 +441,16 @@ class Playground {
     } else if (type === "code_interpreter") {
       view.title.textContent = "code interpreter";
       put(view.input, call.code_interpreter?.input);
-      const logs = (call.code_interpreter?.outputs ?? []).filter((o) => o.type === "logs").map((o) => o.logs).join("");
+      const outputs = call.code_interpreter?.outputs ?? [];
+      const logs = outputs.filter((o) => o.type === "logs").map((o) => o.logs).join("");
       if (logs) put(view.output, logs);
+      // Figures the code drew, each once however often its outputs arrive.
+      for (const output of outputs) {
+        const fileID = output.type === "image" ? output.image?.file_id : null;
+        if (!fileID || view.shownImages.has(fileID)) continue;
+        view.shownImages.add(fileID);
+        view.images.append(fileImage(fileID, "Figure the code drew"));
+      }
     } else if (type === "file_search") {
       view.title.textContent = "file search";
       const results = call.file_search?.results;
@@ -455,11 +465,13 @@ class Playground {
       const text = h("div", { class: "text" });
       const passage = h("div", { class: "cited-passage", role: "region", "aria-label": "Cited passage", hidden: true });
       const attached = h("ul", { class: "attachments", "aria-label": "Attached files", hidden: true });
+      const figures = h("div", { class: "figures" });
       const item = h(
         "li",
         { class: `message ${role}`, dataset: { message: id ?? "" } },
         h("span", { class: "role" }, role === "user" ? "You" : "Assistant"),
         text,
+        figures,
         attached,
         passage,
       );
@@ -477,6 +489,10 @@ class Playground {
           if (drawn === shown) return;
           shown = drawn;
           fill(text, citedText(message, this.threadID, passage));
+          // Images in the message (a figure the code interpreter drew, shown with its answer).
+          fill(figures, (message.content ?? [])
+            .filter((part) => part.type === "image_file" && part.image_file?.file_id)
+            .map((part) => fileImage(part.image_file.file_id, "Image in the answer")));
           const files = message.attachments ?? [];
           attached.hidden = !files.length;
           fill(attached, files.map((file) => h(
@@ -547,4 +563,17 @@ class Playground {
       this.cancelButton.disabled = false;
     }
   }
+}
+
+/// An image of a stored file, loaded with the API key (an <img src> could not send it).
+function fileImage(fileID, label) {
+  const image = h("img", { class: "figure", alt: label, dataset: { file: fileID } });
+  fileURL(fileID)
+    .then((url) => {
+      image.src = url;
+    })
+    .catch(() => {
+      image.alt = `${label} (it could not be loaded)`;
+    });
+  return image;
 }

@@ -301,6 +301,42 @@ def test_chat_streams_the_answer_and_takes_function_outputs(console, api, fake):
     page.locator(".message.assistant .text").filter(has_text="It is 21C and sunny in Paris.").wait_for()
 
 
+def test_code_and_the_figure_it_draws_are_shown(console, api, fake):
+    r = api.post("/v1/assistants", json={"model": "gpt-4o", "name": "Plotter", "tools": [{"type": "code_interpreter"}]})
+    assert r.status_code == 200, r.text
+    assistant = r.json()
+    program = "import matplotlib.pyplot as plt\nplt.plot([0, 1, 2], [0, 1, 4])\nprint('plotted')"
+    fake.script(tool_reply(("code_interpreter", json.dumps({"code": program}))), text_reply("Here is the plot."))
+    page = console.open(f"#/playground?assistant={assistant['id']}")
+    expect(page.get_by_label("Assistant", exact=True)).to_have_value(assistant["id"])
+    page.get_by_label("Message", exact=True).fill("Plot y = x^2")
+    page.get_by_label("Message", exact=True).press("Enter")
+    page.get_by_role("status").filter(has_text="Run completed").wait_for()
+
+    def shown(locator):
+        """The file ids of the images, once every one of them has loaded as a picture."""
+        locator.first.wait_for()
+        page.wait_for_function(
+            "images => images.every(i => i.complete && i.naturalWidth > 0)", arg=locator.element_handles())
+        return locator.evaluate_all("images => images.map(i => i.dataset.file)")
+
+    def check():
+        call = page.locator(".tool-call").filter(has_text="code interpreter")
+        expect(call).to_contain_text("plt.plot([0, 1, 2], [0, 1, 4])")
+        expect(call.locator(".tool-output")).to_contain_text("plotted")
+        drawn = shown(call.get_by_role("img", name="Figure the code drew"))
+        answer = page.locator(".message.assistant").filter(has_text="Here is the plot.")
+        in_answer = shown(answer.get_by_role("img", name="Image in the answer"))
+        assert len(drawn) == 1 and drawn == in_answer, (drawn, in_answer)
+        return drawn[0]
+
+    file_id = check()
+    assert api.get(f"/v1/files/{file_id}/content").content.startswith(b"\x89PNG")
+    # Reopened, the thread shows them again.
+    page.reload()
+    assert check() == file_id
+
+
 def test_a_run_is_cancelled_from_the_playground(console, api, fake):
     assistant = weather_assistant(api, name="Slow weather")
     fake.script({"chunks": ["Thinking", " slowly", " about", " it."], "delay_ms_between": 3000})

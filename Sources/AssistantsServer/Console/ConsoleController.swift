@@ -45,9 +45,10 @@ struct ConsoleController<Context: RequestContext> {
         ]
         if asset.path == ConsoleAssets.page {
             // Only the server's own scripts, styles and API: nothing injected into a rendered message can run
-            // or load anything, and no other site may frame the page.
+            // or load anything, and no other site may frame the page. Images may be `blob:` URLs: files the
+            // page fetched itself with the API key (figures the code interpreter drew).
             headers[.contentSecurityPolicy] =
-                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
             headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         }
         let matches = (request.headers[.ifNoneMatch] ?? "").split(separator: ",")
