@@ -76,30 +76,47 @@ export async function fileURL(fileID) {
   return URL.createObjectURL(await response.blob());
 }
 
-/// A multipart upload: the browser sets the multipart Content-Type (with its boundary) itself.
-async function upload(path, form) {
+/// A multipart upload: the browser sets the multipart Content-Type (with its boundary) itself. Sent with
+/// XMLHttpRequest, which reports how much of the body has gone (`onProgress(fraction)`); fetch does not.
+async function upload(path, form, onProgress) {
   for (;;) {
-    const headers = { Accept: "application/json" };
-    const key = storedKey();
-    if (key) headers.Authorization = `Bearer ${key}`;
-    const response = await fetch(path, { method: "POST", headers, body: form, cache: "no-store" });
+    const response = await new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open("POST", path);
+      request.setRequestHeader("Accept", "application/json");
+      const key = storedKey();
+      if (key) request.setRequestHeader("Authorization", `Bearer ${key}`);
+      request.upload.onprogress = (event) => {
+        if (event.lengthComputable) onProgress?.(event.loaded / event.total);
+      };
+      request.onload = () => resolve(request);
+      request.onerror = () => reject(new APIError(0, "The upload failed: the server could not be reached.", null));
+      request.send(form);
+    });
+    let body = null;
+    try {
+      body = JSON.parse(response.responseText);
+    } catch {
+      // Not JSON: the status says enough.
+    }
+    const error = new APIError(response.status, body?.error?.message || `${response.status} ${response.statusText}`, body);
     if (response.status === 401 && askForKey) {
-      const error = await errorOf(response);
       forgetKey();
       await askForKey(error.message);
       continue;
     }
-    if (!response.ok) throw await errorOf(response);
-    return response.json();
+    if (response.status < 200 || response.status > 299) throw error;
+    return body;
   }
 }
 
 /// Uploads a file the user picked, for the assistants' tools (purpose `assistants`); the file object.
-export function uploadFile(file) {
+/// `onProgress` hears the fraction sent so far.
+export function uploadFile(file, onProgress) {
   const form = new FormData();
   form.append("purpose", "assistants");
   form.append("file", file, file.name);
-  return upload("/v1/files", form);
+  return upload("/v1/files", form, onProgress);
 }
 
 export async function get(path, options) {

@@ -1,6 +1,6 @@
-// Assistants: the list, and a form to create or edit one (name, model, instructions, temperature, tools,
-// function tools with their JSON schemas, tool resources picked from the files and vector stores), and
-// deletion.
+// Assistants: the list, and a form to create or edit one (name, model, instructions, temperature, response
+// format, tools, function tools with their JSON schemas, tool resources picked from the files and vector
+// stores), and deletion.
 import { del, get, post } from "./api.js";
 import { fill, h, when } from "./dom.js";
 
@@ -161,6 +161,7 @@ function showForm(main, assistant, files, stores) {
       id: "assistant-temperature", name: "temperature", type: "number", min: 0, max: 2, step: 0.1,
       value: assistant?.temperature ?? "",
     }),
+    responseFormatFields(assistant),
     h(
       "fieldset",
       { class: "tools" },
@@ -248,5 +249,48 @@ function readForm(form) {
     if (!(value >= 0 && value <= 2)) throw invalid("Temperature is a number from 0 to 2.", fields.temperature);
     body.temperature = value;
   }
+  body.response_format = readResponseFormat(fields, invalid);
   return body;
+}
+
+/// The response format: auto, text, any JSON object, or JSON that follows a schema (its `json_schema`
+/// object: `name`, `schema`, `strict`), typed as JSON.
+function responseFormatFields(assistant) {
+  const format = assistant?.response_format;
+  const type = typeof format === "object" && format ? format.type : "auto";
+  const schema = h(
+    "textarea",
+    { id: "assistant-json-schema", name: "json_schema", rows: 6, class: "mono", placeholder: '{"name": "answer", "schema": {"type": "object"}, "strict": true}' },
+    type === "json_schema" ? JSON.stringify(format.json_schema, null, 2) : "",
+  );
+  const schemaLabel = h("label", { for: "assistant-json-schema" }, "JSON schema");
+  const show = (chosen) => {
+    schema.hidden = chosen !== "json_schema";
+    schemaLabel.hidden = schema.hidden;
+  };
+  const select = h(
+    "select",
+    { id: "assistant-response-format", name: "response_format", onchange: (event) => show(event.target.value) },
+    [["auto", "Auto"], ["text", "Text"], ["json_object", "JSON object"], ["json_schema", "JSON schema"]].map(([value, label]) =>
+      h("option", { value, selected: value === type }, label),
+    ),
+  );
+  show(type);
+  return [h("label", { for: "assistant-response-format" }, "Response format"), select, schemaLabel, schema];
+}
+
+function readResponseFormat(fields, invalid) {
+  const type = fields.response_format.value;
+  if (type === "auto") return "auto";
+  if (type !== "json_schema") return { type };
+  let schema;
+  try {
+    schema = JSON.parse(fields.json_schema.value);
+  } catch (problem) {
+    throw invalid(`The JSON schema is not valid JSON: ${problem.message}`, fields.json_schema);
+  }
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema) || typeof schema.name !== "string") {
+    throw invalid('The JSON schema must be an object with a "name" and a "schema".', fields.json_schema);
+  }
+  return { type, json_schema: schema };
 }

@@ -28,6 +28,27 @@ class FilesView {
     this.fileList = h("ul", { class: "rows", "aria-label": "Files" });
     this.storeList = h("ul", { class: "cards", "aria-label": "Vector stores" });
     this.picker = h("input", { id: "upload-file", name: "file", type: "file", multiple: true });
+    // Each upload under way, with how much of it has gone.
+    this.uploads = h("ul", { class: "uploads", "aria-label": "Uploads" });
+    this.dropZone = h(
+      "div",
+      {
+        class: "drop-zone",
+        role: "region",
+        "aria-label": "Drop files here to upload them",
+        ondragover: (event) => {
+          event.preventDefault();
+          this.dropZone.classList.add("over");
+        },
+        ondragleave: () => this.dropZone.classList.remove("over"),
+        ondrop: (event) => {
+          event.preventDefault();
+          this.dropZone.classList.remove("over");
+          this.uploadAll([...(event.dataTransfer?.files ?? [])]);
+        },
+      },
+      "Or drop files here.",
+    );
     this.storeName = h("input", { id: "store-name", name: "name", maxlength: 256 });
     this.storeFiles = h("fieldset", { class: "store-files" }, h("legend", {}, "Files to add"));
     fill(
@@ -40,6 +61,8 @@ class FilesView {
         this.picker,
         h("div", { class: "actions" }, h("button", { type: "submit" }, "Upload")),
       ),
+      this.dropZone,
+      this.uploads,
       this.status,
       this.fileList,
       h("h2", {}, "Vector stores"),
@@ -298,13 +321,28 @@ class FilesView {
       this.status.textContent = "Choose a file first.";
       return;
     }
+    this.picker.value = "";
+    await this.uploadAll(chosen);
+  }
+
+  /// Uploads the files one after another, each with a progress bar while it goes.
+  async uploadAll(files) {
+    if (!files.length) return;
     try {
-      for (const file of chosen) {
+      for (const file of files) {
         this.status.textContent = `Uploading ${file.name}…`;
-        await uploadFile(file);
+        const bar = h("progress", { max: 1, value: 0, "aria-label": `Uploading ${file.name}` });
+        const row = h("li", {}, h("span", {}, file.name), bar);
+        this.uploads.append(row);
+        try {
+          await uploadFile(file, (fraction) => {
+            bar.value = fraction;
+          });
+        } finally {
+          row.remove();
+        }
       }
-      this.status.textContent = `Uploaded ${chosen.map((file) => file.name).join(", ")}.`;
-      this.picker.value = "";
+      this.status.textContent = `Uploaded ${files.map((file) => file.name).join(", ")}.`;
       await this.load();
     } catch (error) {
       this.status.textContent = error.message;

@@ -215,6 +215,14 @@ def test_create_edit_and_delete_an_assistant_with_a_function_tool(console, api):
     page.get_by_role("button", name="Create assistant").click()
     page.get_by_role("alert").filter(has_text="not valid JSON").wait_for()
     page.get_by_label("Parameters (JSON schema)").fill(json.dumps(WEATHER_SCHEMA))
+    # A response format with a schema, which must be JSON too.
+    expect(page.get_by_label("JSON schema", exact=True)).to_be_hidden()
+    page.get_by_label("Response format").select_option("json_schema")
+    page.get_by_label("JSON schema", exact=True).fill("{oops")
+    page.get_by_role("button", name="Create assistant").click()
+    page.get_by_role("alert").filter(has_text="The JSON schema is not valid JSON").wait_for()
+    forecast = {"name": "forecast", "schema": {"type": "object", "properties": {"sky": {"type": "string"}}}, "strict": False}
+    page.get_by_label("JSON schema", exact=True).fill(json.dumps(forecast))
     page.get_by_role("button", name="Create assistant").click()
     page.get_by_role("link", name="Forecaster", exact=True).wait_for()
 
@@ -224,15 +232,22 @@ def test_create_edit_and_delete_an_assistant_with_a_function_tool(console, api):
     assert [t["type"] for t in created["tools"]] == ["code_interpreter", "function"]
     function = created["tools"][1]["function"]
     assert (function["name"], function["description"], function["parameters"]) == ("get_weather", "The weather in a city.", WEATHER_SCHEMA)
+    assert created["response_format"]["type"] == "json_schema"
+    assert created["response_format"]["json_schema"]["name"] == "forecast"
+    assert created["response_format"]["json_schema"]["schema"] == forecast["schema"]
 
     page.get_by_role("link", name="Edit Forecaster").click()
     assert json.loads(page.get_by_label("Parameters (JSON schema)").input_value()) == WEATHER_SCHEMA
+    expect(page.get_by_label("Response format")).to_have_value("json_schema")
+    assert json.loads(page.get_by_label("JSON schema", exact=True).input_value())["name"] == "forecast"
     page.get_by_label("Name", exact=True).fill("Forecaster 2")
     page.get_by_label("Code interpreter").uncheck()
+    page.get_by_label("Response format").select_option("json_object")
     page.get_by_role("button", name="Save").click()
     page.get_by_role("link", name="Forecaster 2", exact=True).wait_for()
     edited = api.get(f"/v1/assistants/{created['id']}").json()
     assert edited["name"] == "Forecaster 2" and [t["type"] for t in edited["tools"]] == ["function"]
+    assert edited["response_format"] == {"type": "json_object"}
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete Forecaster 2").click()
@@ -409,6 +424,30 @@ def test_files_are_uploaded_and_vector_store_ingestion_is_shown(console, api, tm
     page.get_by_role("button", name="Delete console-notes.txt").click()
     page.get_by_role("status").filter(has_text="Deleted console-notes.txt.").wait_for()
     assert api.get(f"/v1/files/{uploaded['id']}").status_code == 404
+
+    # Files dropped on the page are uploaded too, each with a progress bar while it goes.
+    page.evaluate("""() => {
+        window.uploadBars = [];
+        new MutationObserver((changes) => {
+            for (const change of changes) for (const node of change.addedNodes) {
+                const bar = node.querySelector?.('progress');
+                if (bar) window.uploadBars.push(bar.getAttribute('aria-label'));
+            }
+        }).observe(document.querySelector('.uploads'), {childList: true});
+        const dropped = new DataTransfer();
+        dropped.items.add(new File(['Dropped on the page.\\n'], 'dropped.md', {type: 'text/markdown'}));
+        dropped.items.add(new File(['x'.repeat(3 * 1024 * 1024)], 'big.txt', {type: 'text/plain'}));
+        const zone = document.querySelector('.drop-zone');
+        zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: dropped, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dropped, bubbles: true, cancelable: true}));
+    }""")
+    page.get_by_role("status").filter(has_text="Uploaded dropped.md, big.txt.").wait_for()
+    assert page.evaluate("window.uploadBars") == ["Uploading dropped.md", "Uploading big.txt"]
+    expect(page.locator(".uploads progress")).to_have_count(0)
+    files = {f["filename"]: f for f in api.get("/v1/files").json()["data"]}
+    assert api.get(f"/v1/files/{files['dropped.md']['id']}/content").text == "Dropped on the page.\n"
+    assert files["big.txt"]["bytes"] == 3 * 1024 * 1024
+    expect(page.get_by_role("list", name="Files", exact=True)).to_contain_text("dropped.md")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
