@@ -30,6 +30,13 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         server: .http1(limits: configuration.connectionLimits),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swift-assistants"),
         services: server.services,
+        onServerRunning: { channel in
+            // The address a newcomer opens: the web console, on the port actually bound (0 picks one).
+            guard let port = channel.localAddress?.port else { return }
+            let host = configuration.host == "0.0.0.0" || configuration.host == "::" ? "127.0.0.1" : configuration.host
+            let shown = host.contains(":") ? "[\(host)]" : host
+            logger.notice("Web console at http://\(shown):\(port)/ (the API at /v1)")
+        },
         logger: logger)
 }
 
