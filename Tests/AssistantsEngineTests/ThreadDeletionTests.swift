@@ -6,6 +6,7 @@ import Synchronization
 import Testing
 @testable import AssistantsEngine
 
+/// What the built-in tools keep for a thread or a container (the code interpreter's session) goes with it.
 @Suite struct ThreadDeletionTests {
     final class RecordingTool: BuiltInTool {
         let deleted = Mutex<[String]>([])
@@ -14,7 +15,7 @@ import Testing
         func call(arguments: String, context: ToolCallContext) async throws -> BuiltInToolResult {
             BuiltInToolResult(call: .codeInterpreter(.init(input: arguments)), output: "")
         }
-        func threadDeleted(_ threadID: String) async { deleted.withLock { $0.append(threadID) } }
+        func ownerDeleted(_ id: String) async { deleted.withLock { $0.append(id) } }
     }
 
     @Test func toolsLetGoOfADeletedThread() async throws {
@@ -27,5 +28,12 @@ import Testing
         #expect(tool.deleted.withLock { $0 } == [thread.id])
         #expect(try await engine.deleteThread(id: thread.id) == false)
         #expect(tool.deleted.withLock { $0 } == [thread.id])
+
+        // So do they of a deleted container (its code interpreter session).
+        let container = try await engine.containers.create(CreateContainerRequest(name: "scratch"))
+        #expect(try await engine.deleteContainer(id: container.id))
+        #expect(tool.deleted.withLock { $0 } == [thread.id, container.id])
+        #expect(try await engine.deleteContainer(id: container.id) == false)
+        #expect(tool.deleted.withLock { $0 } == [thread.id, container.id])
     }
 }
