@@ -173,7 +173,7 @@ public final class RunEngine: Service, Sendable {
     /// Deletes a thread with everything in it, and what its tools kept (the code interpreter's session).
     public func deleteThread(id: String) async throws -> Bool {
         guard try await store.deleteThread(id: id) else { return false }
-        for tool in environment.tools.values { await tool.ownerDeleted(id) }
+        await toolsLetGo(of: id)
         return true
     }
 
@@ -181,7 +181,7 @@ public final class RunEngine: Service, Sendable {
     /// holding it ends it when it reconciles).
     public func deleteContainer(id: String) async throws -> Bool {
         guard try await containers.delete(id) else { return false }
-        for tool in environment.tools.values { await tool.ownerDeleted(id) }
+        await toolsLetGo(of: id)
         return true
     }
 
@@ -189,10 +189,13 @@ public final class RunEngine: Service, Sendable {
     /// and returns their ids.
     public func expireContainers(now: Int) async throws -> [String] {
         let expired = try await containers.expire(now: now)
-        for id in expired {
-            for tool in environment.tools.values { await tool.ownerDeleted(id) }
-        }
+        for id in expired { await toolsLetGo(of: id) }
         return expired
+    }
+
+    /// Every tool lets go of what it keeps for a thread or container that is gone.
+    private func toolsLetGo(of id: String) async {
+        for tool in environment.tools.values { await tool.ownerDeleted(id) }
     }
 
     func start(_ run: Run, thread: AssistantThread?, stream: Bool, prelude: [AssistantStreamEvent]) async -> Start {
