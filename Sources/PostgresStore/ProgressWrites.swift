@@ -69,18 +69,15 @@ struct ItemRow {
     var callID: String?
     var createdAt: Int
     var body: String
+}
 
+extension ItemRow {
     /// An item that is not a message.
     init(_ stored: StoredItem) throws {
         guard let id = stored.item.id else { preconditionFailure("stored items have ids") }
         self.init(
             id: id, threadID: stored.threadID, runID: stored.runID, direction: stored.direction?.rawValue, type: stored.item.type, messageID: nil,
             callID: stored.callID, createdAt: stored.createdAt, body: try storageJSON(stored.item))
-    }
-
-    init(id: String, threadID: String, runID: String?, direction: String?, type: String, messageID: String?, callID: String?, createdAt: Int, body: String) {
-        (self.id, self.threadID, self.runID, self.direction, self.type) = (id, threadID, runID, direction, type)
-        (self.messageID, self.callID, self.createdAt, self.body) = (messageID, callID, createdAt, body)
     }
 }
 
