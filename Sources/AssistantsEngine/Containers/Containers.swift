@@ -188,7 +188,7 @@ public final class Containers: Sendable {
         var files: [FileObject] = []
         for (index, id) in ids.enumerated() {
             guard let file = try await store.file(id: id) else {
-                throw APIError.invalidRequest("No file found with id '\(id)'.", param: param(index), code: "invalid_value")
+                throw APIError.noFile(id, param: param(index))
             }
             files.append(file)
         }

@@ -212,7 +212,7 @@ public final class VectorStores: Sendable {
     func requireFiles(_ ids: [String], param: (Int) -> String) async throws {
         let missing = Set(try await store.missingFiles(among: ids))
         if let index = ids.firstIndex(where: { missing.contains($0) }) {
-            throw APIError.invalidRequest("No file found with id '\(ids[index])'.", param: param(index), code: "invalid_value")
+            throw APIError.noFile(ids[index], param: param(index))
         }
     }
 
@@ -223,6 +223,11 @@ public final class VectorStores: Sendable {
 }
 
 extension APIError {
+    /// A request names a stored file that does not exist.
+    static func noFile(_ id: String, param: String) -> APIError {
+        invalidRequest("No file found with id '\(id)'.", param: param, code: "invalid_value")
+    }
+
     /// A file that is not in the vector store.
     static func notFound(_ kind: ObjectKind, id: String, in storeID: String) -> APIError {
         APIError(status: 404, type: "invalid_request_error", message: "No \(kind.displayName) found with id '\(id)' in vector store '\(storeID)'.")
