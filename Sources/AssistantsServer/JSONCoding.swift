@@ -20,25 +20,26 @@ extension Request {
 
     /// A query parameter, decoded as HTML forms and the SDKs encode it: `+` is a space (`%2B` a plus).
     func query(_ name: String) -> String? {
-        for pair in (uri.query ?? "").split(separator: "&") {
+        queryPairs.first { $0.name == name }?.value
+    }
+
+    /// Every value of the query parameters with these names. Names are compared decoded: the SDKs send
+    /// `include[]` as `include%5B%5D`.
+    func queryValues(named names: Set<String>) -> [String] {
+        queryPairs.filter { names.contains($0.name) }.map(\.value)
+    }
+
+    /// The query's parameters in order, names and values form-decoded.
+    private var queryPairs: [(name: String, value: String)] {
+        (uri.query ?? "").split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard Self.formDecoded(parts[0]) == name else { continue }
-            return parts.count > 1 ? Self.formDecoded(parts[1]) : ""
+            return (Self.formDecoded(parts[0]), parts.count > 1 ? Self.formDecoded(parts[1]) : "")
         }
-        return nil
     }
 
     private static func formDecoded(_ encoded: Substring) -> String {
         let spaced = encoded.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced
-    }
-
-    /// Every value of the query parameters with these names. Keys are compared percent-decoded: the
-    /// SDKs send `include[]` as `include%5B%5D`.
-    func queryValues(named names: Set<String>) -> [String] {
-        uri.queryParameters.compactMap { key, value in
-            names.contains(String(key).removingPercentEncoding ?? String(key)) ? String(value) : nil
-        }
     }
 
     /// The list parameters of this request.
