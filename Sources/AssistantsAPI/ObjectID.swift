@@ -4,6 +4,8 @@ public enum ObjectKind: String, Sendable, CaseIterable {
     case response, conversation, container, containerFile
     /// Items of responses and conversations other than messages (which are `message`s, `msg_…`).
     case functionCall, functionCallOutput, fileSearchCall, codeInterpreterCall
+    /// A deployment's projects and their API keys (the admin commands').
+    case project, apiKey
 
     /// OpenAI's id prefix; files use a hyphen (`file-…`), everything else an underscore.
     public var idPrefix: String {
@@ -25,6 +27,8 @@ public enum ObjectKind: String, Sendable, CaseIterable {
         case .functionCallOutput: "fco_"
         case .fileSearchCall: "fs_"
         case .codeInterpreterCall: "ci_"
+        case .project: "proj_"
+        case .apiKey: "key_"
         }
     }
 
@@ -35,6 +39,7 @@ public enum ObjectKind: String, Sendable, CaseIterable {
         case .fileBatch: "file batch"
         case .toolCall: "tool call"
         case .containerFile: "container file"
+        case .apiKey: "API key"
         case .functionCall, .functionCallOutput, .fileSearchCall, .codeInterpreterCall: "item"
         default: rawValue
         }

@@ -41,6 +41,8 @@ public struct Run: Codable, Sendable, Equatable {
     public var usageSoFar: Usage?
     /// The response this run executes, for a run backing a Responses API response. Stored, not on the wire.
     public var responseID: String?
+    /// The project the run was made in, which its execution acts for. Stored, not on the wire.
+    public var project: String?
 
     public struct IncompleteDetails: Codable, Sendable, Equatable {
         public var reason: String
@@ -83,7 +85,7 @@ public struct Run: Codable, Sendable, Equatable {
         case maxPromptTokens = "max_prompt_tokens", maxCompletionTokens = "max_completion_tokens"
         case truncationStrategy = "truncation_strategy", toolChoice = "tool_choice", parallelToolCalls = "parallel_tool_calls"
         case responseFormat = "response_format", reasoningEffort = "reasoning_effort", usageSoFar = "_usage_so_far"
-        case responseID = "_response_id"
+        case responseID = "_response_id", project = "_project"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -117,6 +119,7 @@ public struct Run: Codable, Sendable, Equatable {
         reasoningEffort = try container.decodeIfPresent(ReasoningEffort.self, forKey: .reasoningEffort)
         usageSoFar = try container.decodeIfPresent(Usage.self, forKey: .usageSoFar)
         responseID = try container.decodeIfPresent(String.self, forKey: .responseID)
+        project = try container.decodeIfPresent(String.self, forKey: .project)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -154,6 +157,7 @@ public struct Run: Codable, Sendable, Equatable {
         if stored {
             try container.encodeIfPresent(usageSoFar, forKey: .usageSoFar)
             try container.encodeIfPresent(responseID, forKey: .responseID)
+            try container.encodeIfPresent(project, forKey: .project)
         }
     }
 }

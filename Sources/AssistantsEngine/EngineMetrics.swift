@@ -8,8 +8,9 @@ import Metrics
 ///   the stretch of execution that ended it (the execution);
 /// - `assistants_run_time_to_first_token_seconds` (histogram): from a worker taking a run up to the first
 ///   text or tool call the model streams, once per stretch of execution;
-/// - `assistants_prompt_tokens_total{model}`, `assistants_completion_tokens_total{model}`: tokens of each
-///   model call, as the endpoint reports them (or as estimated when it does not);
+/// - `assistants_prompt_tokens_total{project,model}`, `assistants_completion_tokens_total{project,model}`:
+///   tokens of each model call, as the endpoint reports them (or as estimated when it does not), by the
+///   project of the run;
 /// - `assistants_run_queue_depth` (gauge): runs queued on this node, waiting for a worker;
 /// - `assistants_ingestion_backlog_files` (gauge): files this node has taken up to ingest and not finished;
 /// - `assistants_indexed_bytes_total`: text bytes of files indexed.
@@ -36,9 +37,8 @@ public struct EngineMetrics: Sendable {
         Metrics.Timer(label: "assistants_run_time_to_first_token_seconds", factory: factory).record(duration: duration)
     }
 
-    func tokens(_ usage: Usage, model: String) {
-        // A `project` label joins `model` once projects exist.
-        let dimensions = [("model", model)]
+    func tokens(_ usage: Usage, model: String, project: String) {
+        let dimensions = [("project", project), ("model", model)]
         Counter(label: "assistants_prompt_tokens_total", dimensions: dimensions, factory: factory).increment(by: usage.promptTokens)
         Counter(label: "assistants_completion_tokens_total", dimensions: dimensions, factory: factory).increment(by: usage.completionTokens)
     }

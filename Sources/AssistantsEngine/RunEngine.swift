@@ -368,8 +368,11 @@ public final class RunEngine: Service, Sendable {
             if let pending, run.status != .inProgress {
                 try await environment.finalizer.end(runID: run.id, threadID: run.threadID, as: pending)
             } else if run.status == .queued {
-                await RunExecution(environment: environment, run: run).execute {
-                    self.abandoning.withLock { $0 } ? nil : self.interruptions.withLock { $0[entry.runID] } ?? .cancelled
+                // What the run makes (files the code writes) belongs to the project it was made in.
+                await ProjectScope.$current.withValue(run.project) {
+                    await RunExecution(environment: environment, run: run).execute {
+                        self.abandoning.withLock { $0 } ? nil : self.interruptions.withLock { $0[entry.runID] } ?? .cancelled
+                    }
                 }
             }
         } catch {

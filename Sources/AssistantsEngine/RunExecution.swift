@@ -131,7 +131,7 @@ actor RunExecution {
             throw error
         }
         let usage = output.usage ?? Usage(promptTokens: context.estimatedTokens, completionTokens: output.estimatedCompletionTokens)
-        environment.metrics.tokens(usage, model: run.model)
+        environment.metrics.tokens(usage, model: run.model, project: run.project ?? ProjectScope.defaultProjectID)
         let truncated = output.finishReason == "length"
         let messages = output.finishMessage(truncated: truncated, usage: output.toolStep == nil ? usage : Usage(), hub: hub)
         let steps = try await finishToolCalls(in: &output, usage: usage, earlier: produced)

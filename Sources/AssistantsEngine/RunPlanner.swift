@@ -20,7 +20,7 @@ struct RunPlanner {
         try check(toolChoice, against: tools)
         let base = parameters.instructions ?? assistant.instructions ?? ""
         let instructions = [base, additionalInstructions ?? ""].filter { !$0.isEmpty }.joined(separator: "\n\n")
-        return Run(
+        var run = Run(
             id: ObjectKind.run.newID(), createdAt: now, threadID: threadID, assistantID: assistant.id, expiresAt: now + Self.lifetime,
             model: parameters.model ?? assistant.model, instructions: instructions, tools: tools,
             metadata: parameters.metadata ?? [:], temperature: parameters.temperature ?? assistant.temperature,
@@ -28,6 +28,8 @@ struct RunPlanner {
             maxCompletionTokens: parameters.maxCompletionTokens, truncationStrategy: parameters.truncationStrategy ?? .init(),
             toolChoice: toolChoice, parallelToolCalls: parameters.parallelToolCalls ?? true,
             responseFormat: parameters.responseFormat ?? assistant.responseFormat, reasoningEffort: parameters.reasoningEffort)
+        run.project = ProjectScope.current
+        return run
     }
 
     /// A named tool choice must name one of the run's tools.

@@ -22,11 +22,14 @@ public func serve(_ configuration: ServerConfiguration, logger: Logger) async th
 /// The server: storage opened, routes wired, ready to run.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let server = try await ServerParts.assemble(configuration, logger: logger)
-    if configuration.apiKeys.isEmpty {
-        logger.warning("No API keys configured: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS to require keys.")
+    let storedKeysExist = !(try await server.store.apiKeys(projectID: nil)).isEmpty
+    try configuration.checkExposure(storedKeysExist: storedKeysExist)
+    if configuration.apiKeys.isEmpty && !storedKeysExist {
+        logger.warning(
+            "No API keys: accepting every request, on a loopback address only. Set ASSISTANTS_API_KEYS or create keys with `assistants keys create` to require them.")
     }
     return Application(
-        router: server.router(apiKeys: configuration.apiKeys, corsOrigins: configuration.corsOrigins),
+        router: server.router(apiKeys: configuration.apiKeys, loopbackOnly: configuration.isLoopback, corsOrigins: configuration.corsOrigins),
         server: .http1(limits: configuration.connectionLimits),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swift-assistants"),
         services: server.services,
@@ -69,10 +72,12 @@ public struct ServerParts: Sendable {
     /// everything that uses them.
     public let services: [any Service]
 
-    /// The routes, with the API keys they accept.
-    public func router(apiKeys: Set<String>, corsOrigins: CORSOrigins = .init()) -> Router<BasicRequestContext> {
+    /// The routes, with the API keys they accept besides the stored ones; open without keys only when
+    /// `loopbackOnly`.
+    public func router(apiKeys: Set<String>, loopbackOnly: Bool = true, corsOrigins: CORSOrigins = .init()) -> Router<BasicRequestContext> {
         buildRouter(
-            store: store, blobs: blobs, engine: engine, apiKeys: apiKeys, corsOrigins: corsOrigins, health: health, metrics: metrics)
+            store: store, blobs: blobs, engine: engine, apiKeys: apiKeys, loopbackOnly: loopbackOnly, corsOrigins: corsOrigins,
+            health: health, metrics: metrics)
     }
 
     /// Opens the configured backend and builds the model provider, the code interpreter, the vector stores

@@ -25,36 +25,61 @@ struct Backend {
     var services: [any Service]
 }
 
-/// The backend the configuration names. The one place that chooses one.
+/// The store the configuration names, opened and brought up to date. The one place that chooses a backend.
+enum OpenedStore {
+    case sqlite(SQLiteStore)
+    case postgres(PostgresStore)
+
+    init(_ configuration: ServerConfiguration, logger: Logger) async throws {
+        switch configuration.database() {
+        case .sqlite(let path):
+            self = .sqlite(try SQLiteStore(path: path))
+        case .postgres(let url):
+            do {
+                var postgres = try PostgresStore.Configuration(url: url, poolSize: configuration.databasePoolSize)
+                postgres.connectTimeout = configuration.databaseConnectTimeout
+                self = .postgres(try await PostgresStore(configuration: postgres, logger: logger))
+            } catch let error as PostgresStore.ConfigurationError {
+                throw ConfigurationError(error.description)
+            }
+        }
+    }
+
+    var store: any AssistantsStore {
+        switch self {
+        case .sqlite(let store): store
+        case .postgres(let store): store
+        }
+    }
+
+    /// Closes the connections a command opened (a server's services close them when it stops).
+    func close() async {
+        if case .postgres(let store) = self { await store.close() }
+    }
+}
+
+/// The backend the configuration names, built on its store.
 ///
 /// On SQLite, file contents are files in the data directory; on PostgreSQL they are in the database, so
 /// that every node serves every file, and the data directory keeps only this node's uploads in progress.
 func openBackend(_ configuration: ServerConfiguration, logger: Logger) async throws -> Backend {
     let files = configuration.filesDirectory
-    switch configuration.database() {
-    case .sqlite(let path):
-        let store = try SQLiteStore(path: path)
+    switch try await OpenedStore(configuration, logger: logger) {
+    case .sqlite(let store):
         return Backend(
             store: store, blobs: try FileSystemBlobStore(root: files),
             dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID), sessions: LocalSessionPlacement(),
             events: InProcessEventBus(),
             chunks: try SQLiteChunkStorage(path: configuration.searchIndexPath), health: InProcessHealthCheck(), services: [])
-    case .postgres(let url):
-        do {
-            var postgres = try PostgresStore.Configuration(url: url, poolSize: configuration.databasePoolSize)
-            postgres.connectTimeout = configuration.databaseConnectTimeout
-            let store = try await PostgresStore(configuration: postgres, logger: logger)
-            let blobs = try PostgresBlobStore(store: store, stagingBase: files.appendingPathComponent(".staging", isDirectory: true))
-            let dispatch = try await PostgresWorkDispatch(store: store, configuration: .init(nodeID: configuration.nodeID, leaseTTL: configuration.nodeLeaseTTL))
-            let events = PostgresEventBus(store: store)
-            // Services shut down in reverse order, after the engine and ingestion listed later: the bus first
-            // (it writes the engine's last events), then the node's heartbeat, which must outlast the runs and
-            // files it owns, then the store.
-            return Backend(
-                store: store, blobs: blobs, dispatch: dispatch, sessions: dispatch.makeSessionPlacement(), events: events, chunks: store.makeChunkStorage(),
-                health: PostgresHealthCheck(store: store), services: [store, dispatch, events])
-        } catch let error as PostgresStore.ConfigurationError {
-            throw ConfigurationError(error.description)
-        }
+    case .postgres(let store):
+        let blobs = try PostgresBlobStore(store: store, stagingBase: files.appendingPathComponent(".staging", isDirectory: true))
+        let dispatch = try await PostgresWorkDispatch(store: store, configuration: .init(nodeID: configuration.nodeID, leaseTTL: configuration.nodeLeaseTTL))
+        let events = PostgresEventBus(store: store)
+        // Services shut down in reverse order, after the engine and ingestion listed later: the bus first
+        // (it writes the engine's last events), then the node's heartbeat, which must outlast the runs and
+        // files it owns, then the store.
+        return Backend(
+            store: store, blobs: blobs, dispatch: dispatch, sessions: dispatch.makeSessionPlacement(), events: events, chunks: store.makeChunkStorage(),
+            health: PostgresHealthCheck(store: store), services: [store, dispatch, events])
     }
 }

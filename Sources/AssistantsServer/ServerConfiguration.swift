@@ -162,13 +162,18 @@ public struct ServerConfiguration: Sendable {
         return .sqlite(path: url)
     }
 
-    /// Refuses configurations that would expose an open server.
-    public func validate() throws(ConfigurationError) {
-        if apiKeys.isEmpty && !isLoopback {
+    /// Refuses to listen beyond this machine without a key, configured or stored (`storedKeysExist`, which
+    /// the store knows): anyone who could reach the server could use it.
+    public func checkExposure(storedKeysExist: Bool) throws(ConfigurationError) {
+        if apiKeys.isEmpty && !storedKeysExist && !isLoopback {
             throw ConfigurationError(
                 "Refusing to listen on \(host) without API keys: anyone who can reach it could use it. "
-                    + "Set ASSISTANTS_API_KEYS=key1,key2 (or --api-keys), or listen on 127.0.0.1.")
+                    + "Set ASSISTANTS_API_KEYS=key1,key2 (or --api-keys), create keys with `assistants keys create`, or listen on 127.0.0.1.")
         }
+    }
+
+    /// Refuses settings that cannot work.
+    public func validate() throws(ConfigurationError) {
         guard (0...65535).contains(port) else { throw ConfigurationError("Invalid port \(port).") }
         guard runWorkers > 0 else { throw ConfigurationError("ASSISTANTS_RUN_WORKERS must be at least 1.") }
         for (name, value) in [

@@ -66,7 +66,7 @@ public struct ServerMetrics: Sendable {
                 message: "You didn't provide the metrics token. Send it in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_METRICS_TOKEN).")
         }
         let given = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
-        guard APIKeyMiddleware<BasicRequestContext>.constantTimeEqual(given, token) else {
+        guard APIKeys.constantTimeEqual(given, token) else {
             throw APIError(status: 401, type: "invalid_request_error", message: "Incorrect metrics token provided.", code: "invalid_metrics_token")
         }
     }

@@ -3,7 +3,7 @@ import AssistantsAPI
 /// Everything the server keeps, in domain-sized operations. Implementations make each call atomic: a
 /// failed call changes nothing. Lists page by insertion order; deleted objects stay valid as cursors so
 /// that a client deleting items while it pages through them still sees every item.
-public protocol AssistantsStore: VectorStoreRecords, ResponseRecords, ContainerRecords {
+public protocol AssistantsStore: VectorStoreRecords, ResponseRecords, ContainerRecords, ProjectRecords {
     // MARK: Assistants
     func createAssistant(_ assistant: Assistant) async throws
     func assistant(id: String) async throws -> Assistant?
@@ -95,6 +95,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case threadLocked(threadID: String, runID: String)
     /// Files cannot be added to a container that has expired.
     case containerExpired(id: String)
+    /// A project's name must be unique.
+    case nameTaken(ObjectKind, name: String)
 }
 
 /// Files that messages attach for `file_search`. They go into the thread's vector store (the first its

@@ -9,19 +9,22 @@ import Foundation
 /// `body` (what lists filter on). Runtime state (which node owns a run, nodes, events) is not among them.
 package enum StoredTables {
     package static let copied: [StoredTableLayout] = [
-        .init(StoredTable.assistant),
-        .init(StoredTable.file, [.text("purpose"), .integer("expires_at")]),
-        .init(StoredTable.thread),
+        .init(StoredTable.project, [.text("name")]),
+        .init(StoredTable.apiKey, [.text("project"), .text("hash")]),
+        .init(StoredTable.assistant, [.text("project")]),
+        .init(StoredTable.file, [.text("project"), .text("purpose"), .integer("expires_at")]),
+        .init(StoredTable.thread, [.text("project")]),
         .init(StoredTable.message, [.text("thread_id"), .text("run_id")]),
         .init(StoredTable.run, [.text("thread_id"), .text("status")]),
         .init(StoredTable.step, [.text("run_id")]),
-        .init(StoredTable.vectorStore, [.integer("expires_at")]),
+        .init(StoredTable.vectorStore, [.text("project"), .integer("expires_at")]),
         .init(StoredTable.vectorStoreFile, [
             .text("store_id"), .text("file_id"), .text("batch_id"), .text("status"), .integer("usage_bytes"),
         ]),
         .init(StoredTable.fileBatch, [.text("store_id")]),
         .init(StoredTable.response, [
-            .text("run_id"), .text("thread_id"), .text("previous_response_id"), .boolean("private_thread"), .boolean("ephemeral"),
+            .text("project"), .text("run_id"), .text("thread_id"), .text("previous_response_id"), .boolean("private_thread"),
+            .boolean("ephemeral"),
         ]),
         .init(StoredTable.item, [
             .text("thread_id"), .text("run_id"), .text("direction"), .text("type"), .text("message_id"), .text("call_id"),

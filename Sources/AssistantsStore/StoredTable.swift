@@ -19,6 +19,33 @@ package enum StoredTable {
     package static let container = "container"
     /// Row ids are the files' `cfile_` ids, unique across containers.
     package static let containerFile = "container_file"
+    package static let project = "project"
+    /// A project's keys, by the SHA-256 of their values (`hash`); a revoked key keeps its row, bodiless.
+    package static let apiKey = "api_key"
+
+    /// The tables whose rows carry the `project` they belong to: the objects with routes of their own.
+    /// What lives in them (messages, runs, a store's files, a container's files, items) is reached only
+    /// through them, so it belongs to their project without a column of its own.
+    package static let projectScoped: Set<String> = [assistant, thread, file, vectorStore, response, container]
+
+    /// The project a read of `table` must match: the task's, for a project-scoped table; nil for the
+    /// others and for the server's own work.
+    package static func projectFilter(_ table: String) -> String? {
+        projectScoped.contains(table) ? ProjectScope.current : nil
+    }
+
+    /// The table of a kind with routes of its own (`ProjectRecords.project(of:id:)`).
+    package static func of(_ kind: ObjectKind) -> String? {
+        switch kind {
+        case .assistant: assistant
+        case .thread, .conversation: thread
+        case .file: file
+        case .vectorStore: vectorStore
+        case .response: response
+        case .container: container
+        default: nil
+        }
+    }
 }
 
 extension StoredTable {

@@ -26,9 +26,9 @@ extension PostgresStore {
             try await rows.insertRun(run)
             let body = try storageJSON(record.response)
             try await rows.execute("""
-                INSERT INTO response (id, run_id, thread_id, previous_response_id, private_thread, ephemeral, body)
+                INSERT INTO response (id, run_id, thread_id, previous_response_id, private_thread, ephemeral, body, project)
                 VALUES (\(record.id), \(record.runID), \(record.threadID), \(record.response.previousResponseID),
-                        \(privateThread != nil), \(record.ephemeral), \(body)::jsonb)
+                        \(privateThread != nil), \(record.ephemeral), \(body)::jsonb, \(ProjectScope.stamp))
                 """)
             for item in input {
                 try await rows.insertItem(item)
@@ -49,8 +49,10 @@ extension PostgresStore {
 
     public func deleteResponse(id: String) async throws -> Bool {
         try await write { rows in
+            let project = StoredTable.projectFilter(StoredTable.response)
             guard let row = try await rows.execute("""
-                SELECT run_id, thread_id, private_thread FROM response WHERE id = \(id) AND body IS NOT NULL FOR UPDATE
+                SELECT run_id, thread_id, private_thread FROM response
+                WHERE id = \(id) AND body IS NOT NULL AND (\(project)::text IS NULL OR project = \(project)) FOR UPDATE
                 """).first
             else { return false }
             let (runID, threadID, privateThread) = try row.decode((String, String, Bool).self)
@@ -200,6 +202,11 @@ extension Rows {
             if let threadID {
                 sql.append(" AND item.thread_id = ")
                 sql.bind(threadID)
+            } else if let project = StoredTable.projectFilter(StoredTable.thread) {
+                // Any thread of the task's project.
+                sql.append(" AND item.thread_id IN (SELECT id FROM thread WHERE body IS NOT NULL AND project = ")
+                sql.bind(project)
+                sql.append(")")
             }
         }.first
     }
@@ -234,8 +241,10 @@ extension Rows {
     }
 
     func response(id: String) async throws -> StoredResponse? {
+        let project = StoredTable.projectFilter(StoredTable.response)
         guard let row = try await execute("""
-            SELECT body::text, run_id, thread_id, ephemeral FROM response WHERE id = \(id) AND body IS NOT NULL
+            SELECT body::text, run_id, thread_id, ephemeral FROM response
+            WHERE id = \(id) AND body IS NOT NULL AND (\(project)::text IS NULL OR project = \(project))
             """).first
         else { return nil }
         let (body, runID, threadID, ephemeral) = try row.decode((String, String, String, Bool).self)

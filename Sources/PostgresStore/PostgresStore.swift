@@ -361,7 +361,9 @@ public final class PostgresStore: AssistantsStore, Service {
     public func missingFiles(among ids: [String]) async throws -> [String] {
         guard !ids.isEmpty else { return [] }
         let present = try await read { rows in
-            Set(try await rows.strings("SELECT id FROM file WHERE body IS NOT NULL AND id = ANY(\(ids))"))
+            let project = StoredTable.projectFilter(StoredTable.file)
+            return Set(try await rows.strings(
+                "SELECT id FROM file WHERE body IS NOT NULL AND id = ANY(\(ids)) AND (\(project)::text IS NULL OR project = \(project))"))
         }
         return ids.filter { !present.contains($0) }
     }

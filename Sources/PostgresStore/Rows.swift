@@ -120,7 +120,7 @@ struct Rows {
     /// Every live row matching the filters, in insertion order.
     func all<T: Decodable>(_ table: String, filters: Filters) async throws -> [T] {
         var sql = SQL("SELECT body::text FROM \(table) WHERE ")
-        sql.appendLive(filters)
+        sql.appendLive(Self.scoped(table, filters))
         sql.append(" ORDER BY seq")
         return try await bodies(sql.query)
     }
@@ -128,7 +128,7 @@ struct Rows {
     /// The live object; with `forUpdate`, its row stays locked until the transaction ends.
     func body<T: Decodable>(_ table: String, id: String, filters: Filters = [], forUpdate: Bool = false) async throws -> T? {
         var sql = SQL("SELECT body::text FROM \(table) WHERE ")
-        sql.appendLive([("id", id)] + filters)
+        sql.appendLive(Self.scoped(table, [("id", id)] + filters))
         if forUpdate { sql.append(" FOR UPDATE") }
         return try await bodies(sql.query, as: T.self).first
     }
@@ -136,7 +136,7 @@ struct Rows {
     /// Whether the object lives; with `forUpdate`, its row stays locked until the transaction ends.
     func exists(_ table: String, id: String, forUpdate: Bool = false) async throws -> Bool {
         var sql = SQL("SELECT id FROM \(table) WHERE ")
-        sql.appendLive([("id", id)])
+        sql.appendLive(Self.scoped(table, [("id", id)]))
         if forUpdate { sql.append(" FOR UPDATE") }
         return try await execute(sql.query).isEmpty == false
     }
@@ -160,7 +160,7 @@ struct Rows {
     /// later write changes.
     func versionedBody<T: Decodable>(_ table: String, id: String, filters: Filters) async throws -> (body: T, version: String)? {
         var sql = SQL("SELECT body::text, xmin::text FROM \(table) WHERE ")
-        sql.appendLive([("id", id)] + filters)
+        sql.appendLive(Self.scoped(table, [("id", id)] + filters))
         guard let row = try await execute(sql.query).first else { return nil }
         let (json, version) = try row.decode((String, String).self)
         return (try decodeBody(json), version)
@@ -169,7 +169,7 @@ struct Rows {
     /// Drops the body, keeping the row as a cursor. False when there was no such object.
     func tombstone(_ table: String, id: String, filters: Filters = []) async throws -> Bool {
         var sql = SQL("UPDATE \(table) SET body = NULL WHERE ")
-        sql.appendLive([("id", id)] + filters)
+        sql.appendLive(Self.scoped(table, [("id", id)] + filters))
         sql.append(" RETURNING id")
         return try await execute(sql.query).isEmpty == false
     }
@@ -181,6 +181,8 @@ struct Rows {
     func page<T: Decodable & Identifiable & Sendable>(
         _ table: String, scope: Filters = [], filters: Filters = [], condition: String? = nil, query: ListQuery
     ) async throws -> ListPage<T> where T.ID == String {
+        // Another project's object is no cursor of this list.
+        let scope = Self.scoped(table, scope)
         let ascending = query.order == .asc
         var sql = SQL("SELECT body::text FROM \(table) WHERE ")
         sql.appendLive(scope + filters)
@@ -201,6 +203,12 @@ struct Rows {
         var items = Array(rows.prefix(query.limit))
         if backwards { items.reverse() }
         return ListPage(items: items, hasMore: rows.count > query.limit)
+    }
+
+    /// `filters` and, for a project-scoped table read by a task of a project, its project.
+    static func scoped(_ table: String, _ filters: Filters) -> Filters {
+        guard let project = StoredTable.projectFilter(table) else { return filters }
+        return filters + [("project", project)]
     }
 
     private func cursor(_ table: String, id: String, scope: Filters, param: String) async throws -> Int {
@@ -233,7 +241,9 @@ extension SQL {
     mutating func appendInsert(_ table: String, _ rows: [RowValues], replacing: Bool) {
         guard let first = rows.first else { preconditionFailure("an insert needs rows") }
         let names = ["id", "body"] + first.columns.map(\.0) + first.numbers.map(\.0)
-        append("INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES ")
+        // A replaced row keeps the project it was made in.
+        let project = StoredTable.projectScoped.contains(table) ? ProjectScope.stamp : nil
+        append("INSERT INTO \(table) (\((names + (project == nil ? [] : ["project"])).joined(separator: ", "))) VALUES ")
         for (index, row) in rows.enumerated() {
             append(index == 0 ? "(" : ", (")
             bind(row.id)
@@ -247,6 +257,10 @@ extension SQL {
             for (_, value) in row.numbers {
                 append(", ")
                 bind(value)
+            }
+            if let project {
+                append(", ")
+                bind(project)
             }
             append(")")
         }

@@ -182,6 +182,24 @@ enum Schema {
         Migration(version: 9, name: "responses by run", statements: [
             "CREATE INDEX response_by_run ON response (run_id)",
         ]),
+        // Projects: their keys, and the project of every object with routes of its own (what was made
+        // before belongs to the default project). Lists of one project read the (project, seq) indexes.
+        Migration(version: 10, name: "projects and API keys", statements: projectScopedTables.flatMap { table in
+            [
+                "ALTER TABLE \(table) ADD COLUMN project TEXT NOT NULL DEFAULT 'proj_default'",
+                "CREATE INDEX \(table)_by_project ON \(table) (project, seq)",
+            ]
+        } + [
+            """
+            CREATE TABLE project (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE, body JSONB)
+            """,
+            """
+            CREATE TABLE api_key (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, project TEXT NOT NULL,
+                hash TEXT NOT NULL UNIQUE, body JSONB)
+            """,
+        ]),
     ]
 
     /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each
@@ -215,6 +233,10 @@ enum Schema {
         try await rows.execute("SELECT pg_advisory_unlock(hashtext(\(lockKey)))")
     }
 }
+
+/// The tables migration 10 gave a `project` column, as they were then (not `StoredTable.projectScoped`,
+/// which may grow: a shipped migration never changes).
+private let projectScopedTables = ["assistant", "thread", "file", "vector_store", "response", "container"]
 
 /// The statuses that lock a thread: the run may still write to it.
 let activeStatuses = "'queued', 'in_progress', 'requires_action', 'cancelling'"

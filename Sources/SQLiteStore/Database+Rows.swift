@@ -29,7 +29,10 @@ extension Database {
         let names = ["id", "body"] + columns.keys
         var values: [(any DatabaseValueConvertible)?] = [id, try storageEncoder.encode(body)]
         values += columns.values
-        var sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: names.count)))"
+        // A replaced row keeps the project it was made in.
+        let project = StoredTable.projectScoped.contains(table) ? ["project"] : []
+        if !project.isEmpty { values.append(ProjectScope.stamp) }
+        var sql = "INSERT INTO \(table) (\((names + project).joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: values.count)))"
         if replacing {
             sql += " ON CONFLICT(id) DO UPDATE SET " + names.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         }
@@ -38,13 +41,13 @@ extension Database {
 
     /// Every live row matching the filters, in insertion order.
     func all<T: Decodable>(_ table: String, filters: Filters) throws -> [T] {
-        let (conditions, arguments) = Self.conditions([], [], filters)
+        let (conditions, arguments) = Self.conditions([], [], Self.scoped(table, filters))
         return try Data.fetchAll(self, sql: "SELECT body FROM \(table) WHERE \(conditions) ORDER BY seq", arguments: arguments)
             .map { try JSONDecoder().decode(T.self, from: $0) }
     }
 
     func body<T: Decodable>(_ table: String, id: String, filters: Filters = []) throws -> T? {
-        let (conditions, arguments) = Self.conditions(["id = ?"], [id], filters)
+        let (conditions, arguments) = Self.conditions(["id = ?"], [id], Self.scoped(table, filters))
         guard let data = try Data.fetchOne(self, sql: "SELECT body FROM \(table) WHERE \(conditions)", arguments: arguments) else {
             return nil
         }
@@ -52,7 +55,8 @@ extension Database {
     }
 
     func exists(_ table: String, id: String) throws -> Bool {
-        try Bool.fetchOne(self, sql: "SELECT 1 FROM \(table) WHERE id = ? AND body IS NOT NULL", arguments: [id]) ?? false
+        let (conditions, arguments) = Self.conditions(["id = ?"], [id], Self.scoped(table, []))
+        return try Bool.fetchOne(self, sql: "SELECT 1 FROM \(table) WHERE \(conditions)", arguments: arguments) ?? false
     }
 
     func update<T: Codable>(_ table: String, id: String, filters: Filters = [], _ change: (inout T) throws -> Void) throws -> T? {
@@ -64,7 +68,7 @@ extension Database {
 
     /// Drops the body, keeping the row as a cursor. False when there was no such object.
     func tombstone(_ table: String, id: String, filters: Filters = []) throws -> Bool {
-        let (conditions, arguments) = Self.conditions(["id = ?"], [id], filters)
+        let (conditions, arguments) = Self.conditions(["id = ?"], [id], Self.scoped(table, filters))
         try execute(sql: "UPDATE \(table) SET body = NULL WHERE \(conditions)", arguments: arguments)
         return changesCount > 0
     }
@@ -77,6 +81,8 @@ extension Database {
         _ table: String, scope: Filters = [], filters: Filters = [], condition: String? = nil, query: ListQuery
     ) throws -> ListPage<T>
     where T.ID == String {
+        // Another project's object is no cursor of this list.
+        let scope = Self.scoped(table, scope)
         var (clauses, values): ([String], [any DatabaseValueConvertible]) = (condition.map { [$0] } ?? [], [])
         let ascending = query.order == .asc
         if let after = query.after {
@@ -107,6 +113,19 @@ extension Database {
             throw StoreError.unknownCursor(param: param, id: id)
         }
         return seq
+    }
+
+    /// ` AND <table>.project = ?` and its argument, for statements written by hand: empty where
+    /// `scoped(_:_:)` adds nothing.
+    static func projectCondition(_ table: String) -> (sql: String, arguments: [any DatabaseValueConvertible]) {
+        guard let project = StoredTable.projectFilter(table) else { return ("", []) }
+        return (" AND \(table).project = ?", [project])
+    }
+
+    /// `filters` and, for a project-scoped table read by a task of a project, its project.
+    static func scoped(_ table: String, _ filters: Filters) -> Filters {
+        guard let project = StoredTable.projectFilter(table) else { return filters }
+        return filters + [("project", project)]
     }
 
     /// `body IS NOT NULL AND <clauses> AND <filters>` with its arguments in order.

@@ -5,7 +5,7 @@ import GRDB
 
 extension SQLiteStore {
     public func createContainer(_ container: Container, files: [ContainerFile]) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.insertRow(
                 StoredTable.container, id: container.id, body: container,
                 columns: ["name": container.name, "expires_at": container.liveExpiry])
@@ -14,28 +14,28 @@ extension SQLiteStore {
     }
 
     public func container(id: String) async throws -> Container? {
-        try await database.read { db in try db.body(StoredTable.container, id: id) }
+        try await read { db in try db.body(StoredTable.container, id: id) }
     }
 
     public func listContainers(name: String?, _ query: ListQuery) async throws -> ListPage<Container> {
-        try await database.read { db in
+        try await read { db in
             try db.page(StoredTable.container, filters: name.map { [("name", $0)] } ?? [], query: query)
         }
     }
 
     public func touchContainer(id: String, now: Int) async throws -> Container? {
-        try await database.write { db in try db.touchContainer(id: id, now: now) }
+        try await write { db in try db.touchContainer(id: id, now: now) }
     }
 
     public func deleteContainer(id: String) async throws -> [ContainerFile]? {
-        try await database.write { db in
+        try await write { db in
             guard try db.tombstone(StoredTable.container, id: id) else { return nil }
             return try db.dropContainerFiles(containerID: id)
         }
     }
 
     public func expireContainers(now: Int) async throws -> (containers: [String], files: [ContainerFile]) {
-        try await database.write { db in
+        try await write { db in
             let ids = try String.fetchAll(
                 db, sql: "SELECT id FROM container WHERE expires_at IS NOT NULL AND expires_at <= ? AND body IS NOT NULL ORDER BY seq",
                 arguments: [now])
@@ -50,7 +50,7 @@ extension SQLiteStore {
     }
 
     public func putContainerFile(_ file: ContainerFile) async throws -> ContainerFile? {
-        try await database.write { db in
+        try await write { db in
             guard let container: Container = try db.body(StoredTable.container, id: file.containerID) else {
                 throw StoreError.notFound(.container, id: file.containerID)
             }
@@ -67,15 +67,15 @@ extension SQLiteStore {
     }
 
     public func containerFile(id: String, containerID: String) async throws -> ContainerFile? {
-        try await database.read { db in try db.body(StoredTable.containerFile, id: id, filters: [("container_id", containerID)]) }
+        try await read { db in try db.body(StoredTable.containerFile, id: id, filters: [("container_id", containerID)]) }
     }
 
     public func listContainerFiles(containerID: String, _ query: ListQuery) async throws -> ListPage<ContainerFile> {
-        try await database.read { db in try db.page(StoredTable.containerFile, scope: [("container_id", containerID)], query: query) }
+        try await read { db in try db.page(StoredTable.containerFile, scope: [("container_id", containerID)], query: query) }
     }
 
     public func deleteContainerFile(id: String, containerID: String) async throws -> Bool {
-        try await database.write { db in try db.tombstone(StoredTable.containerFile, id: id, filters: [("container_id", containerID)]) }
+        try await write { db in try db.tombstone(StoredTable.containerFile, id: id, filters: [("container_id", containerID)]) }
     }
 }
 

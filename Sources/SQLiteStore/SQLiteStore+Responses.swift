@@ -7,7 +7,7 @@ extension SQLiteStore {
     // MARK: Responses
 
     public func createResponse(_ record: ResponseRecord, run: Run, input: [StoredItem], privateThread: AssistantThread?) async throws {
-        try await database.write { db in
+        try await write { db in
             if let privateThread {
                 try db.insertRow(StoredTable.thread, id: privateThread.id, body: privateThread)
             } else {
@@ -23,12 +23,12 @@ extension SQLiteStore {
             try db.insertRun(run)
             try db.execute(
                 sql: """
-                    INSERT INTO response (id, run_id, thread_id, previous_response_id, private_thread, ephemeral, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO response (id, run_id, thread_id, previous_response_id, private_thread, ephemeral, body, project)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     record.id, record.runID, record.threadID, record.response.previousResponseID, privateThread != nil,
-                    record.ephemeral, try storageEncoder.encode(record.response),
+                    record.ephemeral, try storageEncoder.encode(record.response), ProjectScope.stamp,
                 ])
             for item in input {
                 try db.insertItem(item)
@@ -40,17 +40,19 @@ extension SQLiteStore {
     }
 
     public func response(id: String) async throws -> StoredResponse? {
-        try await database.read { db in try db.response(id: id) }
+        try await read { db in try db.response(id: id) }
     }
 
     public func responseChain(endingAt id: String) async throws -> [StoredResponse] {
-        try await database.read { db in try db.responseChain(endingAt: id) }
+        try await read { db in try db.responseChain(endingAt: id) }
     }
 
     public func deleteResponse(id: String) async throws -> Bool {
-        try await database.write { db in
+        try await write { db in
+            let project = Database.projectCondition(StoredTable.response)
             guard let row = try Row.fetchOne(
-                db, sql: "SELECT run_id, thread_id, private_thread FROM response WHERE id = ? AND body IS NOT NULL", arguments: [id])
+                db, sql: "SELECT run_id, thread_id, private_thread FROM response WHERE id = ? AND body IS NOT NULL\(project.sql)",
+                arguments: StatementArguments([id] + project.arguments))
             else { return false }
             let (runID, threadID, privateThread): (String, String, Bool) = (row[0], row[1], row[2])
             if let active = try db.activeRunID(threadID: threadID), active == runID {
@@ -69,7 +71,7 @@ extension SQLiteStore {
     }
 
     public func isPrivateThread(_ threadID: String) async throws -> Bool {
-        try await database.read { db in
+        try await read { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM response WHERE thread_id = ? AND private_thread LIMIT 1", arguments: [threadID]) ?? false
         }
     }
@@ -77,19 +79,19 @@ extension SQLiteStore {
     // MARK: Items
 
     public func allItems(threadID: String) async throws -> [StoredItem] {
-        try await database.read { db in
+        try await read { db in
             try db.items(where: "item.thread_id = ?", [threadID], order: "ASC", limit: nil)
         }
     }
 
     public func listRunItems(runID: String, direction: StoredItem.Direction, _ query: ListQuery) async throws -> ListPage<ResponseItem> {
-        try await database.read { db in
+        try await read { db in
             try db.itemPage(scope: "item.run_id = ? AND item.direction = ?", [runID, direction.rawValue], query)
         }
     }
 
     public func saveItems(_ items: [StoredItem]) async throws {
-        try await database.write { db in
+        try await write { db in
             for item in items { try db.insertItem(item, replacing: true) }
         }
     }
@@ -97,14 +99,14 @@ extension SQLiteStore {
     // MARK: Conversations
 
     public func createThread(_ thread: AssistantThread, items: [StoredItem]) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.insertRow(StoredTable.thread, id: thread.id, body: thread)
             for item in items { try db.insertItem(item) }
         }
     }
 
     public func appendItems(_ items: [StoredItem], threadID: String) async throws {
-        try await database.write { db in
+        try await write { db in
             guard try db.exists(StoredTable.thread, id: threadID) else { throw StoreError.notFound(.thread, id: threadID) }
             if let active = try db.activeRunID(threadID: threadID) { throw StoreError.threadLocked(threadID: threadID, runID: active) }
             for item in items {
@@ -117,18 +119,23 @@ extension SQLiteStore {
     }
 
     public func listItems(threadID: String, _ query: ListQuery) async throws -> ListPage<ResponseItem> {
-        try await database.read { db in try db.itemPage(scope: "item.thread_id = ?", [threadID], query) }
+        try await read { db in try db.itemPage(scope: "item.thread_id = ?", [threadID], query) }
     }
 
     public func item(id: String, threadID: String?) async throws -> StoredItem? {
-        try await database.read { db in
-            guard let threadID else { return try db.items(where: "item.id = ?", [id], order: "ASC", limit: 1).first }
+        try await read { db in
+            guard let threadID else {
+                // Any thread of the task's project.
+                let project = Database.projectCondition(StoredTable.thread)
+                let inProject = project.sql.isEmpty ? "" : " AND item.thread_id IN (SELECT id FROM thread WHERE body IS NOT NULL\(project.sql))"
+                return try db.items(where: "item.id = ?\(inProject)", [id] + project.arguments, order: "ASC", limit: 1).first
+            }
             return try db.items(where: "item.id = ? AND item.thread_id = ?", [id, threadID], order: "ASC", limit: 1).first
         }
     }
 
     public func deleteItem(id: String, threadID: String) async throws -> Bool {
-        try await database.write { db in
+        try await write { db in
             guard let item = try db.items(where: "item.id = ? AND item.thread_id = ?", [id, threadID], order: "ASC", limit: 1).first else {
                 return false
             }
@@ -233,9 +240,11 @@ extension Database {
     }
 
     func response(id: String) throws -> StoredResponse? {
+        let project = Self.projectCondition(StoredTable.response)
         guard let row = try Row.fetchOne(
             self,
-            sql: "SELECT body, run_id, thread_id, ephemeral FROM response WHERE id = ? AND body IS NOT NULL", arguments: [id])
+            sql: "SELECT body, run_id, thread_id, ephemeral FROM response WHERE id = ? AND body IS NOT NULL\(project.sql)",
+            arguments: StatementArguments([id] + project.arguments))
         else { return nil }
         let response = try JSONDecoder().decode(ModelResponse.self, from: row[0] as Data)
         let record = ResponseRecord(response: response, runID: row[1], threadID: row[2], ephemeral: row[3])

@@ -9,7 +9,7 @@ extension SQLiteStore: StoredRowsSource {
             preconditionFailure("\(table) is not a copied table")
         }
         let names = (["seq", "id", "body"] + layout.columns.map(\.name)).map { "\"\($0)\"" }.joined(separator: ", ")
-        return try await database.read { db in
+        return try await read { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT \(names) FROM \(layout.name) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [position ?? 0, limit])
             let stored = rows.map { row in

@@ -7,21 +7,21 @@ extension SQLiteStore {
     // MARK: Vector stores
 
     public func createVectorStore(_ vectorStore: VectorStore, files: [VectorStoreFile]) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.insertRow(StoredTable.vectorStore, id: vectorStore.id, body: vectorStore, columns: ["expires_at": vectorStore.expiresAt])
             for file in files { try db.saveVectorStoreFile(file, batchID: nil) }
         }
     }
 
     public func vectorStore(id: String, counted: Bool) async throws -> VectorStore? {
-        try await database.read { db in
+        try await read { db in
             let stored: VectorStore? = try db.body(StoredTable.vectorStore, id: id)
             return try counted ? stored.map { try db.derived($0) } : stored
         }
     }
 
     public func listVectorStores(_ query: ListQuery) async throws -> ListPage<VectorStore> {
-        try await database.read { db in
+        try await read { db in
             var page: ListPage<VectorStore> = try db.page(StoredTable.vectorStore, query: query)
             page.data = try page.data.map { try db.derived($0) }
             return page
@@ -29,7 +29,7 @@ extension SQLiteStore {
     }
 
     public func updateVectorStore(id: String, _ change: @escaping @Sendable (inout VectorStore) throws -> Void) async throws -> VectorStore? {
-        try await database.write { db in
+        try await write { db in
             guard let store: VectorStore = try db.update(StoredTable.vectorStore, id: id, change) else { return nil }
             try db.execute(sql: "UPDATE vector_store SET expires_at = ? WHERE id = ?", arguments: [store.expiresAt, id])
             return try db.derived(store)
@@ -37,7 +37,7 @@ extension SQLiteStore {
     }
 
     public func deleteVectorStore(id: String) async throws -> Bool {
-        try await database.write { db in
+        try await write { db in
             guard try db.tombstone(StoredTable.vectorStore, id: id) else { return false }
             try db.execute(sql: "UPDATE vector_store_file SET body = NULL WHERE store_id = ?", arguments: [id])
             try db.execute(sql: "UPDATE file_batch SET body = NULL WHERE store_id = ?", arguments: [id])
@@ -46,7 +46,7 @@ extension SQLiteStore {
     }
 
     public func expireVectorStores(now: Int) async throws -> [String] {
-        try await database.write { db in
+        try await write { db in
             let ids = try String.fetchAll(
                 db, sql: "SELECT id FROM vector_store WHERE expires_at IS NOT NULL AND expires_at <= ? AND body IS NOT NULL",
                 arguments: [now])
@@ -62,7 +62,7 @@ extension SQLiteStore {
     // MARK: Vector store files
 
     public func addVectorStoreFiles(_ files: [VectorStoreFile], batch: VectorStoreFileBatch?) async throws {
-        try await database.write { db in
+        try await write { db in
             for storeID in Set(files.map(\.vectorStoreID) + [batch?.vectorStoreID].compactMap { $0 }) {
                 guard try db.exists(StoredTable.vectorStore, id: storeID) else { throw StoreError.notFound(.vectorStore, id: storeID) }
             }
@@ -74,7 +74,7 @@ extension SQLiteStore {
     }
 
     public func vectorStoreFile(id: String, storeID: String) async throws -> VectorStoreFile? {
-        try await database.read { db in try db.body(StoredTable.vectorStoreFile, id: StoredTable.vectorStoreFileRow(storeID, id)) }
+        try await read { db in try db.body(StoredTable.vectorStoreFile, id: StoredTable.vectorStoreFileRow(storeID, id)) }
     }
 
     public func listVectorStoreFiles(
@@ -82,7 +82,7 @@ extension SQLiteStore {
     ) async throws -> ListPage<VectorStoreFile> {
         // Cursors are file ids; rows are keyed by store and file.
         let rowQuery = query.vectorStoreFileRows(of: storeID)
-        return try await database.read { [rowQuery] db in
+        return try await read { [rowQuery] db in
             var filters: Database.Filters = []
             if let batchID { filters.append(("batch_id", batchID)) }
             if let status { filters.append(("status", status.rawValue)) }
@@ -96,7 +96,7 @@ extension SQLiteStore {
 
     public func allVectorStoreFiles(storeIDs: [String]) async throws -> [VectorStoreFile] {
         guard !storeIDs.isEmpty else { return [] }
-        return try await database.read { db in
+        return try await read { db in
             try Data.fetchAll(
                 db, sql: """
                     SELECT body FROM vector_store_file WHERE body IS NOT NULL
@@ -110,7 +110,7 @@ extension SQLiteStore {
     public func vectorStoreFiles(ids: [String], storeIDs: [String]) async throws -> [VectorStoreFile] {
         let rowIDs = storeIDs.flatMap { storeID in ids.map { StoredTable.vectorStoreFileRow(storeID, $0) } }
         guard !rowIDs.isEmpty else { return [] }
-        return try await database.read { db in
+        return try await read { db in
             try Data.fetchAll(
                 db, sql: "SELECT body FROM vector_store_file WHERE body IS NOT NULL AND id IN (\(databaseQuestionMarks(count: rowIDs.count)))",
                 arguments: StatementArguments(rowIDs)
@@ -121,7 +121,7 @@ extension SQLiteStore {
     public func updateVectorStoreFile(
         id: String, storeID: String, _ change: @escaping @Sendable (inout VectorStoreFile) throws -> Void
     ) async throws -> VectorStoreFile? {
-        try await database.write { db in
+        try await write { db in
             let rowID = StoredTable.vectorStoreFileRow(storeID, id)
             guard let file: VectorStoreFile = try db.update(StoredTable.vectorStoreFile, id: rowID, change) else { return nil }
             try db.execute(
@@ -132,11 +132,11 @@ extension SQLiteStore {
     }
 
     public func deleteVectorStoreFile(id: String, storeID: String) async throws -> Bool {
-        try await database.write { db in try db.tombstone(StoredTable.vectorStoreFile, id: StoredTable.vectorStoreFileRow(storeID, id)) }
+        try await write { db in try db.tombstone(StoredTable.vectorStoreFile, id: StoredTable.vectorStoreFileRow(storeID, id)) }
     }
 
     public func pendingVectorStoreFiles(limit: Int) async throws -> [VectorStoreFile] {
-        try await database.read { db in
+        try await read { db in
             try Data.fetchAll(
                 db, sql: "SELECT body FROM vector_store_file WHERE status = 'in_progress' AND body IS NOT NULL ORDER BY seq LIMIT ?",
                 arguments: [limit]
@@ -145,7 +145,7 @@ extension SQLiteStore {
     }
 
     public func vectorStoreIDs(containingFile fileID: String) async throws -> [String] {
-        try await database.read { db in
+        try await read { db in
             try String.fetchAll(
                 db, sql: "SELECT store_id FROM vector_store_file WHERE file_id = ? AND body IS NOT NULL ORDER BY seq", arguments: [fileID])
         }
@@ -154,13 +154,13 @@ extension SQLiteStore {
     // MARK: File batches
 
     public func fileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch? {
-        try await database.read { db in
+        try await read { db in
             try db.body(StoredTable.fileBatch, id: id, filters: [("store_id", storeID)]).map { try db.derived($0) }
         }
     }
 
     public func cancelFileBatch(id: String, storeID: String) async throws -> VectorStoreFileBatch? {
-        try await database.write { db in
+        try await write { db in
             guard let stored: VectorStoreFileBatch = try db.body(StoredTable.fileBatch, id: id, filters: [("store_id", storeID)]) else { return nil }
             // Only a batch still at work can be cancelled; a finished one stays as it ended.
             guard try db.derived(stored).status == .inProgress else { return try db.derived(stored) }

@@ -30,43 +30,56 @@ public final class SQLiteStore: AssistantsStore {
         try Schema.migrator.migrate(database)
     }
 
+    /// `database.read`, with the task's project: GRDB runs `body` on a queue of its own, where the task's
+    /// task-local values are not, so they are bound again there for the row operations to read.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let project = ProjectScope.current
+        return try await database.read { db in try ProjectScope.$current.withValue(project) { try body(db) } }
+    }
+
+    /// `database.write`, with the task's project (see `read`).
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let project = ProjectScope.current
+        return try await database.write { db in try ProjectScope.$current.withValue(project) { try body(db) } }
+    }
+
     // MARK: Assistants
 
     public func createAssistant(_ assistant: Assistant) async throws {
-        try await database.write { db in try db.insertRow(StoredTable.assistant, id: assistant.id, body: assistant) }
+        try await write { db in try db.insertRow(StoredTable.assistant, id: assistant.id, body: assistant) }
     }
 
     public func assistant(id: String) async throws -> Assistant? {
-        try await database.read { db in try db.body(StoredTable.assistant, id: id) }
+        try await read { db in try db.body(StoredTable.assistant, id: id) }
     }
 
     public func listAssistants(_ query: ListQuery) async throws -> ListPage<Assistant> {
-        try await database.read { db in try db.page(StoredTable.assistant, query: query) }
+        try await read { db in try db.page(StoredTable.assistant, query: query) }
     }
 
     public func updateAssistant(id: String, _ change: @escaping @Sendable (inout Assistant) throws -> Void) async throws -> Assistant? {
-        try await database.write { db in try db.update(StoredTable.assistant, id: id, change) }
+        try await write { db in try db.update(StoredTable.assistant, id: id, change) }
     }
 
     public func deleteAssistant(id: String) async throws -> Bool {
-        try await database.write { db in try db.tombstone(StoredTable.assistant, id: id) }
+        try await write { db in try db.tombstone(StoredTable.assistant, id: id) }
     }
 
     // MARK: Threads
 
     public func createThread(_ thread: AssistantThread, messages: [Message]) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.insertRow(StoredTable.thread, id: thread.id, body: thread)
             for message in messages { try db.insertMessage(message) }
         }
     }
 
     public func thread(id: String) async throws -> AssistantThread? {
-        try await database.read { db in try db.body(StoredTable.thread, id: id) }
+        try await read { db in try db.body(StoredTable.thread, id: id) }
     }
 
     public func listThreads(_ query: ListQuery) async throws -> ListPage<AssistantThread> {
-        try await database.read { db in
+        try await read { db in
             try db.page(StoredTable.thread, condition: Self.publicThread, query: query)
         }
     }
@@ -75,11 +88,11 @@ public final class SQLiteStore: AssistantsStore {
     static let publicThread = "NOT EXISTS (SELECT 1 FROM response WHERE response.thread_id = thread.id AND response.private_thread)"
 
     public func updateThread(id: String, _ change: @escaping @Sendable (inout AssistantThread) throws -> Void) async throws -> AssistantThread? {
-        try await database.write { db in try db.update(StoredTable.thread, id: id, change) }
+        try await write { db in try db.update(StoredTable.thread, id: id, change) }
     }
 
     public func deleteThread(id: String) async throws -> Bool {
-        try await database.write { db in
+        try await write { db in
             guard try db.tombstone(StoredTable.thread, id: id) else { return false }
             try db.execute(sql: "DELETE FROM message WHERE thread_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM item WHERE thread_id = ?", arguments: [id])
@@ -93,7 +106,7 @@ public final class SQLiteStore: AssistantsStore {
     // MARK: Messages
 
     public func appendMessage(_ message: Message, attaching: ThreadAttachments?) async throws {
-        try await database.write { db in
+        try await write { db in
             guard try db.exists(StoredTable.thread, id: message.threadID) else { throw StoreError.notFound(.thread, id: message.threadID) }
             if let active = try db.activeRunID(threadID: message.threadID) {
                 throw StoreError.threadLocked(threadID: message.threadID, runID: active)
@@ -104,29 +117,29 @@ public final class SQLiteStore: AssistantsStore {
     }
 
     public func allMessages(threadID: String) async throws -> [Message] {
-        try await database.read { db in try db.all(StoredTable.message, filters: [("thread_id", threadID)]) }
+        try await read { db in try db.all(StoredTable.message, filters: [("thread_id", threadID)]) }
     }
 
     public func runMessages(runID: String, threadID: String) async throws -> [Message] {
-        try await database.read { db in try db.all(StoredTable.message, filters: [("thread_id", threadID), ("run_id", runID)]) }
+        try await read { db in try db.all(StoredTable.message, filters: [("thread_id", threadID), ("run_id", runID)]) }
     }
 
     public func message(id: String, threadID: String) async throws -> Message? {
-        try await database.read { db in try db.body(StoredTable.message, id: id, filters: [("thread_id", threadID)]) }
+        try await read { db in try db.body(StoredTable.message, id: id, filters: [("thread_id", threadID)]) }
     }
 
     public func listMessages(threadID: String, runID: String?, _ query: ListQuery) async throws -> ListPage<Message> {
-        try await database.read { db in
+        try await read { db in
             try db.page(StoredTable.message, scope: [("thread_id", threadID)], filters: runID.map { [("run_id", $0)] } ?? [], query: query)
         }
     }
 
     public func updateMessage(id: String, threadID: String, _ change: @escaping @Sendable (inout Message) throws -> Void) async throws -> Message? {
-        try await database.write { db in try db.update(StoredTable.message, id: id, filters: [("thread_id", threadID)], change) }
+        try await write { db in try db.update(StoredTable.message, id: id, filters: [("thread_id", threadID)], change) }
     }
 
     public func deleteMessage(id: String, threadID: String) async throws -> Bool {
-        try await database.write { db in
+        try await write { db in
             guard try db.tombstone(StoredTable.message, id: id, filters: [("thread_id", threadID)]) else { return false }
             try db.execute(sql: "UPDATE item SET body = NULL WHERE message_id = ?", arguments: [id])
             return true
@@ -136,7 +149,7 @@ public final class SQLiteStore: AssistantsStore {
     // MARK: Runs
 
     public func createRun(_ run: Run, additionalMessages: [Message], attaching: ThreadAttachments?) async throws {
-        try await database.write { db in
+        try await write { db in
             guard try db.exists(StoredTable.thread, id: run.threadID) else { throw StoreError.notFound(.thread, id: run.threadID) }
             if let active = try db.activeRunID(threadID: run.threadID) {
                 throw StoreError.threadHasActiveRun(threadID: run.threadID, runID: active)
@@ -150,7 +163,7 @@ public final class SQLiteStore: AssistantsStore {
     public func createThreadAndRun(
         _ thread: AssistantThread, messages: [Message], run: Run, attaching: ThreadAttachments?
     ) async throws -> AssistantThread {
-        try await database.write { db in
+        try await write { db in
             try db.insertRow(StoredTable.thread, id: thread.id, body: thread)
             for message in messages { try db.insertMessage(message) }
             try db.insertRun(run)
@@ -160,18 +173,18 @@ public final class SQLiteStore: AssistantsStore {
     }
 
     public func run(id: String, threadID: String) async throws -> Run? {
-        try await database.read { db in try db.body(StoredTable.run, id: id, filters: [("thread_id", threadID)]) }
+        try await read { db in try db.body(StoredTable.run, id: id, filters: [("thread_id", threadID)]) }
     }
 
     public func listRuns(threadID: String, _ query: ListQuery) async throws -> ListPage<Run> {
-        try await database.read { db in try db.page(StoredTable.run, scope: [("thread_id", threadID)], query: query) }
+        try await read { db in try db.page(StoredTable.run, scope: [("thread_id", threadID)], query: query) }
     }
 
     public func updateRun(
         id: String, threadID: String, saving messages: [Message], _ steps: [RunStep],
         _ change: @escaping @Sendable (inout Run) throws -> Void
     ) async throws -> Run? {
-        try await database.write { db in
+        try await write { db in
             guard let run: Run = try db.update(StoredTable.run, id: id, filters: [("thread_id", threadID)], change) else { return nil }
             try db.execute(sql: "UPDATE run SET status = ? WHERE id = ?", arguments: [run.status.rawValue, id])
             try db.saveProgress(messages: messages, steps: steps)
@@ -180,11 +193,11 @@ public final class SQLiteStore: AssistantsStore {
     }
 
     public func saveRunProgress(messages: [Message], steps: [RunStep]) async throws {
-        try await database.write { db in try db.saveProgress(messages: messages, steps: steps) }
+        try await write { db in try db.saveProgress(messages: messages, steps: steps) }
     }
 
     public func activeRuns() async throws -> [Run] {
-        try await database.read { db in
+        try await read { db in
             try Data.fetchAll(db, sql: "SELECT body FROM run WHERE status IN (\(activeStatuses)) AND body IS NOT NULL ORDER BY seq")
                 .map { try JSONDecoder().decode(Run.self, from: $0) }
         }
@@ -193,37 +206,37 @@ public final class SQLiteStore: AssistantsStore {
     // MARK: Run steps
 
     public func step(id: String, runID: String) async throws -> RunStep? {
-        try await database.read { db in try db.body(StoredTable.step, id: id, filters: [("run_id", runID)]) }
+        try await read { db in try db.body(StoredTable.step, id: id, filters: [("run_id", runID)]) }
     }
 
     public func listSteps(runID: String, _ query: ListQuery) async throws -> ListPage<RunStep> {
-        try await database.read { db in try db.page(StoredTable.step, scope: [("run_id", runID)], query: query) }
+        try await read { db in try db.page(StoredTable.step, scope: [("run_id", runID)], query: query) }
     }
 
     public func allSteps(runID: String) async throws -> [RunStep] {
-        try await database.read { db in try db.all(StoredTable.step, filters: [("run_id", runID)]) }
+        try await read { db in try db.all(StoredTable.step, filters: [("run_id", runID)]) }
     }
 
     // MARK: Files
 
     public func createFile(_ file: FileObject) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.insertRow(StoredTable.file, id: file.id, body: file, columns: ["purpose": file.purpose, "expires_at": file.expiresAt])
         }
     }
 
     public func file(id: String) async throws -> FileObject? {
-        try await database.read { db in try db.body(StoredTable.file, id: id) }
+        try await read { db in try db.body(StoredTable.file, id: id) }
     }
 
     public func listFiles(purpose: String?, _ query: ListQuery) async throws -> ListPage<FileObject> {
-        try await database.read { db in
+        try await read { db in
             try db.page(StoredTable.file, filters: purpose.map { [("purpose", $0)] } ?? [], query: query)
         }
     }
 
     public func deleteFile(id: String) async throws -> Bool {
-        try await database.write { db in
+        try await write { db in
             guard try db.tombstone(StoredTable.file, id: id) else { return false }
             try db.execute(sql: "UPDATE vector_store_file SET body = NULL WHERE file_id = ?", arguments: [id])
             return true
@@ -232,16 +245,17 @@ public final class SQLiteStore: AssistantsStore {
 
     public func missingFiles(among ids: [String]) async throws -> [String] {
         guard !ids.isEmpty else { return [] }
-        let present = try await database.read { db in
-            try Set(String.fetchAll(
-                db, sql: "SELECT id FROM file WHERE body IS NOT NULL AND id IN (\(databaseQuestionMarks(count: ids.count)))",
-                arguments: StatementArguments(ids)))
+        let present = try await read { db in
+            let project = Database.projectCondition(StoredTable.file)
+            return try Set(String.fetchAll(
+                db, sql: "SELECT id FROM file WHERE body IS NOT NULL AND id IN (\(databaseQuestionMarks(count: ids.count)))\(project.sql)",
+                arguments: StatementArguments(ids + project.arguments)))
         }
         return ids.filter { !present.contains($0) }
     }
 
     public func expiredFiles(now: Int) async throws -> [String] {
-        try await database.read { db in
+        try await read { db in
             try String.fetchAll(
                 db, sql: "SELECT id FROM file WHERE expires_at IS NOT NULL AND expires_at <= ? AND body IS NOT NULL ORDER BY seq",
                 arguments: [now])

@@ -89,6 +89,20 @@ enum Schema {
                 CREATE UNIQUE INDEX container_file_by_path ON container_file(container_id, path) WHERE body IS NOT NULL;
                 """)
         }
+        // Projects: their keys, and the project of every object with routes of its own (what was made
+        // before belongs to the default project). Lists of one project read the (project, seq) indexes.
+        migrator.registerMigration("v7: projects and API keys") { db in
+            for table in ["assistant", "thread", "file", "vector_store", "response", "container"] {
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN project TEXT NOT NULL DEFAULT 'proj_default'")
+                try db.execute(sql: "CREATE INDEX \(table)_by_project ON \(table)(project, seq)")
+            }
+            try db.execute(sql: """
+                CREATE TABLE project (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE, body BLOB);
+                CREATE TABLE api_key (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, project TEXT NOT NULL,
+                    hash TEXT NOT NULL UNIQUE, body BLOB);
+                """)
+        }
         return migrator
     }
 }

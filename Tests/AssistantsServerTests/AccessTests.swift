@@ -54,9 +54,10 @@ import Testing
     }
 
     @Test func openServerOnlyOnLoopback() throws {
-        #expect(throws: Never.self) { try ServerConfiguration(host: "127.0.0.1").validate() }
-        #expect(throws: Never.self) { try ServerConfiguration(host: "0.0.0.0", apiKeys: ["k"]).validate() }
-        #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "0.0.0.0").validate() }
+        #expect(throws: Never.self) { try ServerConfiguration(host: "127.0.0.1").checkExposure(storedKeysExist: false) }
+        #expect(throws: Never.self) { try ServerConfiguration(host: "0.0.0.0", apiKeys: ["k"]).checkExposure(storedKeysExist: false) }
+        #expect(throws: Never.self) { try ServerConfiguration(host: "0.0.0.0").checkExposure(storedKeysExist: true) }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "0.0.0.0").checkExposure(storedKeysExist: false) }
         #expect(ServerConfiguration.parseKeys(" a, b,,c ") == ["a", "b", "c"])
     }
 

@@ -119,7 +119,7 @@ import Testing
         }
         for host in ["127.example.com", "127.0.0.1.nip.io", "0.0.0.0", "::", "10.0.0.1", "1270.0.0.1", "127.0.0"] {
             #expect(!ServerConfiguration(host: host).isLoopback, "\(host)")
-            #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: host).validate() }
+            #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: host).checkExposure(storedKeysExist: false) }
         }
     }
 

@@ -48,12 +48,23 @@ struct TestAPI {
         }
     }
 
+    struct UnexpectedReply: Error, CustomStringConvertible {
+        let description: String
+    }
+
     struct Reply {
         var status: HTTPResponse.Status
         var headers: HTTPFields
         var bytes: Data
         var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: bytes)) ?? .null }
-        func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: bytes) }
+        /// The body as `type`; when it is not one, the error says what the server answered instead.
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            do {
+                return try JSONDecoder().decode(type, from: bytes)
+            } catch {
+                throw UnexpectedReply(description: "\(status): \(String(decoding: bytes.prefix(500), as: UTF8.self)) (\(error))")
+            }
+        }
         var error: ErrorEnvelope.Body? { try? JSONDecoder().decode(ErrorEnvelope.self, from: bytes).error }
     }
 

@@ -60,8 +60,8 @@ def test_metrics_count_what_sdk_runs_did(metrics_server, fake):
         return value(after, name, **labels) - value(before, name, **labels)
 
     assert moved("assistants_runs_total", status="completed") == 2
-    assert moved("assistants_prompt_tokens_total", model="gpt-4o") == 50
-    assert moved("assistants_completion_tokens_total", model="gpt-4o") == 10
+    assert moved("assistants_prompt_tokens_total", project="proj_default", model="gpt-4o") == 50
+    assert moved("assistants_completion_tokens_total", project="proj_default", model="gpt-4o") == 10
     assert moved("assistants_run_time_to_first_token_seconds_count") == 2
     assert moved("assistants_run_duration_seconds_count", status="completed") == 2
     assert moved("assistants_upstream_request_duration_seconds_count", status="200") == 2

@@ -9,7 +9,7 @@ import NIOCore
 /// the server serves them whatever its working directory and wherever it is installed.
 struct ConsoleController<Context: RequestContext> {
     let store: any AssistantsStore
-    let apiKeys: Set<String>
+    let keys: APIKeys
 
     func addRoutes(to router: Router<Context>) {
         for asset in ConsoleAssets.files {
@@ -20,13 +20,13 @@ struct ConsoleController<Context: RequestContext> {
         let api = router.group("console/api")
         api.get("config", use: config)
         // Guarded by the same keys as the API.
-        api.group().add(middleware: APIKeyMiddleware(keys: apiKeys)).get("threads", use: listThreads)
+        api.group().add(middleware: APIKeyMiddleware(keys: keys)).get("threads", use: listThreads)
     }
 
     /// `GET /console/api/config`, open to all: whether to ask for a key before the first API call (a 401
     /// would say it as well, but as an error in the browser's console).
     @Sendable func config(_ request: Request, context: Context) async throws -> Response {
-        .json(["api_keys_required": !apiKeys.isEmpty])
+        .json(["api_keys_required": !(try await keys.isOpen())])
     }
 
     /// `GET /console/api/threads`: the threads, paged like the API's lists, newest first by default.

@@ -9,11 +9,13 @@ import Hummingbird
 /// - an `Origin` other than the server's own (or one of `ASSISTANTS_CORS_ORIGINS`) is refused;
 /// - a body that is neither JSON nor multipart is refused: `text/plain` is what a page can send
 ///   cross-site without a CORS preflight.
-/// With keys configured none of this applies: a page cannot know the key.
+/// With keys (configured or made by `assistants keys create`) none of this applies: a page cannot know the key.
 struct LoopbackGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     let corsOrigins: CORSOrigins
+    let keys: APIKeys
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard try await keys.isOpen() else { return try await next(request, context) }
         // No `Host` at all cannot come from a browser, which always sends one.
         if let authority = request.head.authority, !Loopback.isAuthority(authority) {
             throw APIError(

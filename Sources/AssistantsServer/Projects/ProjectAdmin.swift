@@ -1,0 +1,85 @@
+import AssistantsAPI
+import AssistantsStore
+import Foundation
+import Logging
+
+/// The operator's work on a deployment's projects and keys (`assistants projects …`, `assistants keys …`),
+/// on its database, while servers run on it: they see a new key within `APIKeys`' memory time, and stop
+/// taking a revoked one as soon.
+public struct ProjectAdmin: Sendable {
+    private let store: any ProjectRecords
+    private let clock: any WallClock
+
+    public init(store: any ProjectRecords, clock: any WallClock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Opens the configured deployment's store for `body`, and closes it after.
+    public static func withDeployment<T: Sendable>(
+        _ configuration: ServerConfiguration, logger: Logger, _ body: (ProjectAdmin) async throws -> T
+    ) async throws -> T {
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        let opened = try await OpenedStore(configuration, logger: logger)
+        do {
+            let result = try await body(ProjectAdmin(store: opened.store))
+            await opened.close()
+            return result
+        } catch {
+            await opened.close()
+            throw error
+        }
+    }
+
+    /// Creates a project. Throws `ProjectAdminError` for an empty name or one taken.
+    public func createProject(name: String) async throws -> Project {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw ProjectAdminError("A project needs a name.") }
+        let project = Project(id: ObjectKind.project.newID(), name: name, createdAt: clock.now())
+        do {
+            try await store.createProject(project)
+        } catch StoreError.nameTaken {
+            throw ProjectAdminError("A project named '\(name)' exists already.")
+        }
+        return project
+    }
+
+    public func projects() async throws -> [Project] {
+        try await store.projects()
+    }
+
+    /// Makes a key of the project named (by id or name): its record, and its value, which is shown this
+    /// once and never stored.
+    public func createKey(project: String, name: String?) async throws -> (key: APIKeyRecord, value: String) {
+        let owner = try await self.project(project)
+        let value = APIKeys.newKey()
+        let record = APIKeyRecord(
+            id: ObjectKind.apiKey.newID(), projectID: owner.id, name: name ?? "", redactedValue: APIKeys.redacted(value),
+            createdAt: clock.now())
+        try await store.createAPIKey(record, hash: APIKeys.hash(value))
+        return (record, value)
+    }
+
+    /// The live keys, of one project (by id or name) when given.
+    public func keys(project: String?) async throws -> [APIKeyRecord] {
+        guard let project else { return try await store.apiKeys(projectID: nil) }
+        return try await store.apiKeys(projectID: try await self.project(project).id)
+    }
+
+    public func revokeKey(id: String) async throws {
+        guard try await store.revokeAPIKey(id: id) else { throw ProjectAdminError("No live key has the id '\(id)'.") }
+    }
+
+    private func project(_ idOrName: String) async throws -> Project {
+        guard let project = try await store.project(idOrName: idOrName) else {
+            throw ProjectAdminError("No project is named '\(idOrName)' or has that id. `assistants projects list` shows them.")
+        }
+        return project
+    }
+}
+
+/// What an admin command reports to its operator instead of doing what was asked.
+public struct ProjectAdminError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,110 @@
+import AssistantsAPI
+import AssistantsStore
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// Projects, their keys, and the walls between projects, run against each backend: a task of one project
+/// finds, lists, changes and deletes only that project's objects; the server's own work sees them all.
+@Suite(.closesStores) struct ProjectStoreContractTests {
+    @Test(arguments: StoreBackend.allCases)
+    func projectsAndKeysAreKeptAndRevoked(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let team = Project(id: ObjectKind.project.newID(), name: "team-a", createdAt: 10)
+        try await store.createProject(team)
+        await #expect(throws: StoreError.nameTaken(.project, name: "team-a")) {
+            try await store.createProject(Project(id: ObjectKind.project.newID(), name: "team-a", createdAt: 11))
+        }
+        await #expect(throws: StoreError.nameTaken(.project, name: "default")) {
+            try await store.createProject(Project(id: ObjectKind.project.newID(), name: "default", createdAt: 11))
+        }
+        #expect(try await store.projects() == [Project.defaultProject, team])
+        #expect(try await store.project(idOrName: team.id) == team)
+        #expect(try await store.project(idOrName: "team-a") == team)
+        #expect(try await store.project(idOrName: "default") == Project.defaultProject)
+        #expect(try await store.project(idOrName: "nobody") == nil)
+
+        let key = APIKeyRecord(id: ObjectKind.apiKey.newID(), projectID: team.id, name: "ci", redactedValue: "sk-proj-abc…wxyz", createdAt: 12)
+        let other = APIKeyRecord(id: ObjectKind.apiKey.newID(), projectID: ProjectScope.defaultProjectID, name: "", redactedValue: "r", createdAt: 13)
+        try await store.createAPIKey(key, hash: "hash-1")
+        try await store.createAPIKey(other, hash: "hash-2")
+        await #expect(throws: StoreError.notFound(.project, id: "proj_missing")) {
+            try await store.createAPIKey(
+                APIKeyRecord(id: ObjectKind.apiKey.newID(), projectID: "proj_missing", name: "", redactedValue: "r", createdAt: 14), hash: "hash-3")
+        }
+        #expect(try await store.apiKey(hash: "hash-1") == key)
+        #expect(try await store.apiKey(hash: "hash-3") == nil)
+        #expect(try await store.apiKeys(projectID: nil) == [key, other])
+        #expect(try await store.apiKeys(projectID: team.id) == [key])
+
+        #expect(try await store.revokeAPIKey(id: key.id))
+        #expect(try await !store.revokeAPIKey(id: key.id))
+        #expect(try await store.apiKey(hash: "hash-1") == nil)
+        #expect(try await store.apiKeys(projectID: nil) == [other])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aProjectSeesOnlyItsOwnObjects(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let (a, b) = ("proj_a", "proj_b")
+        let assistant = Assistant(id: ObjectKind.assistant.newID(), createdAt: 1, name: "A's", model: "gpt-4o")
+        let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
+        let file = FileObject(id: ObjectKind.file.newID(), bytes: 1, createdAt: 1, filename: "a.txt", purpose: "assistants")
+        let vectorStore = VectorStore(id: ObjectKind.vectorStore.newID(), createdAt: 1, lastActiveAt: 1)
+        let container = Container(id: ObjectKind.container.newID(), createdAt: 1, name: "c", expiresAfter: .init(minutes: 20))
+        try await ProjectScope.$current.withValue(a) { () async throws -> Void in
+            try await store.createAssistant(assistant)
+            try await store.createThread(thread, messages: [])
+            try await store.createFile(file)
+            try await store.createVectorStore(vectorStore, files: [])
+            try await store.createContainer(container, files: [])
+        }
+        let theirs = Assistant(id: ObjectKind.assistant.newID(), createdAt: 2, name: "B's", model: "gpt-4o")
+        try await ProjectScope.$current.withValue(b) { try await store.createAssistant(theirs) }
+
+        try await ProjectScope.$current.withValue(b) { () async throws -> Void in
+            #expect(try await store.assistant(id: assistant.id) == nil)
+            #expect(try await store.listAssistants(ListQuery(limit: 10)).data.map(\.id) == [theirs.id])
+            #expect(try await store.updateAssistant(id: assistant.id) { $0.name = "taken" } == nil)
+            #expect(try await !store.deleteAssistant(id: assistant.id))
+            // Another project's object is no cursor of this project's list.
+            await #expect(throws: StoreError.unknownCursor(param: "after", id: assistant.id)) {
+                try await store.listAssistants(ListQuery(limit: 10, after: assistant.id))
+            }
+            #expect(try await store.thread(id: thread.id) == nil)
+            #expect(try await store.listThreads(ListQuery(limit: 10)).data.isEmpty)
+            #expect(try await !store.deleteThread(id: thread.id))
+            #expect(try await store.file(id: file.id) == nil)
+            #expect(try await store.missingFiles(among: [file.id]) == [file.id])
+            #expect(try await store.listFiles(purpose: nil, ListQuery(limit: 10)).data.isEmpty)
+            #expect(try await store.vectorStore(id: vectorStore.id) == nil)
+            #expect(try await store.listVectorStores(ListQuery(limit: 10)).data.isEmpty)
+            #expect(try await store.container(id: container.id) == nil)
+            #expect(try await store.deleteContainer(id: container.id) == nil)
+            // A message cannot be added to another project's thread.
+            await #expect(throws: StoreError.notFound(.thread, id: thread.id)) {
+                try await store.appendMessage(Message(id: ObjectKind.message.newID(), createdAt: 3, threadID: thread.id, role: .user, content: []))
+            }
+        }
+        try await ProjectScope.$current.withValue(a) { () async throws -> Void in
+            #expect(try await store.assistant(id: assistant.id)?.name == "A's")
+            #expect(try await store.listAssistants(ListQuery(limit: 10)).data.map(\.id) == [assistant.id])
+            #expect(try await store.missingFiles(among: [file.id]).isEmpty)
+            #expect(try await store.updateAssistant(id: assistant.id) { $0.name = "Still A's" }?.name == "Still A's")
+        }
+        // The server's own work sees every project.
+        #expect(try await store.listAssistants(ListQuery(limit: 10)).data.map(\.id) == [theirs.id, assistant.id])
+        #expect(try await store.assistant(id: assistant.id) != nil)
+
+        for (kind, id) in [
+            (ObjectKind.assistant, assistant.id), (.thread, thread.id), (.conversation, thread.id), (.file, file.id),
+            (.vectorStore, vectorStore.id), (.container, container.id),
+        ] {
+            #expect(try await store.project(of: kind, id: id) == a, "\(kind)")
+        }
+        #expect(try await store.project(of: .assistant, id: theirs.id) == b)
+        #expect(try await store.project(of: .thread, id: "thread_missing") == nil)
+        _ = try await ProjectScope.$current.withValue(a) { try await store.deleteAssistant(id: assistant.id) }
+        #expect(try await store.project(of: .assistant, id: assistant.id) == nil)
+    }
+}
