@@ -78,11 +78,16 @@ import Testing
         let file = FileObject(id: ObjectKind.file.newID(), bytes: bytes.count, createdAt: 1, filename: "a.txt", purpose: "assistants")
         let assistant = Assistant(id: ObjectKind.assistant.newID(), createdAt: 2, name: "nul \u{0} here", model: "gpt-4o")
         let storeID = ObjectKind.vectorStore.newID()
+        let project = Project(id: ObjectKind.project.newID(), name: "team", createdAt: 1)
+        let key = APIKeyRecord(id: ObjectKind.apiKey.newID(), projectID: project.id, name: "ci", redactedValue: "sk-proj-abc…wxyz", createdAt: 1)
         do {
             let source = try SQLiteStore(path: directory.appendingPathComponent("assistants.sqlite").path)
             try await FileSystemBlobStore(root: layout.filesDirectory).write(bytes, as: file.id)
             try await source.createFile(file)
-            try await source.createAssistant(assistant)
+            // Projects, their keys and what belongs to them go over as they are.
+            try await source.createProject(project)
+            try await source.createAPIKey(key, hash: "key-hash")
+            try await ProjectScope.$current.withValue(project.id) { try await source.createAssistant(assistant) }
             let chunks = [Chunk(text: "one", start: 0, end: 3, tokenCount: 1), Chunk(text: "two", start: 4, end: 7, tokenCount: 1)]
             _ = try await SQLiteChunkStorage(path: layout.searchIndexPath).replace(
                 storeID: storeID, removing: [], adding: [IndexedFile(fileID: file.id, filename: "a.txt", chunks: chunks)])
@@ -100,6 +105,10 @@ import Testing
         #expect(summary.count(StoredTable.assistant) == 1)
         #expect(try await store.assistant(id: assistant.id)?.name == "fixed")
         #expect(try await store.file(id: file.id) == file)
+        #expect(try await store.projects() == [Project.defaultProject, project])
+        #expect(try await store.apiKey(hash: "key-hash") == key)
+        #expect(try await store.project(of: .assistant, id: assistant.id) == project.id)
+        #expect(try await store.project(of: .file, id: file.id) == ProjectScope.defaultProjectID)
         let blobs = try PostgresBlobStore(store: store, stagingBase: directory.appendingPathComponent("check-staging"))
         #expect(try await blobs.read(file.id) == bytes)
         #expect(try await Self.texts(store.makeChunkStorage(), storeID) == ["one", "two"])

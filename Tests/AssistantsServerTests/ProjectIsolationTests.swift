@@ -35,6 +35,9 @@ import Testing
             // Its execution acts for its project, whose metrics count its tokens.
             let teamA = try #require(try await api.store.project(idOrName: "team-a"))
             #expect(try await api.store.run(id: run.id, threadID: thread.id)?.project == teamA.id)
+            let metrics = try PrometheusText(String(decoding: try await api.send(.get, "/metrics", headers: [:], body: nil).bytes, as: UTF8.self))
+            #expect((metrics.value("assistants_prompt_tokens_total", ["project": teamA.id, "model": "gpt-4o"]) ?? 0) > 0)
+            #expect(metrics.value("assistants_prompt_tokens_total", ["project": ProjectScope.defaultProjectID, "model": "gpt-4o"]) == nil)
             a.model?.enqueue(FakeReply(chunks: ["Four."]))
             let response = try await a.call(.post, "/v1/responses", #"{"model":"gpt-4o","input":"2+2?"}"#, beta: false).decode(ModelResponse.self)
             let conversation = try await a.call(.post, "/v1/conversations", #"{"items":[{"role":"user","content":"hi"}]}"#, beta: false).json
