@@ -6,13 +6,24 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var param: String?
     public var code: String?
+    /// Seconds the client should wait before trying again (`retry-after`), for a 429.
+    public var retryAfter: Int?
 
-    public init(status: Int, type: String, message: String, param: String? = nil, code: String? = nil) {
+    public init(status: Int, type: String, message: String, param: String? = nil, code: String? = nil, retryAfter: Int? = nil) {
         self.status = status
         self.type = type
         self.message = message
         self.param = param
         self.code = code
+        self.retryAfter = retryAfter
+    }
+
+    /// A key over its requests per minute, in OpenAI's words. The SDKs wait `retry-after` and try again.
+    public static func rateLimited(limit: Int, retryAfter: Int) -> APIError {
+        APIError(
+            status: 429, type: "requests",
+            message: "Rate limit reached on requests per min (RPM): Limit \(limit), Used \(limit), Requested 1. Please try again in \(retryAfter)s.",
+            code: "rate_limit_exceeded", retryAfter: retryAfter)
     }
 
     public var description: String { "\(status) \(type): \(message)" }

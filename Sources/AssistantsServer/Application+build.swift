@@ -66,6 +66,9 @@ public struct ServerParts: Sendable {
     public let vectorStores: VectorStores
     public let engine: RunEngine
     public let health: any HealthCheck
+    /// Each key's requests per minute, and the default limit of keys whose project sets none.
+    let requests: RequestLimiter
+    let requestsPerMinute: Int?
     /// What `/metrics` renders: this server's own registry, which every part records into.
     public let metrics: ServerMetrics
     /// To run for as long as the server does. The backend's come first, so that they shut down last, after
@@ -76,8 +79,8 @@ public struct ServerParts: Sendable {
     /// `loopbackOnly`.
     public func router(apiKeys: Set<String>, loopbackOnly: Bool = true, corsOrigins: CORSOrigins = .init()) -> Router<BasicRequestContext> {
         buildRouter(
-            store: store, blobs: blobs, engine: engine, apiKeys: apiKeys, loopbackOnly: loopbackOnly, corsOrigins: corsOrigins,
-            health: health, metrics: metrics)
+            store: store, blobs: blobs, engine: engine, apiKeys: apiKeys, loopbackOnly: loopbackOnly,
+            requestsPerMinute: requestsPerMinute, requests: requests, corsOrigins: corsOrigins, health: health, metrics: metrics)
     }
 
     /// Opens the configured backend and builds the model provider, the code interpreter, the vector stores
@@ -127,7 +130,9 @@ public struct ServerParts: Sendable {
             configuration: .init(workers: configuration.runWorkers, sweepInterval: environment.runSweepInterval), logger: logger,
             metrics: metrics.engine)
         return ServerParts(
-            store: store, blobs: blobs, vectorStores: vectorStores, engine: engine, health: backend.health, metrics: metrics,
+            store: store, blobs: blobs, vectorStores: vectorStores, engine: engine, health: backend.health,
+            requests: RequestLimiter(counter: backend.requests, clock: environment.clock),
+            requestsPerMinute: configuration.requestsPerMinute, metrics: metrics,
             services: backend.services + [
                 engine, interpreter, VectorStoreIngestion(vectorStores, dispatch: dispatch),
                 ExpiryService(vectorStores: vectorStores, engine: engine, dispatch: dispatch, logger: logger),

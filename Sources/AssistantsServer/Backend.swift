@@ -22,6 +22,8 @@ struct Backend {
     /// Where vector stores' chunks live.
     var chunks: any ChunkStorage
     var health: any HealthCheck
+    /// Counts each key's requests per minute, on every node.
+    var requests: any RequestCounter
     var services: [any Service]
 }
 
@@ -70,7 +72,8 @@ func openBackend(_ configuration: ServerConfiguration, logger: Logger) async thr
             store: store, blobs: try FileSystemBlobStore(root: files),
             dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID), sessions: LocalSessionPlacement(),
             events: InProcessEventBus(),
-            chunks: try SQLiteChunkStorage(path: configuration.searchIndexPath), health: InProcessHealthCheck(), services: [])
+            chunks: try SQLiteChunkStorage(path: configuration.searchIndexPath), health: InProcessHealthCheck(),
+            requests: InProcessRequestCounter(), services: [])
     case .postgres(let store):
         let blobs = try PostgresBlobStore(store: store, stagingBase: files.appendingPathComponent(".staging", isDirectory: true))
         let dispatch = try await PostgresWorkDispatch(store: store, configuration: .init(nodeID: configuration.nodeID, leaseTTL: configuration.nodeLeaseTTL))
@@ -80,6 +83,6 @@ func openBackend(_ configuration: ServerConfiguration, logger: Logger) async thr
         // files it owns, then the store.
         return Backend(
             store: store, blobs: blobs, dispatch: dispatch, sessions: dispatch.makeSessionPlacement(), events: events, chunks: store.makeChunkStorage(),
-            health: PostgresHealthCheck(store: store), services: [store, dispatch, events])
+            health: PostgresHealthCheck(store: store), requests: PostgresRequestCounter(store: store), services: [store, dispatch, events])
     }
 }

@@ -7,9 +7,10 @@ import Hummingbird
 /// `health` decides whether `/health` answers 200 or 503; `metrics` is what `/metrics` renders.
 public func buildRouter(
     store: any AssistantsStore, blobs: any BlobStore, engine: RunEngine, apiKeys: Set<String>, loopbackOnly: Bool = true,
+    requestsPerMinute: Int? = nil, requests: RequestLimiter = .init(counter: InProcessRequestCounter(), clock: .system),
     corsOrigins: CORSOrigins = .init(), health: any HealthCheck = InProcessHealthCheck(), metrics: ServerMetrics = .init()
 ) -> Router<BasicRequestContext> {
-    let keys = APIKeys(configured: apiKeys, store: store, loopbackOnly: loopbackOnly)
+    let keys = APIKeys(configured: apiKeys, store: store, loopbackOnly: loopbackOnly, requestsPerMinute: requestsPerMinute)
     // `HEAD` answers as `GET` does, without the body.
     let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())
@@ -26,9 +27,9 @@ public func buildRouter(
         return Response.json(["status": "ok"])
     }
     metrics.addRoute(to: router)
-    ConsoleController(store: store, keys: keys).addRoutes(to: router)
+    ConsoleController(store: store, keys: keys, requests: requests).addRoutes(to: router)
 
-    let api = router.group("v1").add(middleware: APIKeyMiddleware(keys: keys))
+    let api = router.group("v1").add(middleware: APIKeyMiddleware(keys: keys, limiter: requests))
     let vectorStores = engine.vectorStores
     FilesController(store: store, blobs: blobs, vectorStores: vectorStores).addRoutes(to: api.group("files"))
 

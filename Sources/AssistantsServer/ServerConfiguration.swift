@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable {
     /// this long is taken for dead, and its work ends or goes to the other nodes.
     public var nodeLeaseTTL: Duration = .seconds(15)
     public var apiKeys: Set<String>
+    /// Requests each key may make per minute, unless its project sets its own limit; nil: no limit.
+    public var requestsPerMinute: Int?
     /// The bearer token `GET /metrics` requires (`ASSISTANTS_METRICS_TOKEN`). Without one, `/metrics` answers
     /// only while the server listens on a loopback address.
     public var metricsToken: String?
@@ -176,6 +178,9 @@ public struct ServerConfiguration: Sendable {
     public func validate() throws(ConfigurationError) {
         guard (0...65535).contains(port) else { throw ConfigurationError("Invalid port \(port).") }
         guard runWorkers > 0 else { throw ConfigurationError("ASSISTANTS_RUN_WORKERS must be at least 1.") }
+        if let requestsPerMinute, requestsPerMinute < 1 {
+            throw ConfigurationError("ASSISTANTS_REQUESTS_PER_MINUTE must be at least 1 (leave it unset for no limit).")
+        }
         for (name, value) in [
             ("ASSISTANTS_HEADER_TIMEOUT", connectionLimits.headerTimeout),
             ("ASSISTANTS_BODY_IDLE_TIMEOUT", connectionLimits.bodyIdleTimeout),

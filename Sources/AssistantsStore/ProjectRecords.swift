@@ -26,14 +26,18 @@ public struct Project: Codable, Sendable, Equatable, Identifiable {
     public var id: String
     public var name: String
     public var createdAt: Int
+    /// Requests each of the project's keys may make per minute; nil: the server's default
+    /// (`ASSISTANTS_REQUESTS_PER_MINUTE`), if any.
+    public var requestsPerMinute: Int?
 
-    public init(id: String, name: String, createdAt: Int) {
+    public init(id: String, name: String, createdAt: Int, requestsPerMinute: Int? = nil) {
         self.id = id
         self.name = name
         self.createdAt = createdAt
+        self.requestsPerMinute = requestsPerMinute
     }
 
-    enum CodingKeys: String, CodingKey { case id, name, createdAt = "created_at" }
+    enum CodingKeys: String, CodingKey { case id, name, createdAt = "created_at", requestsPerMinute = "requests_per_minute" }
 }
 
 /// An API key of a project. The key itself is never stored: only its SHA-256 (`hash`, which the store
@@ -70,6 +74,10 @@ public protocol ProjectRecords: Sendable {
 
     /// The project with that id, or else with that name; nil when there is none.
     func project(idOrName: String) async throws -> Project?
+
+    /// Applies `change` to the stored project under its row lock, so concurrent changes queue up; nil when
+    /// there is no such project. The default project is no stored project: it cannot be changed.
+    func updateProject(id: String, _ change: @escaping @Sendable (inout Project) throws -> Void) async throws -> Project?
 
     /// Stores a key of its project under the SHA-256 of its value (lowercase hex). Throws
     /// `StoreError.notFound(.project)` when the project does not exist.

@@ -28,6 +28,10 @@ extension PostgresStore {
         }
     }
 
+    public func updateProject(id: String, _ change: @escaping @Sendable (inout Project) throws -> Void) async throws -> Project? {
+        try await write { rows in try await rows.update(StoredTable.project, id: id, change) }
+    }
+
     public func createAPIKey(_ key: APIKeyRecord, hash: String) async throws {
         try await write { rows in
             if key.projectID != ProjectScope.defaultProjectID {

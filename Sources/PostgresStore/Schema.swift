@@ -200,6 +200,9 @@ enum Schema {
                 hash TEXT NOT NULL UNIQUE, body JSONB)
             """,
         ]),
+        Migration(version: 11, name: "requests per key and minute", statements: [
+            "CREATE UNLOGGED TABLE request_count (key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, count INTEGER NOT NULL)",
+        ]),
     ]
 
     /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each

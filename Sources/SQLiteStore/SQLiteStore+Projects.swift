@@ -27,6 +27,10 @@ extension SQLiteStore {
         }
     }
 
+    public func updateProject(id: String, _ change: @escaping @Sendable (inout Project) throws -> Void) async throws -> Project? {
+        try await write { db in try db.update(StoredTable.project, id: id, change) }
+    }
+
     public func createAPIKey(_ key: APIKeyRecord, hash: String) async throws {
         try await write { db in
             guard try key.projectID == ProjectScope.defaultProjectID || db.exists(StoredTable.project, id: key.projectID) else {

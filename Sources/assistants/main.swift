@@ -25,6 +25,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "This node's name among the nodes sharing a database (ASSISTANTS_NODE_ID, default host name and process id).") var nodeID: String?
     @Option(help: "Seconds after its last heartbeat that a node is taken for dead and its work ends or moves on (ASSISTANTS_NODE_LEASE_TTL, default 15).") var nodeLeaseTTL: Int?
     @Option(help: "Comma-separated API keys clients must send (ASSISTANTS_API_KEYS).") var apiKeys: String?
+    @Option(help: "Requests each API key may make per minute, unless its project sets its own (ASSISTANTS_REQUESTS_PER_MINUTE, default no limit).") var requestsPerMinute: Int?
     @Option(help: "Bearer token GET /metrics requires; without one it answers only on a loopback address (ASSISTANTS_METRICS_TOKEN).") var metricsToken: String?
     @Option(help: "OpenAI-compatible model endpoint, e.g. http://127.0.0.1:11434/v1 (ASSISTANTS_UPSTREAM_URL).") var upstreamURL: String?
     @Option(help: "API key for the model endpoint (ASSISTANTS_UPSTREAM_API_KEY).") var upstreamAPIKey: String?
@@ -109,6 +110,10 @@ struct Serve: AsyncParsableCommand {
         if let nodeID = setting(nodeID, "ASSISTANTS_NODE_ID") { configuration.nodeID = nodeID }
         configuration.metricsToken = setting(metricsToken, "ASSISTANTS_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
         configuration.nodeLeaseTTL = .seconds(try number(nodeLeaseTTL, "ASSISTANTS_NODE_LEASE_TTL", default: 15))
+        if let limit = setting(requestsPerMinute.map(String.init), "ASSISTANTS_REQUESTS_PER_MINUTE"), !limit.isEmpty {
+            guard let value = Int(limit) else { throw ConfigurationError("Invalid ASSISTANTS_REQUESTS_PER_MINUTE '\(limit)': expected a number.") }
+            configuration.requestsPerMinute = value
+        }
         return configuration
     }
 }
@@ -180,7 +185,7 @@ struct DeploymentOptions: ParsableArguments {
 struct Projects: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create and list projects. Each API key belongs to one; what a key makes is invisible to other projects.",
-        subcommands: [Create.self, List.self])
+        subcommands: [Create.self, List.self, Update.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a project.")
@@ -203,8 +208,34 @@ struct Projects: AsyncParsableCommand {
             try await deployment.withAdmin { admin in
                 let keys = Dictionary(grouping: try await admin.keys(project: nil), by: \.projectID)
                 for project in try await admin.projects() {
-                    print("\(project.id)\t\(project.name)\t\(keys[project.id]?.count ?? 0) keys")
+                    let limit = project.requestsPerMinute.map { "\t\($0) requests/min per key" } ?? ""
+                    print("\(project.id)\t\(project.name)\t\(keys[project.id]?.count ?? 0) keys\(limit)")
                 }
+            }
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a project's limits. Servers apply them to its keys within seconds.")
+        @Argument(help: "The project's name or id.") var project: String
+        @Option(help: "Requests each of its keys may make per minute, or 'none' for the server's default (ASSISTANTS_REQUESTS_PER_MINUTE).")
+        var requestsPerMinute: String
+        @OptionGroup var deployment: DeploymentOptions
+
+        func run() async throws {
+            let limit: Int?
+            if requestsPerMinute == "none" {
+                limit = nil
+            } else {
+                guard let value = Int(requestsPerMinute), value >= 1 else {
+                    throw ValidationError("--requests-per-minute takes a number of at least 1, or 'none'.")
+                }
+                limit = value
+            }
+            try await deployment.withAdmin { admin in
+                let project = try await admin.setRequestsPerMinute(limit, project: project)
+                print("Project \(project.name): \(limit.map { "\($0) requests per minute per key" } ?? "the server's default limit").")
             }
         }
     }

@@ -172,6 +172,27 @@ import Testing
         }
     }
 
+    @Test func aKeyOverItsRequestsPerMinuteWaitsForTheNextMinute() async throws {
+        try await TestAPI.run { api in
+            let (a, b) = try await Self.twoProjects(api)
+            _ = try await ProjectAdmin(store: api.store).setRequestsPerMinute(3, project: "team-a")
+            // Each minute of the server's clock: three requests, then 429s until the minute is over.
+            // 15 seconds into a minute, so that the test ends before it does.
+            api.clock.advance(by: (75 - api.clock.now() % 60) % 60)
+            for _ in 0..<3 { #expect(try await a.call(.get, "/v1/assistants").status == .ok) }
+            let refused = try await a.call(.get, "/v1/assistants")
+            #expect(refused.status == .tooManyRequests)
+            let retryAfter = try #require(refused.headers[.retryAfter].flatMap { Int($0) })
+            #expect((30...45).contains(retryAfter))
+            #expect(refused.error?.code == "rate_limit_exceeded" && refused.error?.type == "requests")
+            #expect(refused.error?.message.contains("Limit 3") == true)
+            // Another project's key has its own count, and no limit.
+            for _ in 0..<5 { #expect(try await b.call(.get, "/v1/assistants").status == .ok) }
+            api.clock.advance(by: 60)
+            #expect(try await a.call(.get, "/v1/assistants").status == .ok)
+        }
+    }
+
     private func waitForRun(_ api: TestAPI, _ run: Run) async throws {
         for _ in 0..<500 {
             let current = try await api.call(.get, "/v1/threads/\(run.threadID)/runs/\(run.id)").decode(Run.self)

@@ -23,6 +23,9 @@ import Testing
         #expect(try await store.project(idOrName: "team-a") == team)
         #expect(try await store.project(idOrName: "default") == Project.defaultProject)
         #expect(try await store.project(idOrName: "nobody") == nil)
+        #expect(try await store.updateProject(id: team.id) { $0.requestsPerMinute = 5 }?.requestsPerMinute == 5)
+        #expect(try await store.project(idOrName: team.id)?.requestsPerMinute == 5)
+        #expect(try await store.updateProject(id: "proj_missing") { $0.requestsPerMinute = 5 } == nil)
 
         let key = APIKeyRecord(id: ObjectKind.apiKey.newID(), projectID: team.id, name: "ci", redactedValue: "sk-proj-abc…wxyz", createdAt: 12)
         let other = APIKeyRecord(id: ObjectKind.apiKey.newID(), projectID: ProjectScope.defaultProjectID, name: "", redactedValue: "r", createdAt: 13)

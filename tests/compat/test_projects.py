@@ -96,3 +96,26 @@ def test_admin_commands_say_what_went_wrong(server):
     ]:
         done = subprocess.run([str(server_binary()), *args, *where], capture_output=True, text=True, timeout=60)
         assert done.returncode != 0 and message in done.stderr, (args, done.stdout, done.stderr)
+
+
+def test_a_key_over_its_requests_per_minute_gets_429_on_every_node(server):
+    admin(server, "projects", "create", "limited")
+    admin(server, "projects", "update", "limited", "--requests-per-minute", "4")
+    key = admin(server, "keys", "create", "--project", "limited").strip()
+    assert "4 requests/min per key" in admin(server, "projects", "list")
+    client = server.client(api_key=key)  # max_retries=0: the 429 reaches the test
+    # The limit counts this key's requests on every node (behind nginx, round robin): each gets its share.
+    refused = None
+    for _ in range(12):
+        try:
+            client.beta.assistants.list()
+        except openai.RateLimitError as error:
+            refused = error
+            break
+    assert refused is not None, "12 requests in a row never met the limit of 4 per minute"
+    assert refused.status_code == 429
+    assert refused.code == "rate_limit_exceeded"
+    assert 1 <= int(refused.response.headers["retry-after"]) <= 60
+    # The configured keys have no limit.
+    for _ in range(8):
+        server.client().beta.assistants.list()

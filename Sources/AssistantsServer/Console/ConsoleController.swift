@@ -10,6 +10,7 @@ import NIOCore
 struct ConsoleController<Context: RequestContext> {
     let store: any AssistantsStore
     let keys: APIKeys
+    let requests: RequestLimiter
 
     func addRoutes(to router: Router<Context>) {
         for asset in ConsoleAssets.files {
@@ -20,7 +21,7 @@ struct ConsoleController<Context: RequestContext> {
         let api = router.group("console/api")
         api.get("config", use: config)
         // Guarded by the same keys as the API.
-        api.group().add(middleware: APIKeyMiddleware(keys: keys)).get("threads", use: listThreads)
+        api.group().add(middleware: APIKeyMiddleware(keys: keys, limiter: requests)).get("threads", use: listThreads)
     }
 
     /// `GET /console/api/config`, open to all: whether to ask for a key before the first API call (a 401

@@ -14,7 +14,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if apiError.status >= 500 {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             }
-            return Response.json(apiError.envelope, status: .init(code: apiError.status))
+            var response = Response.json(apiError.envelope, status: .init(code: apiError.status))
+            if let seconds = apiError.retryAfter { response.headers[.retryAfter] = String(seconds) }
+            return response
         }
     }
 }

@@ -17,22 +17,26 @@ final class APIKeys: Sendable {
     private let configured: Set<String>
     private let store: any ProjectRecords
     private let loopbackOnly: Bool
+    /// The requests per minute of every key whose project sets none.
+    private let requestsPerMinute: Int?
     private let ttl: Duration
 
-    private struct Remembered: Sendable {
-        var project: String?
+    private struct Remembered<Value: Sendable>: Sendable {
+        var value: Value
         var until: ContinuousClock.Instant
     }
 
-    /// What the store said of each key hash recently; bounded by `capacity`, dropped whole when full.
-    private let remembered = Mutex<[String: Remembered]>([:])
-    private let storedKeysExist = Mutex<Remembered?>(nil)
+    /// What the store said of each key hash recently (nil: no such key); bounded by `capacity`, dropped
+    /// whole when full.
+    private let remembered = Mutex<[String: Remembered<Caller?>]>([:])
+    private let storedKeysExist = Mutex<Remembered<Bool>?>(nil)
     private static let capacity = 10_000
 
-    init(configured: Set<String>, store: any ProjectRecords, loopbackOnly: Bool, ttl: Duration = .seconds(5)) {
+    init(configured: Set<String>, store: any ProjectRecords, loopbackOnly: Bool, requestsPerMinute: Int? = nil, ttl: Duration = .seconds(5)) {
         self.configured = configured
         self.store = store
         self.loopbackOnly = loopbackOnly
+        self.requestsPerMinute = requestsPerMinute
         self.ttl = ttl
     }
 
@@ -40,36 +44,44 @@ final class APIKeys: Sendable {
     func isOpen() async throws -> Bool {
         guard configured.isEmpty, loopbackOnly else { return false }
         let now = ContinuousClock.now
-        if let known = storedKeysExist.withLock({ $0 }), known.until > now { return known.project == nil }
+        if let known = storedKeysExist.withLock({ $0 }), known.until > now { return !known.value }
         let exist = !(try await store.apiKeys(projectID: nil).isEmpty)
-        storedKeysExist.withLock { $0 = Remembered(project: exist ? "" : nil, until: now + ttl) }
+        storedKeysExist.withLock { $0 = Remembered(value: exist, until: now + ttl) }
         return !exist
     }
 
-    /// The project of the request whose `Authorization` header is `authorization`. Throws
+    /// Who sent the request whose `Authorization` header is `authorization`. Throws
     /// `APIError.missingAPIKey` without a bearer key and `APIError.incorrectAPIKey` for a key that is
     /// neither configured nor stored (revoked keys included), unless the server is open.
-    func project(authorization: String?) async throws -> String {
-        if try await isOpen() { return ProjectScope.defaultProjectID }
+    func caller(authorization: String?) async throws -> Caller {
+        let defaultProject = { (key: String) in
+            Caller(project: ProjectScope.defaultProjectID, key: key, requestsPerMinute: self.requestsPerMinute)
+        }
+        if try await isOpen() { return defaultProject("open") }
         guard let header = authorization, header.lowercased().hasPrefix("bearer ") else { throw APIError.missingAPIKey }
         let key = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
         guard !key.isEmpty else { throw APIError.missingAPIKey }
+        let hash = Self.hash(key)
         // Every configured key is compared in full, so response times say nothing about how much matched.
         let matches = configured.reduce(false) { matched, candidate in Self.constantTimeEqual(candidate, key) || matched }
-        if matches { return ProjectScope.defaultProjectID }
-        guard let project = try await storedProject(hash: Self.hash(key)) else { throw APIError.incorrectAPIKey(key) }
-        return project
+        if matches { return defaultProject("configured:" + hash) }
+        guard let caller = try await storedCaller(hash: hash) else { throw APIError.incorrectAPIKey(key) }
+        return caller
     }
 
-    private func storedProject(hash: String) async throws -> String? {
+    private func storedCaller(hash: String) async throws -> Caller? {
         let now = ContinuousClock.now
-        if let known = remembered.withLock({ $0[hash] }), known.until > now { return known.project }
-        let project = try await store.apiKey(hash: hash)?.projectID
+        if let known = remembered.withLock({ $0[hash] }), known.until > now { return known.value }
+        var caller: Caller?
+        if let key = try await store.apiKey(hash: hash) {
+            let project = try await store.project(idOrName: key.projectID)
+            caller = Caller(project: key.projectID, key: key.id, requestsPerMinute: project?.requestsPerMinute ?? requestsPerMinute)
+        }
         remembered.withLock { remembered in
             if remembered.count >= Self.capacity { remembered.removeAll() }
-            remembered[hash] = Remembered(project: project, until: now + ttl)
+            remembered[hash] = Remembered(value: caller, until: now + ttl)
         }
-        return project
+        return caller
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
@@ -99,4 +111,12 @@ final class APIKeys: Sendable {
     }
 
     private static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+}
+
+/// Who a request comes from: the project it acts for, the key it came with (a stored key's id, or a name
+/// for a configured key, never the key itself), and how many requests per minute that key may make.
+struct Caller: Sendable, Equatable {
+    var project: String
+    var key: String
+    var requestsPerMinute: Int?
 }

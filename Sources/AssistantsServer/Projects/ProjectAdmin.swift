@@ -48,6 +48,18 @@ public struct ProjectAdmin: Sendable {
         try await store.projects()
     }
 
+    /// Sets the requests per minute each of the project's keys may make; nil: the server's default.
+    public func setRequestsPerMinute(_ limit: Int?, project idOrName: String) async throws -> Project {
+        let project = try await self.project(idOrName)
+        guard project.id != ProjectScope.defaultProjectID else {
+            throw ProjectAdminError("The default project's keys have the server's limit: set ASSISTANTS_REQUESTS_PER_MINUTE.")
+        }
+        guard let updated = try await store.updateProject(id: project.id, { $0.requestsPerMinute = limit }) else {
+            throw ProjectAdminError("No project is named '\(idOrName)' or has that id. `assistants projects list` shows them.")
+        }
+        return updated
+    }
+
     /// Makes a key of the project named (by id or name): its record, and its value, which is shown this
     /// once and never stored.
     public func createKey(project: String, name: String?) async throws -> (key: APIKeyRecord, value: String) {
