@@ -92,7 +92,7 @@ actor RunExecution {
     /// One model call and what follows from it. True when the model must be called again.
     private func callModel() async throws -> Bool {
         guard let provider = environment.provider else {
-            throw ProviderError(.notConfigured, message: "No model endpoint is configured: start the server with ASSISTANTS_UPSTREAM_URL set (e.g. http://127.0.0.1:11434/v1 for Ollama).")
+            throw ProviderError.notConfigured
         }
         modelCalls += 1
         guard modelCalls <= environment.maxModelCalls else {

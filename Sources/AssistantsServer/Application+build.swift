@@ -96,13 +96,16 @@ public struct ServerParts: Sendable {
         let (store, blobs, dispatch) = (backend.store, backend.blobs, backend.dispatch)
         var upstreamLogger = logger
         if configuration.logUpstream { upstreamLogger.logLevel = .trace }
-        let provider = configuration.upstreamURL.map { url in
+        let makeProvider = { @Sendable [upstreamLogger] (endpoint: Project.Upstream) -> OpenAICompatibleProvider in
             var upstream = OpenAICompatibleProvider.Configuration(
-                baseURL: url, apiKey: configuration.upstreamAPIKey, modelAliases: configuration.modelAliases,
+                baseURL: endpoint.url, apiKey: endpoint.apiKey, modelAliases: endpoint.modelAliases,
                 maxConnections: max(64, configuration.runWorkers * 2), namedToolChoice: configuration.upstreamToolChoice)
             if let retries = environment.upstreamRetries { upstream.maxRetries = retries }
             if let backoff = environment.upstreamBackoff { upstream.initialBackoff = backoff }
             return OpenAICompatibleProvider(configuration: upstream, logger: upstreamLogger, metrics: metrics.upstream)
+        }
+        let provider = configuration.upstreamURL.map { url in
+            makeProvider(.init(url: url, apiKey: configuration.upstreamAPIKey, modelAliases: configuration.modelAliases))
         }
         if provider == nil {
             logger.warning("No model endpoint configured: runs will fail until ASSISTANTS_UPSTREAM_URL is set.")
@@ -124,8 +127,10 @@ public struct ServerParts: Sendable {
         let containers = Containers(store: store, blobs: blobs, clock: environment.clock)
         let codeInterpreter = CodeInterpreterTool(
             service: interpreter, store: store, blobs: blobs, containers: containers, placement: backend.sessions, clock: environment.clock)
+        // Each run calls the endpoint of its project: the project's own, or the server's.
+        let upstreams = ProjectUpstreams(server: provider, store: store, makeProvider: makeProvider)
         let engine = RunEngine(
-            store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, containers: containers, tools: [codeInterpreter],
+            store: store, blobs: blobs, vectorStores: vectorStores, provider: upstreams, containers: containers, tools: [codeInterpreter],
             dispatch: dispatch, events: backend.events,
             configuration: .init(workers: configuration.runWorkers, sweepInterval: environment.runSweepInterval), logger: logger,
             metrics: metrics.engine)

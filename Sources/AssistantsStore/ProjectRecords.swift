@@ -29,15 +29,37 @@ public struct Project: Codable, Sendable, Equatable, Identifiable {
     /// Requests each of the project's keys may make per minute; nil: the server's default
     /// (`ASSISTANTS_REQUESTS_PER_MINUTE`), if any.
     public var requestsPerMinute: Int?
+    /// The model endpoint the project's runs call; nil: the server's (`ASSISTANTS_UPSTREAM_URL`).
+    public var upstream: Upstream?
 
-    public init(id: String, name: String, createdAt: Int, requestsPerMinute: Int? = nil) {
+    /// A project's own model endpoint. Its key is kept in the database, which must be guarded as the
+    /// server's own `ASSISTANTS_UPSTREAM_API_KEY` is.
+    public struct Upstream: Codable, Sendable, Equatable {
+        public var url: String
+        public var apiKey: String?
+        /// Model names as the project's runs give them → names the endpoint knows.
+        public var modelAliases: [String: String]
+
+        public init(url: String, apiKey: String? = nil, modelAliases: [String: String] = [:]) {
+            self.url = url
+            self.apiKey = apiKey
+            self.modelAliases = modelAliases
+        }
+
+        enum CodingKeys: String, CodingKey { case url, apiKey = "api_key", modelAliases = "model_aliases" }
+    }
+
+    public init(id: String, name: String, createdAt: Int, requestsPerMinute: Int? = nil, upstream: Upstream? = nil) {
         self.id = id
         self.name = name
         self.createdAt = createdAt
         self.requestsPerMinute = requestsPerMinute
+        self.upstream = upstream
     }
 
-    enum CodingKeys: String, CodingKey { case id, name, createdAt = "created_at", requestsPerMinute = "requests_per_minute" }
+    enum CodingKeys: String, CodingKey {
+        case id, name, createdAt = "created_at", requestsPerMinute = "requests_per_minute", upstream
+    }
 }
 
 /// An API key of a project. The key itself is never stored: only its SHA-256 (`hash`, which the store

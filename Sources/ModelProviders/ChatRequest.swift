@@ -129,6 +129,11 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         self.retryAfter = retryAfter
     }
 
+    /// No endpoint to call: none configured for the server, nor for the run's project.
+    public static let notConfigured = ProviderError(
+        .notConfigured,
+        message: "No model endpoint is configured: start the server with ASSISTANTS_UPSTREAM_URL set (e.g. http://127.0.0.1:11434/v1 for Ollama), or give the project its own with `assistants projects update --upstream-url`.")
+
     /// A failed HTTP answer, classified by its status.
     init(status: Int, message: String, retryAfter: Duration?) {
         let kind: Kind = switch status {

@@ -209,7 +209,8 @@ struct Projects: AsyncParsableCommand {
                 let keys = Dictionary(grouping: try await admin.keys(project: nil), by: \.projectID)
                 for project in try await admin.projects() {
                     let limit = project.requestsPerMinute.map { "\t\($0) requests/min per key" } ?? ""
-                    print("\(project.id)\t\(project.name)\t\(keys[project.id]?.count ?? 0) keys\(limit)")
+                    let upstream = project.upstream.map { "\tupstream \($0.url)" } ?? ""
+                    print("\(project.id)\t\(project.name)\t\(keys[project.id]?.count ?? 0) keys\(limit)\(upstream)")
                 }
             }
         }
@@ -217,25 +218,51 @@ struct Projects: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a project's limits. Servers apply them to its keys within seconds.")
+            abstract: "Change a project's limit and model endpoint. Servers apply them within seconds.")
         @Argument(help: "The project's name or id.") var project: String
         @Option(help: "Requests each of its keys may make per minute, or 'none' for the server's default (ASSISTANTS_REQUESTS_PER_MINUTE).")
-        var requestsPerMinute: String
+        var requestsPerMinute: String?
+        @Option(help: "The OpenAI-compatible endpoint its runs call, e.g. http://127.0.0.1:11434/v1, or 'none' for the server's.")
+        var upstreamURL: String?
+        @Option(help: "The key sent to its endpoint (kept in the deployment's database). With --upstream-url.")
+        var upstreamAPIKey: String?
+        @Option(help: "Model name aliases for its endpoint, e.g. gpt-4o=llama3.1:8b. With --upstream-url.")
+        var modelAliases: String?
         @OptionGroup var deployment: DeploymentOptions
 
+        func validate() throws {
+            guard requestsPerMinute != nil || upstreamURL != nil else {
+                throw ValidationError("Give --requests-per-minute, --upstream-url or both.")
+            }
+            guard upstreamURL != nil && upstreamURL != "none" || (upstreamAPIKey == nil && modelAliases == nil) else {
+                throw ValidationError("--upstream-api-key and --model-aliases go with --upstream-url.")
+            }
+        }
+
         func run() async throws {
-            let limit: Int?
-            if requestsPerMinute == "none" {
-                limit = nil
-            } else {
+            var limit: Int?
+            if let requestsPerMinute, requestsPerMinute != "none" {
                 guard let value = Int(requestsPerMinute), value >= 1 else {
                     throw ValidationError("--requests-per-minute takes a number of at least 1, or 'none'.")
                 }
                 limit = value
             }
+            let aliases: [String: String]
+            do {
+                aliases = try ServerConfiguration.parseAliases(modelAliases)
+            } catch {
+                throw ValidationError("--model-aliases: \(error.description)")
+            }
             try await deployment.withAdmin { admin in
-                let project = try await admin.setRequestsPerMinute(limit, project: project)
-                print("Project \(project.name): \(limit.map { "\($0) requests per minute per key" } ?? "the server's default limit").")
+                if requestsPerMinute != nil {
+                    let project = try await admin.setRequestsPerMinute(limit, project: project)
+                    print("Project \(project.name): \(limit.map { "\($0) requests per minute per key" } ?? "the server's default limit").")
+                }
+                if let upstreamURL {
+                    let url = upstreamURL == "none" ? nil : upstreamURL
+                    let project = try await admin.setUpstream(url: url, apiKey: upstreamAPIKey, modelAliases: aliases, project: project)
+                    print("Project \(project.name): its runs call \(url ?? "the server's model endpoint").")
+                }
             }
         }
     }

@@ -193,6 +193,42 @@ import Testing
         }
     }
 
+    @Test func aProjectsRunsCallItsOwnEndpointWithItsKeyAndAliases() async throws {
+        try await TestAPI.run(model: true) { api in
+            let (a, b) = try await Self.twoProjects(api)
+            let own = try await FakeModelServer.start()
+            do {
+                _ = try await ProjectAdmin(store: api.store).setUpstream(
+                    url: own.baseURL, apiKey: "sk-team-a-upstream", modelAliases: ["gpt-4o": "llama-a"], project: "team-a")
+                own.enqueue(FakeReply(chunks: ["From A's endpoint."]))
+                api.model?.enqueue(FakeReply(chunks: ["From the server's endpoint."]))
+                for (caller, expected) in [(a, "From A's endpoint."), (b, "From the server's endpoint.")] {
+                    let assistant = try await caller.createAssistant()
+                    let thread = try await caller.createThread(#"{"messages":[{"role":"user","content":"hi"}]}"#)
+                    let run = try await caller.call(.post, "/v1/threads/\(thread.id)/runs", #"{"assistant_id":"\#(assistant.id)"}"#).decode(Run.self)
+                    try await waitForRun(caller, run)
+                    let messages = try await caller.call(.get, "/v1/threads/\(thread.id)/messages").decode(ListPage<Message>.self)
+                    guard case .text(let text) = messages.data.first?.content.first else { Issue.record("no answer"); continue }
+                    #expect(text.value == expected)
+                }
+                let received = own.requests()
+                #expect(received.count == 1)
+                #expect(received.first?.body["model"] == .string("llama-a"))
+                #expect(received.first?.authorization == "Bearer sk-team-a-upstream")
+                #expect(api.model?.requests().count == 1)
+                // Back to the server's endpoint.
+                _ = try await ProjectAdmin(store: api.store).setUpstream(url: nil, project: "team-a")
+                await #expect(throws: ProjectAdminError.self) {
+                    try await ProjectAdmin(store: api.store).setUpstream(url: "ftp://example", project: "team-a")
+                }
+            } catch {
+                await own.stop()
+                throw error
+            }
+            await own.stop()
+        }
+    }
+
     private func waitForRun(_ api: TestAPI, _ run: Run) async throws {
         for _ in 0..<500 {
             let current = try await api.call(.get, "/v1/threads/\(run.threadID)/runs/\(run.id)").decode(Run.self)

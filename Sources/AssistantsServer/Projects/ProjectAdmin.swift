@@ -50,11 +50,30 @@ public struct ProjectAdmin: Sendable {
 
     /// Sets the requests per minute each of the project's keys may make; nil: the server's default.
     public func setRequestsPerMinute(_ limit: Int?, project idOrName: String) async throws -> Project {
+        try await update(idOrName, setting: "ASSISTANTS_REQUESTS_PER_MINUTE") { $0.requestsPerMinute = limit }
+    }
+
+    /// Sets the model endpoint the project's runs call, with its key and model aliases; a nil `url`: the
+    /// server's. Throws `ProjectAdminError` for a URL that is not `http(s)://`.
+    public func setUpstream(
+        url: String?, apiKey: String? = nil, modelAliases: [String: String] = [:], project idOrName: String
+    ) async throws -> Project {
+        let upstream = url.map { Project.Upstream(url: $0, apiKey: apiKey, modelAliases: modelAliases) }
+        if let url {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                throw ProjectAdminError("The upstream URL must be http:// or https://, e.g. http://127.0.0.1:11434/v1; '\(url)' is not.")
+            }
+        }
+        return try await update(idOrName, setting: "ASSISTANTS_UPSTREAM_URL") { $0.upstream = upstream }
+    }
+
+    /// The default project is no stored project: it takes the server's settings (`setting`).
+    private func update(_ idOrName: String, setting: String, _ change: @escaping @Sendable (inout Project) -> Void) async throws -> Project {
         let project = try await self.project(idOrName)
         guard project.id != ProjectScope.defaultProjectID else {
-            throw ProjectAdminError("The default project's keys have the server's limit: set ASSISTANTS_REQUESTS_PER_MINUTE.")
+            throw ProjectAdminError("The default project has the server's settings: set \(setting) instead.")
         }
-        guard let updated = try await store.updateProject(id: project.id, { $0.requestsPerMinute = limit }) else {
+        guard let updated = try await store.updateProject(id: project.id, change) else {
             throw ProjectAdminError("No project is named '\(idOrName)' or has that id. `assistants projects list` shows them.")
         }
         return updated
