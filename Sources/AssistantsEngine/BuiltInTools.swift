@@ -36,11 +36,14 @@ public struct BuiltInToolResult: Sendable {
     public var output: String
     /// Files the call produced, by the path the model knows them under, to annotate the run's message.
     public var files: [String: String]
+    /// The container a response's code ran in.
+    public var containerID: String?
 
-    public init(call: ToolCall.Kind, output: String, files: [String: String] = [:]) {
+    public init(call: ToolCall.Kind, output: String, files: [String: String] = [:], containerID: String? = nil) {
         self.call = call
         self.output = output
         self.files = files
+        self.containerID = containerID
     }
 }
 

@@ -181,7 +181,9 @@ actor RunExecution {
                 let context = ToolCallContext(run: run, callID: call.id, searchesBefore: searches)
                 let result = try await environment.tools[call.name]?.call(arguments: call.arguments, context: context)
                     ?? ReservedTools.unavailable(call.name, arguments: call.arguments)
-                let transcript = ToolCall.Transcript(arguments: call.arguments, output: result.output, files: result.files.isEmpty ? nil : result.files)
+                let transcript = ToolCall.Transcript(
+                    arguments: call.arguments, output: result.output, files: result.files.isEmpty ? nil : result.files,
+                    containerID: result.containerID)
                 calls.append(ToolCall(id: call.id, kind: result.call, transcript: transcript))
                 if case .codeInterpreter(let code) = result.call, !code.outputs.isEmpty {
                     let outputs = code.outputs.enumerated().map { Indexed(index: $0.offset, value: $0.element) }

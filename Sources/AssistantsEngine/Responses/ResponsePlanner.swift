@@ -122,15 +122,13 @@ struct ResponsePlanner {
     static func refuseUnsupported(_ items: [ResponseItem], param: String) throws {
         for (index, item) in items.enumerated() {
             switch item {
-            case .fileSearchCall, .codeInterpreterCall:
-                throw APIError.unsupported("'\(item.type)' input items are not supported yet by this server.", param: "\(param)[\(index)].type")
             case .message(let message):
                 // The model would not see the file: refused until files are read into the context.
                 for (part, content) in message.content.enumerated() where content.type == "input_file" {
                     throw APIError.unsupported(
                         "input_file parts are not supported yet by this server's Responses API.", param: "\(param)[\(index)].content[\(part)]")
                 }
-            case .functionCall, .functionCallOutput, .itemReference:
+            case .functionCall, .functionCallOutput, .fileSearchCall, .codeInterpreterCall, .itemReference:
                 continue
             }
         }
@@ -207,7 +205,13 @@ extension ResponseItem {
             output.id = ObjectKind.functionCallOutput.newID()
             output.status = output.status ?? .completed
             return .functionCallOutput(output)
-        case .fileSearchCall, .codeInterpreterCall, .itemReference:
+        case .fileSearchCall(var call):
+            call.id = ObjectKind.fileSearchCall.newID()
+            return .fileSearchCall(call)
+        case .codeInterpreterCall(var call):
+            call.id = ObjectKind.codeInterpreterCall.newID()
+            return .codeInterpreterCall(call)
+        case .itemReference:
             return self
         }
     }
