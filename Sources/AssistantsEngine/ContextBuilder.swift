@@ -16,6 +16,13 @@ struct ContextBuilder {
         var steps: [RunStep]
         /// Whether the run has already called tools.
         var hasToolCalls: Bool { steps.contains { if case .toolCalls = $0.details { true } else { false } } }
+        /// How many calls of built-in tools (`code_interpreter`, `file_search`) the run has made.
+        var builtInCalls: Int {
+            steps.reduce(0) { count, step in
+                guard case .toolCalls(let calls) = step.details else { return count }
+                return count + calls.filter { $0.type != "function" }.count
+            }
+        }
     }
 
     /// Throws `RunIncomplete.maxPromptTokens` when even the truncated context exceeds `budget`.

@@ -5,7 +5,8 @@ import Testing
 
 /// Searches and code runs as items: a response's `file_search_call` and `code_interpreter_call` output is
 /// also its conversation's items, in order; clients give them back as input (keeping the history on their
-/// side), and the model reads them as its earlier tool calls with their results.
+/// side), and the model reads them as its earlier tool calls with their results. `max_tool_calls` caps
+/// the built-in calls of a response.
 @Suite struct ResponsesBuiltInItemsTests {
     func respond(_ api: TestAPI, _ body: String) async throws -> ModelResponse {
         let reply = try await api.call(.post, "/v1/responses", body, beta: false)
@@ -139,6 +140,33 @@ import Testing
             let prompt = lastPrompt(api)
             #expect(prompt.map { $0["role"]?.stringValue ?? "" } == ["assistant", "tool", "tool", "user"])
             #expect(prompt[2]["content"] == .string(#"No results were found in the files for "q"."#))
+        }
+    }
+
+    @Test func builtInCallsBeyondMaxToolCallsAreNotRunAndTheResponseCompletes() async throws {
+        try await TestAPI.run(model: true) { api in
+            let tea = try await teaStore(api)
+            api.model?.enqueue(
+                FakeReply(toolCalls: [
+                    .init(name: "file_search", arguments: #"{"query":"green tea"}"#), .init(name: "file_search", arguments: #"{"query":"black tea"}"#),
+                ]),
+                FakeReply(text: "Two minutes."))
+            let tools = #"[{"type":"file_search","vector_store_ids":["\#(tea)"]},{"type":"function","name":"f","parameters":{},"strict":false}]"#
+            let response = try await respond(
+                api, #"{"model":"gpt-4o","input":"Tea?","tools":\#(tools),"max_tool_calls":1,"include":["file_search_call.results"]}"#)
+            #expect(response.status == .completed && response.maxToolCalls == 1 && response.outputText == "Two minutes.")
+            #expect(response.output.map(\.type) == ["file_search_call", "file_search_call", "message"])
+            guard case .fileSearchCall(let ran) = response.output[0], case .fileSearchCall(let skipped) = response.output[1] else { return }
+            #expect(ran.results?.isEmpty == false && skipped.results == [])
+
+            let requests = api.model?.requests() ?? []
+            #expect(requests.count == 2)
+            let answers = requests.last?.body["messages"]?.array.filter { $0["role"] == .string("tool") } ?? []
+            #expect(answers.first?["content"]?.stringValue?.contains("Green tea") == true)
+            #expect(answers.last?["content"]?.stringValue?.hasPrefix("Not run: this response may make at most 1 built-in tool call") == true)
+            // Once the limit is reached the model is no longer offered the built-in tools; functions stay.
+            let offered = requests.map { $0.body["tools"]?.array.compactMap { $0["function"]?["name"]?.stringValue } ?? [] }
+            #expect(offered == [["file_search", "f"], ["f"]])
         }
     }
 }
