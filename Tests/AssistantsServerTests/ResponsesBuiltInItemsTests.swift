@@ -6,7 +6,7 @@ import Testing
 /// Searches and code runs as items: a response's `file_search_call` and `code_interpreter_call` output is
 /// also its conversation's items, in order; clients give them back as input (keeping the history on their
 /// side), and the model reads them as its earlier tool calls with their results. `max_tool_calls` caps
-/// the built-in calls of a response.
+/// the built-in calls of a response; `auto` containers carry on through a conversation.
 @Suite struct ResponsesBuiltInItemsTests {
     func respond(_ api: TestAPI, _ body: String) async throws -> ModelResponse {
         let reply = try await api.call(.post, "/v1/responses", body, beta: false)
@@ -167,6 +167,24 @@ import Testing
             // Once the limit is reached the model is no longer offered the built-in tools; functions stay.
             let offered = requests.map { $0.body["tools"]?.array.compactMap { $0["function"]?["name"]?.stringValue } ?? [] }
             #expect(offered == [["file_search", "f"], ["f"]])
+        }
+    }
+
+    @Test func autoReusesTheContainerOfTheConversationsPreviousResponse() async throws {
+        try await TestAPI.run(model: true) { api in
+            let conversation = try await api.call(.post, "/v1/conversations", "{}", beta: false).decode(Conversation.self)
+            let tools = #"[{"type":"code_interpreter","container":{"type":"auto"}}]"#
+            api.model?.enqueue(FakeReply(text: "one"), FakeReply(text: "two"), FakeReply(text: "three"))
+            let first = try await respond(api, #"{"model":"gpt-4o","input":"1","conversation":"\#(conversation.id)","tools":\#(tools)}"#)
+            _ = try await respond(api, #"{"model":"gpt-4o","input":"2","conversation":"\#(conversation.id)","tools":\#(tools)}"#)
+            var containers = try await api.call(.get, "/v1/containers", beta: false).decode(ListPage<Container>.self).data
+            #expect(containers.map(\.name) == ["Container for \(first.id)"])
+
+            // Another conversation gets its own.
+            let other = try await api.call(.post, "/v1/conversations", "{}", beta: false).decode(Conversation.self)
+            _ = try await respond(api, #"{"model":"gpt-4o","input":"3","conversation":"\#(other.id)","tools":\#(tools)}"#)
+            containers = try await api.call(.get, "/v1/containers", beta: false).decode(ListPage<Container>.self).data
+            #expect(containers.count == 2)
         }
     }
 }

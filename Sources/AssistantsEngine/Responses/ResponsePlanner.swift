@@ -49,7 +49,8 @@ struct ResponsePlanner {
         let responseID = ObjectKind.response.newID()
         let runID = ObjectKind.run.newID()
         // Last of the checks: `auto` may make a container.
-        let containerID = try await container(for: context.tools, previous: previousResponse?.record.response, responseID: responseID)
+        let containerID = try await container(
+            for: context.tools, previous: previousResponse?.record.response, conversationID: context.conversationID, responseID: responseID)
         let toolChoice = context.toolChoice ?? .auto
         let text = context.text ?? .init()
         var response = ModelResponse(
@@ -136,8 +137,12 @@ struct ResponsePlanner {
 
     /// The container the code_interpreter tool runs code in: the one it names, which must exist and be
     /// running; for `auto`, the previous response's while it runs (with `file_ids` copied in), else a new one
-    /// with those files. Nil without the tool.
-    private func container(for tools: [ResponseTool], previous: ModelResponse?, responseID: String) async throws -> String? {
+    /// with those files. The previous response is the one named by `previous_response_id`, or in a
+    /// conversation the latest response there, so that its code finds the variables and files it left. Nil
+    /// without the tool.
+    private func container(
+        for tools: [ResponseTool], previous: ModelResponse?, conversationID: String?, responseID: String
+    ) async throws -> String? {
         for (index, tool) in tools.enumerated() {
             guard case .codeInterpreter(let interpreter) = tool else { continue }
             let param = "tools[\(index)].container"
@@ -152,7 +157,9 @@ struct ResponsePlanner {
                 return id
             case .auto(let fileIDs, let memoryLimit):
                 try await vectorStores.requireFiles(fileIDs) { "\(param).file_ids[\($0)]" }
-                if let reused = previous?.containerID, try await store.container(id: reused)?.status == .running {
+                var latest = previous
+                if latest == nil, let conversationID { latest = try await latestResponse(inConversation: conversationID) }
+                if let reused = latest?.containerID, try await store.container(id: reused)?.status == .running {
                     for fileID in VectorStores.unique(fileIDs) { _ = try await containers.addStoredFile(fileID, containerID: reused) }
                     return reused
                 }
@@ -161,6 +168,12 @@ struct ResponsePlanner {
             }
         }
         return nil
+    }
+
+    /// The conversation's latest response, if its latest run is one (an Assistants run has no container).
+    private func latestResponse(inConversation id: String) async throws -> ModelResponse? {
+        guard let responseID = try await store.listRuns(threadID: id, ListQuery(limit: 1, order: .desc)).data.first?.responseID else { return nil }
+        return try await store.response(id: responseID)?.record.response
     }
 
     /// The file_search tool's vector stores must exist and not have expired.
