@@ -70,6 +70,14 @@ import Testing
             #expect(input.data.map(\.type) == ["file_search_call", "message"])
             #expect(input.data[0].id != search.id && input.data[0].id?.hasPrefix("fs_") == true)
             #expect(lastPrompt(api).map { $0["role"]?.stringValue ?? "" } == ["assistant", "tool", "user"])
+
+            // The output given back as it was shown, without results (a client keeping the history itself):
+            // the model reads the results the server kept for that search.
+            api.model?.enqueue(FakeReply(text: "Replayed."))
+            let replayed = String(decoding: try JSONEncoder().encode(first.output), as: UTF8.self)
+            _ = try await respond(api, #"{"model":"gpt-4o","input":\#(replayed)}"#)
+            let tool = lastPrompt(api).first { $0["role"] == .string("tool") }
+            #expect(tool?["content"]?.stringValue?.contains("Green tea is steeped") == true)
         }
     }
 

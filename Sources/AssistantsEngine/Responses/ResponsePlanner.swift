@@ -102,19 +102,34 @@ struct ResponsePlanner {
 
     /// The input with each `item_reference` replaced by the item it names, from any thread (the output of
     /// an earlier response, an item of a conversation). A 404 names a reference to no live item.
+    ///
+    /// A search or code run given back without its results or outputs (as responses show them unless
+    /// `include` asks: what a client keeping the history itself sends) gets them from the stored item of
+    /// its id, if that is the same call, so that the model reads again what it read then.
     static func resolvingReferences(_ items: [ResponseItem], store: any AssistantsStore) async throws -> [ResponseItem] {
         var resolved: [ResponseItem] = []
         for (index, item) in items.enumerated() {
-            guard case .itemReference(let id) = item else {
+            switch item {
+            case .itemReference(let id):
+                guard let stored = try await store.item(id: id, threadID: nil) else {
+                    var error = APIError.itemNotFound(id: id)
+                    error.param = "input[\(index)].id"
+                    throw error
+                }
+                resolved.append(stored.item)
+            case .fileSearchCall(var call) where call.results == nil:
+                if case .fileSearchCall(let stored)? = try await store.item(id: call.id, threadID: nil)?.item, stored.queries == call.queries {
+                    call.results = stored.results
+                }
+                resolved.append(.fileSearchCall(call))
+            case .codeInterpreterCall(var call) where call.outputs == nil:
+                if case .codeInterpreterCall(let stored)? = try await store.item(id: call.id, threadID: nil)?.item, stored.code == call.code {
+                    call.outputs = stored.outputs
+                }
+                resolved.append(.codeInterpreterCall(call))
+            default:
                 resolved.append(item)
-                continue
             }
-            guard let stored = try await store.item(id: id, threadID: nil) else {
-                var error = APIError.itemNotFound(id: id)
-                error.param = "input[\(index)].id"
-                throw error
-            }
-            resolved.append(stored.item)
         }
         return resolved
     }
