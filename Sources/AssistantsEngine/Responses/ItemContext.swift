@@ -92,7 +92,7 @@ struct ItemContext {
         let output: String
         switch search.results {
         case nil: output = "The search for \"\(query)\" ran; its results were not kept."
-        case let results? where results.isEmpty: output = "No results were found in the files for \"\(query)\"."
+        case let results? where results.isEmpty: output = FileSearchTool.noResults(query)
         case let results?:
             output = (["Results for \"\(query)\"."] + results.map { "[\($0.filename)]\n\($0.text)" }).joined(separator: "\n\n")
         }
