@@ -155,11 +155,14 @@ public struct ToolCall: Codable, Sendable, Equatable {
         public var output: String?
         /// Files the call produced, by the path the model knows them under (`/mnt/data/plot.csv` → file id).
         public var files: [String: String]?
+        /// The container a response's code ran in: its `code_interpreter_call` item names it wherever it shows.
+        public var containerID: String?
 
-        public init(arguments: String, output: String? = nil, files: [String: String]? = nil) {
+        public init(arguments: String, output: String? = nil, files: [String: String]? = nil, containerID: String? = nil) {
             self.arguments = arguments
             self.output = output
             self.files = files
+            self.containerID = containerID
         }
     }
 

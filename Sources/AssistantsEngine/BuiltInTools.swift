@@ -36,11 +36,14 @@ public struct BuiltInToolResult: Sendable {
     public var output: String
     /// Files the call produced, by the path the model knows them under, to annotate the run's message.
     public var files: [String: String]
+    /// The container a response's code ran in.
+    public var containerID: String?
 
-    public init(call: ToolCall.Kind, output: String, files: [String: String] = [:]) {
+    public init(call: ToolCall.Kind, output: String, files: [String: String] = [:], containerID: String? = nil) {
         self.call = call
         self.output = output
         self.files = files
+        self.containerID = containerID
     }
 }
 
@@ -66,7 +69,17 @@ enum ReservedTools {
 
     /// The call as a step records it, and what the model is told, when the tool cannot run here.
     static func unavailable(_ name: String, arguments: String) -> BuiltInToolResult {
-        let output = "The \(name) tool is not available on this server. Answer without it."
+        notRun(name, arguments: arguments, output: "The \(name) tool is not available on this server. Answer without it.")
+    }
+
+    /// What the model is told of a built-in call beyond its response's `max_tool_calls`.
+    static func limitReached(_ limit: Int) -> String {
+        "Not run: this response may make at most \(limit) built-in tool call\(limit == 1 ? "" : "s") (max_tool_calls), and has made them. Answer with what you have."
+    }
+
+    /// A call that was not run, as a step records it, with `output` as what the model is told: code with
+    /// `output` as its log, a search with no results.
+    static func notRun(_ name: String, arguments: String, output: String) -> BuiltInToolResult {
         let argument = JSONValue.parse(arguments)
         switch name {
         case "code_interpreter":

@@ -16,6 +16,9 @@ public struct CodeInterpreterTool: BuiltInTool {
     let containers: Containers
 
     /// What the model is told when a thread's session had to start afresh because its node stopped.
+    /// What the model reads for a figure the code drew, and for code that printed nothing.
+    static let imageNote = "[An image was produced; it is shown to the user.]"
+    static let noOutput = "(no output)"
     static let sessionLostNote =
         "Note: this thread's earlier Python session was lost when its server stopped; variables and files from before are gone."
 
@@ -55,7 +58,7 @@ public struct CodeInterpreterTool: BuiltInTool {
         var notes: [String] = []
         for image in result.images {
             outputs.append(.image(fileID: try await workspace.keep(image, nil)))
-            notes.append("[An image was produced; it is shown to the user.]")
+            notes.append(Self.imageNote)
         }
         for file in result.files {
             let id = try await workspace.keep(file.contents, file.name)
@@ -63,9 +66,10 @@ public struct CodeInterpreterTool: BuiltInTool {
             notes.append("[File written: sandbox:/mnt/data/\(file.name)]")
         }
         if sessionLost { notes.insert(Self.sessionLostNote, at: 0) }
-        let output = ([result.output.isEmpty && notes.isEmpty ? "(no output)" : result.output] + notes).filter { !$0.isEmpty }
+        let output = ([result.output.isEmpty && notes.isEmpty ? Self.noOutput : result.output] + notes).filter { !$0.isEmpty }
         return BuiltInToolResult(
-            call: .codeInterpreter(.init(input: code, outputs: outputs)), output: output.joined(separator: "\n"), files: produced)
+            call: .codeInterpreter(.init(input: code, outputs: outputs)), output: output.joined(separator: "\n"), files: produced,
+            containerID: workspace.containerID)
     }
 
     /// Where a call's code runs: the session it runs in, the files it finds in /mnt/data, and where what it
@@ -77,6 +81,8 @@ public struct CodeInterpreterTool: BuiltInTool {
         var keep: @Sendable (Data, String?) async throws -> String
         /// Whether the run's message cites the files kept (as `file_path` annotations).
         var annotatesFiles: Bool
+        /// The container, for a response's code.
+        var containerID: String? = nil
     }
 
     /// A run's code runs in its thread's session with the files of its tool resources and attachments, and
@@ -96,7 +102,7 @@ public struct CodeInterpreterTool: BuiltInTool {
         let containers = containers
         return Workspace(key: containerID, files: try await containers.sandboxFiles(containerID: containerID), keep: { data, name in
             try await containers.saveOutput(data, name: name, containerID: containerID).id
-        }, annotatesFiles: false)
+        }, annotatesFiles: false, containerID: containerID)
     }
 
     /// The Python session of a thread, or of a container, goes with it: its variables and files.

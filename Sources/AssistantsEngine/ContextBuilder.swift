@@ -16,6 +16,13 @@ struct ContextBuilder {
         var steps: [RunStep]
         /// Whether the run has already called tools.
         var hasToolCalls: Bool { steps.contains { if case .toolCalls = $0.details { true } else { false } } }
+        /// How many calls of built-in tools (`code_interpreter`, `file_search`) the run has made.
+        var builtInCalls: Int {
+            steps.reduce(0) { count, step in
+                guard case .toolCalls(let calls) = step.details else { return count }
+                return count + calls.filter { $0.type != "function" }.count
+            }
+        }
     }
 
     /// Throws `RunIncomplete.maxPromptTokens` when even the truncated context exceeds `budget`.
@@ -56,8 +63,7 @@ struct ContextBuilder {
 
     /// The model's tool calls and the answers it got, as chat messages.
     static func transcript(of calls: [ToolCall]) -> [ChatMessage] {
-        var requested: [ChatToolCall] = []
-        var answers: [ChatMessage] = []
+        var turn: [(call: ChatToolCall, output: String?)] = []
         for call in calls {
             let name: String, arguments: String, output: String?
             switch call.kind {
@@ -68,11 +74,17 @@ struct ContextBuilder {
                 (name, arguments, output) = (call.type, transcript.arguments, transcript.output)
             }
             let sent = ToolArguments(arguments)
-            requested.append(ChatToolCall(id: call.id, name: name, arguments: sent.json))
-            if let output { answers.append(.tool(callID: call.id, output: sent.isValid ? output : output + "\n\n" + ToolArguments.notParsedNote)) }
+            turn.append((ChatToolCall(id: call.id, name: name, arguments: sent.json), output.map { sent.isValid ? $0 : $0 + "\n\n" + ToolArguments.notParsedNote }))
         }
-        guard !requested.isEmpty else { return [] }
-        return [ChatMessage(role: .assistant, content: [], toolCalls: requested)] + answers
+        return toolTurn(turn)
+    }
+
+    /// Tool calls as the model reads them, whether they are the run's own or items of a conversation: one
+    /// assistant turn with the calls, then the answer to each that has one.
+    static func toolTurn(_ calls: [(call: ChatToolCall, output: String?)]) -> [ChatMessage] {
+        guard !calls.isEmpty else { return [] }
+        let answers = calls.compactMap { call in call.output.map { ChatMessage.tool(callID: call.call.id, output: $0) } }
+        return [ChatMessage(role: .assistant, content: [], toolCalls: calls.map(\.call))] + answers
     }
 
     func chatMessage(_ message: Message) async throws -> ChatMessage {

@@ -10,6 +10,8 @@ actor RunExecution {
     private let environment: EngineEnvironment
     private var run: Run
     private var modelCalls = 0
+    /// A response's `max_tool_calls`: how many built-in calls it may run in all; nil for no limit.
+    private var builtInCallLimit: Int?
     /// When a worker took the run up, and whether the model has streamed anything since.
     private let started = ContinuousClock.now
     private var streamedFirstToken = false
@@ -76,6 +78,9 @@ actor RunExecution {
             run.startedAt = run.startedAt ?? self.environment.clock.now()
         }
         hub.publish(.run(run), runID: run.id)
+        if let responseID = run.responseID {
+            builtInCallLimit = try await store.response(id: responseID)?.record.response.maxToolCalls
+        }
     }
 
     /// A run with `file_search` fails, as OpenAI's do, once its thread's vector store has expired.
@@ -134,7 +139,7 @@ actor RunExecution {
         environment.metrics.tokens(usage, model: run.model, project: run.project ?? ProjectScope.defaultProjectID)
         let truncated = output.finishReason == "length"
         let messages = output.finishMessage(truncated: truncated, usage: output.toolStep == nil ? usage : Usage(), hub: hub)
-        let steps = try await finishToolCalls(in: &output, usage: usage, earlier: produced)
+        let steps = try await finishToolCalls(in: &output, usage: usage, earlier: produced, builtInCallsBefore: context.builtInCalls)
         let pending = output.pendingFunctionCalls
         run = try await update(saving: messages, steps) { run in
             guard run.status == .inProgress else { throw Superseded() }
@@ -169,8 +174,11 @@ actor RunExecution {
     }
 
     /// Runs the built-in tools the model called; function calls wait for the client. The tool step is
-    /// complete unless some call waits.
-    private func finishToolCalls(in output: inout CallOutput, usage: Usage, earlier: ProducedOutputs) async throws -> [RunStep] {
+    /// complete unless some call waits. Built-in calls beyond a response's `max_tool_calls` are not run:
+    /// the step records each with the note the model is told instead of a result.
+    private func finishToolCalls(
+        in output: inout CallOutput, usage: Usage, earlier: ProducedOutputs, builtInCallsBefore: Int
+    ) async throws -> [RunStep] {
         guard var step = output.toolStep else { return output.messageStep.map { [$0] } ?? [] }
         let declared = Set(run.tools.compactMap { if case .function(let function) = $0 { function.name } else { nil } })
         var calls: [ToolCall] = []
@@ -179,9 +187,17 @@ actor RunExecution {
             case "code_interpreter", "file_search":
                 let searches = earlier.searches.count + calls.filter { $0.type == "file_search" }.count
                 let context = ToolCallContext(run: run, callID: call.id, searchesBefore: searches)
-                let result = try await environment.tools[call.name]?.call(arguments: call.arguments, context: context)
-                    ?? ReservedTools.unavailable(call.name, arguments: call.arguments)
-                let transcript = ToolCall.Transcript(arguments: call.arguments, output: result.output, files: result.files.isEmpty ? nil : result.files)
+                let made = builtInCallsBefore + calls.filter { $0.type != "function" }.count
+                let result: BuiltInToolResult
+                if let limit = builtInCallLimit, made >= limit {
+                    result = ReservedTools.notRun(call.name, arguments: call.arguments, output: ReservedTools.limitReached(limit))
+                } else {
+                    result = try await environment.tools[call.name]?.call(arguments: call.arguments, context: context)
+                        ?? ReservedTools.unavailable(call.name, arguments: call.arguments)
+                }
+                let transcript = ToolCall.Transcript(
+                    arguments: call.arguments, output: result.output, files: result.files.isEmpty ? nil : result.files,
+                    containerID: result.containerID)
                 calls.append(ToolCall(id: call.id, kind: result.call, transcript: transcript))
                 if case .codeInterpreter(let code) = result.call, !code.outputs.isEmpty {
                     let outputs = code.outputs.enumerated().map { Indexed(index: $0.offset, value: $0.element) }
@@ -211,11 +227,14 @@ actor RunExecution {
     }
 
     private func request(context: ContextBuilder.Context, maxTokens: Int?) -> ChatRequest {
-        let functions = run.tools.map { tool -> FunctionDefinition in
+        // Once a response has made as many built-in calls as `max_tool_calls` allows, the model is no longer
+        // offered those tools, so that it answers with what it has.
+        let builtInAllowed = builtInCallLimit.map { context.builtInCalls < $0 } ?? true
+        let functions = run.tools.compactMap { tool -> FunctionDefinition? in
             switch tool {
             case .function(let function): function
-            case .codeInterpreter: environment.tools["code_interpreter"]?.definition ?? ReservedTools.codeInterpreter
-            case .fileSearch: environment.tools["file_search"]?.definition ?? ReservedTools.fileSearch
+            case .codeInterpreter: builtInAllowed ? environment.tools["code_interpreter"]?.definition ?? ReservedTools.codeInterpreter : nil
+            case .fileSearch: builtInAllowed ? environment.tools["file_search"]?.definition ?? ReservedTools.fileSearch : nil
             }
         }
         // A forced choice applies to the run's first model call; after that the model decides.

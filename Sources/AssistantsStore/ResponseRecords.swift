@@ -1,4 +1,5 @@
 import AssistantsAPI
+import Foundation
 
 /// A response as stored: what its request fixed, and the run that executes it. The response's state
 /// (status, timestamps, error, usage, output) is its run's and its items', assembled on read, so there is no
@@ -152,24 +153,69 @@ public enum ToolCallItemID {
 }
 
 extension RunStep {
-    /// The conversation items of the step's function calls, and of their outputs once a client has
-    /// submitted them (`submit_tool_outputs`): how a run's function calls show in its thread's items. The
-    /// stores index them whenever a step is saved, upserting by id, so a call keeps the place where it
-    /// started. Outputs a response's input gives are items of their own and are not repeated here.
-    public var functionCallItems: [StoredItem] {
+    /// The conversation items of the step's tool calls, in the order the model made them: its function
+    /// calls, each followed by its output once a client has submitted it (`submit_tool_outputs`), its
+    /// searches and the code it ran (with their results and outputs: who shows them applies `include`). How
+    /// a run's tool calls show in its thread's items and in a response's output. The stores index them
+    /// whenever a step is saved, upserting by id, so a call keeps the place where it started. Outputs a
+    /// response's input gives are items of their own and are not repeated here. `containerID` is the
+    /// container of code calls whose transcript does not name one.
+    public func toolCallItems(containerID: String? = nil) -> [StoredItem] {
         guard case .toolCalls(let calls) = details else { return [] }
         let status: ItemStatus = self.status == .inProgress ? .inProgress : .completed
         return calls.flatMap { call -> [StoredItem] in
-            guard case .function(let name, let arguments, let output) = call.kind else { return [] }
-            let item = FunctionCallItem(id: ToolCallItemID.functionCall(call.id), callID: call.id, name: name, arguments: arguments, status: status)
-            var items = [StoredItem(item: .functionCall(item), threadID: threadID, runID: runID, direction: .output, createdAt: createdAt)]
-            if let output {
-                let answer = FunctionCallOutputItem(
-                    id: ToolCallItemID.functionCallOutput(call.id), callID: call.id, output: .text(output), status: .completed)
-                items.append(StoredItem(item: .functionCallOutput(answer), threadID: threadID, runID: runID, createdAt: completedAt ?? createdAt))
+            let item: ResponseItem
+            switch call.kind {
+            case .function(let name, let arguments, let output):
+                let function = FunctionCallItem(
+                    id: ToolCallItemID.functionCall(call.id), callID: call.id, name: name, arguments: arguments, status: status)
+                var items = [StoredItem(item: .functionCall(function), threadID: threadID, runID: runID, direction: .output, createdAt: createdAt)]
+                if let output {
+                    let answer = FunctionCallOutputItem(
+                        id: ToolCallItemID.functionCallOutput(call.id), callID: call.id, output: .text(output), status: .completed)
+                    items.append(StoredItem(item: .functionCallOutput(answer), threadID: threadID, runID: runID, createdAt: completedAt ?? createdAt))
+                }
+                return items
+            case .fileSearch(let search):
+                item = .fileSearchCall(call.fileSearchItem(search))
+            case .codeInterpreter(let code):
+                item = .codeInterpreterCall(call.codeInterpreterItem(code, containerID: call.transcript?.containerID ?? containerID ?? ""))
             }
-            return items
+            return [StoredItem(item: item, threadID: threadID, runID: runID, direction: .output, createdAt: createdAt)]
         }
+    }
+}
+
+extension ToolCall {
+    /// A search the run ran, as the item that shows it: its query is what the model sent (in the call's
+    /// transcript, which storage keeps; empty where only the wire object travelled).
+    public func fileSearchItem(_ search: FileSearchCall) -> FileSearchCallItem {
+        // Some models send the query itself rather than `{"query": ...}`.
+        let query = transcript.map { transcript in
+            (try? JSONDecoder().decode(JSONValue.self, from: Data(transcript.arguments.utf8)))?["query"]?.stringValue ?? transcript.arguments
+        }
+        return FileSearchCallItem(
+            id: ToolCallItemID.fileSearchCall(id), status: .completed, queries: query.map { [$0] } ?? [],
+            results: search.results.map { result in
+                FileSearchCallItem.Result(
+                    fileID: result.fileID, filename: result.fileName, score: result.score,
+                    text: result.content?.map(\.text).joined(separator: "\n") ?? "")
+            })
+    }
+
+    /// Code the run ran, as the item that shows it. Figures are files, by the URL of their content (relative
+    /// to the server: the item does not know the address clients reach it by): a container's files for a
+    /// response, stored files for an Assistants run, which has no container.
+    public func codeInterpreterItem(_ code: CodeInterpreterCall, containerID: String) -> CodeInterpreterCallItem {
+        let outputs = code.outputs.map { output -> CodeInterpreterCallItem.Output in
+            switch output {
+            case .logs(let logs): .logs(logs)
+            case .image(let fileID):
+                .image(url: containerID.isEmpty ? "/v1/files/\(fileID)/content" : "/v1/containers/\(containerID)/files/\(fileID)/content")
+            }
+        }
+        return CodeInterpreterCallItem(
+            id: ToolCallItemID.codeInterpreterCall(id), status: .completed, containerID: containerID, code: code.input, outputs: outputs)
     }
 }
 

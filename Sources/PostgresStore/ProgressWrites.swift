@@ -31,10 +31,10 @@ struct ProgressWrites {
         messages.append(try RowValues(id: message.id, body: message, columns: [("thread_id", message.threadID), ("run_id", message.runID)]))
     }
 
-    /// A step, with its function calls (and their outputs) as items of its thread.
+    /// A step, with its tool calls (and the outputs of its function calls) as items of its thread.
     mutating func add(_ step: RunStep) throws {
         steps.append(try RowValues(id: step.id, body: step, columns: [("run_id", step.runID)]))
-        items += try step.functionCallItems.map(ItemRow.init)
+        items += try step.toolCallItems().map(ItemRow.init)
     }
 
     var query: PostgresQuery {

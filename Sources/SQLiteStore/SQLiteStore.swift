@@ -279,7 +279,7 @@ extension Database {
         }
         for step in steps {
             try upsertRow(StoredTable.step, id: step.id, body: step, columns: ["run_id": step.runID])
-            for item in step.functionCallItems { try insertItem(item, replacing: true) }
+            for item in step.toolCallItems() { try insertItem(item, replacing: true) }
         }
     }
 

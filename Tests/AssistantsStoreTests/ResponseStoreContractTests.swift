@@ -338,6 +338,77 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func aRunsSearchesAndCodeAreItemsOfItsThreadInTheOrderTheyRan(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let thread = try await thread(store, messages: ["Plot the notes"])
+        let run = backingRun(threadID: thread.id)
+        try await store.createRun(run, additionalMessages: [])
+        // The step is saved when the model starts calling tools, and again with the calls once they ran.
+        var step = RunStep(
+            id: ObjectKind.step.newID(), createdAt: 2, assistantID: "", threadID: thread.id, runID: run.id, details: .toolCalls([]))
+        try await store.saveRunProgress(messages: [], steps: [step])
+        let search = ToolCall(
+            id: ObjectKind.toolCall.newID(),
+            kind: .fileSearch(FileSearchCall(results: [FileSearchResult(fileID: "file-1", fileName: "notes.md", score: 0.5, content: [.init(text: "x = 2")])])),
+            transcript: .init(arguments: #"{"query":"x"}"#, output: "x = 2"))
+        let code = ToolCall(
+            id: ObjectKind.toolCall.newID(), kind: .codeInterpreter(CodeInterpreterCall(input: "print(2)", outputs: [.logs("2\n"), .image(fileID: "cfile_1")])),
+            transcript: .init(arguments: #"{"code":"print(2)"}"#, output: "2", containerID: "cntr_1"))
+        step.details = .toolCalls([search, code])
+        step.status = .completed
+        _ = try await store.updateRun(id: run.id, threadID: thread.id, saving: [], [step]) { $0.status = .inProgress }
+        let answer = Message(
+            id: ObjectKind.message.newID(), createdAt: 3, threadID: thread.id, role: .assistant, content: [.text(.init(value: "Done"))],
+            assistantID: "", runID: run.id)
+        try await store.saveRunProgress(messages: [answer], steps: [])
+
+        // Kept whole, with the search's results and the code's outputs, under the call's ids.
+        let searchItem = ResponseItem.fileSearchCall(FileSearchCallItem(
+            id: ToolCallItemID.fileSearchCall(search.id), status: .completed, queries: ["x"],
+            results: [.init(fileID: "file-1", filename: "notes.md", score: 0.5, text: "x = 2")]))
+        let codeItem = ResponseItem.codeInterpreterCall(CodeInterpreterCallItem(
+            id: ToolCallItemID.codeInterpreterCall(code.id), status: .completed, containerID: "cntr_1", code: "print(2)",
+            outputs: [.logs("2\n"), .image(url: "/v1/containers/cntr_1/files/cfile_1/content")]))
+        let items = try await store.allItems(threadID: thread.id)
+        #expect(items.map(\.item.type) == ["message", "file_search_call", "code_interpreter_call", "message"])
+        #expect(items[1].item == searchItem && items[2].item == codeItem)
+        #expect(items[1].runID == run.id && items[1].direction == .output && items[2].direction == .output)
+        #expect(try await store.listRunItems(runID: run.id, direction: .output, ListQuery(order: .asc)).data.map(\.id) == items.dropFirst().map(\.id))
+        // Found by id from anywhere, as an `item_reference` finds them.
+        #expect(try await store.item(id: searchItem.id!, threadID: nil)?.item == searchItem)
+
+        // A deleted call item stays deleted when its step is saved again; the step keeps the call.
+        _ = try await store.updateRun(id: run.id, threadID: thread.id) { $0.status = .completed }
+        #expect(try await store.deleteItem(id: codeItem.id!, threadID: thread.id))
+        try await store.saveRunProgress(messages: [], steps: [step])
+        #expect(try await store.allItems(threadID: thread.id).map(\.item.type) == ["message", "file_search_call", "message"])
+        #expect(try await store.step(id: step.id, runID: run.id)?.details == step.details)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func searchAndCodeItemsAreKeptAsGiven(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let search = ResponseItem.fileSearchCall(FileSearchCallItem(
+            id: ObjectKind.fileSearchCall.newID(), status: .completed, queries: ["a", "b"],
+            results: [.init(fileID: "file-1", filename: "a.md", score: 0.9, text: "A", attributes: ["k": .string("v")])]))
+        let code = ResponseItem.codeInterpreterCall(CodeInterpreterCallItem(
+            id: ObjectKind.codeInterpreterCall.newID(), status: .completed, containerID: "cntr_x", code: "1+1", outputs: nil))
+        let thread = try await conversation(store, items: [message(.user, "Hi"), search])
+        try await store.appendItems([StoredItem(item: code, threadID: thread.id, createdAt: 2)], threadID: thread.id)
+        #expect(try await store.allItems(threadID: thread.id).map(\.item).suffix(2) == [search, code])
+        #expect(try await store.listItems(threadID: thread.id, ListQuery(order: .asc)).data.map(\.id) == [
+            try await store.allItems(threadID: thread.id)[0].id, search.id, code.id,
+        ])
+        // A response's input keeps them too, as its input items (ids are unique: input gets fresh ones).
+        var input = [search, code]
+        if case .fileSearchCall(var call) = input[0] { call.id = ObjectKind.fileSearchCall.newID(); input[0] = .fileSearchCall(call) }
+        if case .codeInterpreterCall(var call) = input[1] { call.id = ObjectKind.codeInterpreterCall.newID(); input[1] = .codeInterpreterCall(call) }
+        let (response, run) = try await makeResponse(store, input: input)
+        #expect(try await store.listRunItems(runID: run.id, direction: .input, ListQuery(order: .asc)).data == input)
+        #expect(try await store.allItems(threadID: response.threadID).map(\.item) == input)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func aFunctionOutputItemAnswersTheCallInItsConversation(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
         let thread = try await conversation(store, items: [message(.user, "Weather?")])

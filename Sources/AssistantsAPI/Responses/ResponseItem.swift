@@ -73,6 +73,18 @@ public enum ResponseItem: Codable, Sendable, Equatable {
     }
 }
 
+extension ResponseItem {
+    /// The item as a client that asked for `include` sees it: search results and code outputs are stored
+    /// whole and shown only when asked for.
+    public func shown(include: [ResponseInclude]) -> ResponseItem {
+        switch self {
+        case .fileSearchCall(let call) where !include.contains(.fileSearchCallResults): .fileSearchCall(call.withoutResults())
+        case .codeInterpreterCall(let call) where !include.contains(.codeInterpreterCallOutputs): .codeInterpreterCall(call.withoutOutputs())
+        default: self
+        }
+    }
+}
+
 /// The status of a message or function call item.
 public enum ItemStatus: String, WireEnum { case inProgress = "in_progress", completed, incomplete }
 

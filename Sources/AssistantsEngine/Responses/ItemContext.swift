@@ -1,5 +1,6 @@
 import AssistantsAPI
 import AssistantsStore
+import Foundation
 import ModelProviders
 
 /// What a response's model sees before its own output: in a conversation, the conversation's items;
@@ -34,14 +35,15 @@ struct ItemContext {
             let stored = try await store.allItems(threadID: link.record.threadID)
             items += stored.filter { $0.direction == .input }.map(\.item)
             if link.record.id != responseID {
-                items += try await ResponseOutput.response(link, store: store).output
+                items += try await ResponseOutput.output(of: link, store: store)
             }
         }
         return items
     }
 
-    /// Items as chat messages. Function calls in a row become one assistant turn, each followed by its
-    /// output, wherever in the items the output is; outputs of calls not in the context read as user text.
+    /// Items as chat messages. Tool calls in a row become one assistant turn, each followed by its output:
+    /// a function call's wherever in the items it is, a search's results and a code run's output from the
+    /// item itself. Outputs of function calls not in the context read as user text.
     func chatMessages(_ items: [ResponseItem]) async throws -> [ChatMessage] {
         var outputs: [String: String] = [:]
         var calls = Set<String>()
@@ -53,23 +55,24 @@ struct ItemContext {
             }
         }
         var messages: [ChatMessage] = []
-        var pending: [FunctionCallItem] = []
-        func flushCalls() {
-            guard !pending.isEmpty else { return }
-            messages.append(ChatMessage(role: .assistant, content: [], toolCalls: pending.map { call in
-                ChatToolCall(id: call.callID, name: call.name, arguments: ToolArguments(call.arguments).json)
-            }))
-            for call in pending {
-                messages.append(.tool(callID: call.callID, output: outputs[call.callID] ?? Self.unansweredNote))
-            }
-            pending = []
-        }
+        var pending: [(call: ChatToolCall, output: String?)] = []
         for item in items {
-            if case .functionCall(let call) = item {
-                pending.append(call)
+            switch item {
+            case .functionCall(let call):
+                let sent = ChatToolCall(id: call.callID, name: call.name, arguments: ToolArguments(call.arguments).json)
+                pending.append((sent, outputs[call.callID] ?? Self.unansweredNote))
                 continue
+            case .fileSearchCall(let search):
+                pending.append(Self.toolCall(search))
+                continue
+            case .codeInterpreterCall(let code):
+                pending.append(Self.toolCall(code))
+                continue
+            default:
+                break
             }
-            flushCalls()
+            messages += ContextBuilder.toolTurn(pending)
+            pending = []
             switch item {
             case .message(let message):
                 messages.append(try await chatMessage(message))
@@ -79,8 +82,43 @@ struct ItemContext {
                 break
             }
         }
-        flushCalls()
-        return messages
+        return messages + ContextBuilder.toolTurn(pending)
+    }
+
+    /// A search as the model's call of `file_search` and what it read. Results are shown without citation
+    /// markers: markers cite the searches of the run being executed, which this one is not.
+    static func toolCall(_ search: FileSearchCallItem) -> (call: ChatToolCall, output: String?) {
+        let query = search.queries.joined(separator: "\n")
+        let output: String
+        switch search.results {
+        case nil: output = "The search for \"\(query)\" ran; its results were not kept."
+        case let results? where results.isEmpty: output = FileSearchTool.noResults(query)
+        case let results?:
+            output = (["Results for \"\(query)\"."] + results.map { "[\($0.filename)]\n\($0.text)" }).joined(separator: "\n\n")
+        }
+        return (ChatToolCall(id: search.id, name: "file_search", arguments: arguments(["query": query])), output)
+    }
+
+    /// Code that ran, as the model's call of `code_interpreter` and what it printed.
+    static func toolCall(_ code: CodeInterpreterCallItem) -> (call: ChatToolCall, output: String?) {
+        let output: String
+        if let outputs = code.outputs {
+            let parts = outputs.map { output in
+                switch output {
+                case .logs(let logs): logs
+                case .image: CodeInterpreterTool.imageNote
+                }
+            }
+            output = parts.isEmpty ? CodeInterpreterTool.noOutput : parts.joined(separator: "\n")
+        } else {
+            output = "The code ran; its output was not kept."
+        }
+        return (ChatToolCall(id: code.id, name: "code_interpreter", arguments: arguments(["code": code.code ?? ""])), output)
+    }
+
+    private static func arguments(_ values: [String: String]) -> String {
+        // A dictionary of strings always encodes.
+        (try? JSONEncoder().encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     private func chatMessage(_ item: ResponseMessage) async throws -> ChatMessage {

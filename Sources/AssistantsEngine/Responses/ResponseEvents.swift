@@ -127,7 +127,7 @@ public struct ResponseEvents: Sendable {
                     continue
                 }
                 if case .codeInterpreter(let code) = call.kind {
-                    out += endCode(stepID: step.id, index: index, callID: call.id, code)
+                    out += endCode(stepID: step.id, index: index, call: call, code)
                     continue
                 }
                 guard case .function(let name, let arguments, _) = call.kind else { continue }
@@ -176,11 +176,11 @@ public struct ResponseEvents: Sendable {
         if searches[stepID]?[index] == nil { out += startSearch(stepID: stepID, index: index, callID: call.id) }
         guard let started = searches[stepID]?[index], !started.done else { return out }
         searches[stepID]?[index]?.done = true
-        let item = ResponseOutput.fileSearchItem(call, search, include: response.record.response.include)
+        let item = ResponseItem.fileSearchCall(call.fileSearchItem(search)).shown(include: response.record.response.include)
         return out + [
             emit(.fileSearchCall(.searching, itemID: started.itemID, outputIndex: started.outputIndex)),
             emit(.fileSearchCall(.completed, itemID: started.itemID, outputIndex: started.outputIndex)),
-            emit(.outputItemDone(outputIndex: started.outputIndex, item: .fileSearchCall(item))),
+            emit(.outputItemDone(outputIndex: started.outputIndex, item: item)),
         ]
     }
 
@@ -209,17 +209,19 @@ public struct ResponseEvents: Sendable {
     }
 
     /// Code that ran: the whole code, its phases, then its item with the outputs if they were asked for.
-    private mutating func endCode(stepID: String, index: Int, callID: String, _ code: CodeInterpreterCall) -> [Output] {
+    private mutating func endCode(stepID: String, index: Int, call: ToolCall, _ code: CodeInterpreterCall) -> [Output] {
         var out: [Output] = []
-        if codes[stepID]?[index] == nil { out += startCode(stepID: stepID, index: index, callID: callID) }
+        if codes[stepID]?[index] == nil { out += startCode(stepID: stepID, index: index, callID: call.id) }
         guard let started = codes[stepID]?[index], !started.done else { return out }
         codes[stepID]?[index]?.done = true
-        let item = ResponseOutput.codeInterpreterItem(callID, code, of: response.record.response)
+        let containerID = call.transcript?.containerID ?? response.record.response.containerID ?? ""
+        let item = ResponseItem.codeInterpreterCall(call.codeInterpreterItem(code, containerID: containerID))
+            .shown(include: response.record.response.include)
         return out + [
             emit(.codeInterpreterCodeDone(itemID: started.itemID, outputIndex: started.outputIndex, code: code.input)),
             emit(.codeInterpreterCall(.interpreting, itemID: started.itemID, outputIndex: started.outputIndex)),
             emit(.codeInterpreterCall(.completed, itemID: started.itemID, outputIndex: started.outputIndex)),
-            emit(.outputItemDone(outputIndex: started.outputIndex, item: .codeInterpreterCall(item))),
+            emit(.outputItemDone(outputIndex: started.outputIndex, item: item)),
         ]
     }
 

@@ -5,12 +5,19 @@ import AssistantsStore
 /// the state of its backing run, and the output the run wrote, read from its steps in order. Nothing of
 /// the state is stored twice, so the response and its run cannot disagree.
 public enum ResponseOutput {
-    /// The response with its run's state and output.
+    /// The response with its run's state and output, as `include` shows it.
     public static func response(_ stored: StoredResponse, store: any AssistantsStore) async throws -> ModelResponse {
+        let include = stored.record.response.include
+        return response(stored, output: try await output(of: stored, store: store).map { $0.shown(include: include) })
+    }
+
+    /// The output items of the response whole (search results and code outputs included): what the model
+    /// of a later response in the chain reads.
+    static func output(of stored: StoredResponse, store: any AssistantsStore) async throws -> [ResponseItem] {
         let steps = try await store.allSteps(runID: stored.run.id)
         let written = try await store.runMessages(runID: stored.run.id, threadID: stored.run.threadID)
         let messages = Dictionary(written.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
-        return response(stored, output: items(steps: steps, messages: messages, of: stored.record.response))
+        return items(steps: steps, messages: messages, containerID: stored.record.response.containerID)
     }
 
     /// The response with `output` and the state of `stored.run`.
@@ -42,58 +49,16 @@ public enum ResponseOutput {
     }
 
     /// The output items a run's steps hold, in the order the model produced them: the messages it wrote, the
-    /// searches it ran, the code it ran and the functions it called. The response's `include` says whether
-    /// search results and code outputs are shown.
-    static func items(steps: [RunStep], messages: [String: Message], of response: ModelResponse) -> [ResponseItem] {
-        let include = response.include
-        return steps.flatMap { step -> [ResponseItem] in
+    /// searches it ran, the code it ran and the functions it called (not the outputs a client submitted:
+    /// those are the next response's input).
+    static func items(steps: [RunStep], messages: [String: Message], containerID: String?) -> [ResponseItem] {
+        steps.flatMap { step -> [ResponseItem] in
             switch step.details {
             case .messageCreation(let id):
                 return messages[id].map { [.message(ResponseMessage($0))] } ?? []
-            case .toolCalls(let calls):
-                // The calls, not the outputs a client submitted: those are the next response's input.
-                var functionCalls: [String: ResponseItem] = [:]
-                for stored in step.functionCallItems {
-                    if case .functionCall(let call) = stored.item { functionCalls[call.callID] = stored.item }
-                }
-                return calls.compactMap { call in
-                    switch call.kind {
-                    case .function: functionCalls[call.id]
-                    case .fileSearch(let search): .fileSearchCall(fileSearchItem(call, search, include: include))
-                    case .codeInterpreter(let code): .codeInterpreterCall(codeInterpreterItem(call.id, code, of: response))
-                    }
-                }
+            case .toolCalls:
+                return step.toolCallItems(containerID: containerID).filter { $0.direction == .output }.map(\.item)
             }
         }
-    }
-
-    /// Code the run ran, as the item that shows it: figures are the container's files, by the URL of their
-    /// content (relative to the server: the response does not know the address clients reach it by).
-    static func codeInterpreterItem(_ callID: String, _ code: CodeInterpreterCall, of response: ModelResponse) -> CodeInterpreterCallItem {
-        let containerID = response.containerID ?? ""
-        let outputs = code.outputs.map { output -> CodeInterpreterCallItem.Output in
-            switch output {
-            case .logs(let logs): .logs(logs)
-            case .image(let fileID): .image(url: "/v1/containers/\(containerID)/files/\(fileID)/content")
-            }
-        }
-        let item = CodeInterpreterCallItem(
-            id: ToolCallItemID.codeInterpreterCall(callID), status: .completed, containerID: containerID, code: code.input, outputs: outputs)
-        return response.include.contains(.codeInterpreterCallOutputs) ? item : item.withoutOutputs()
-    }
-
-    /// A search the run ran, as the item that shows it: its query is what the model sent (in the call's
-    /// transcript, which storage keeps; empty where only the wire object travelled).
-    static func fileSearchItem(_ call: ToolCall, _ search: FileSearchCall, include: [ResponseInclude]) -> FileSearchCallItem {
-        let arguments = call.transcript?.arguments
-        let query = arguments.flatMap { JSONValue.parse($0)?["query"]?.stringValue ?? $0 }
-        let item = FileSearchCallItem(
-            id: ToolCallItemID.fileSearchCall(call.id), status: .completed, queries: query.map { [$0] } ?? [],
-            results: search.results.map { result in
-                FileSearchCallItem.Result(
-                    fileID: result.fileID, filename: result.fileName, score: result.score,
-                    text: result.content?.map(\.text).joined(separator: "\n") ?? "")
-            })
-        return include.contains(.fileSearchCallResults) ? item : item.withoutResults()
     }
 }

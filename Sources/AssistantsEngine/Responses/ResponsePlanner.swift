@@ -49,7 +49,8 @@ struct ResponsePlanner {
         let responseID = ObjectKind.response.newID()
         let runID = ObjectKind.run.newID()
         // Last of the checks: `auto` may make a container.
-        let containerID = try await container(for: context.tools, previous: previousResponse?.record.response, responseID: responseID)
+        let containerID = try await container(
+            for: context.tools, previous: previousResponse?.record.response, conversationID: context.conversationID, responseID: responseID)
         let toolChoice = context.toolChoice ?? .auto
         let text = context.text ?? .init()
         var response = ModelResponse(
@@ -101,19 +102,34 @@ struct ResponsePlanner {
 
     /// The input with each `item_reference` replaced by the item it names, from any thread (the output of
     /// an earlier response, an item of a conversation). A 404 names a reference to no live item.
+    ///
+    /// A search or code run given back without its results or outputs (as responses show them unless
+    /// `include` asks: what a client keeping the history itself sends) gets them from the stored item of
+    /// its id, if that is the same call, so that the model reads again what it read then.
     static func resolvingReferences(_ items: [ResponseItem], store: any AssistantsStore) async throws -> [ResponseItem] {
         var resolved: [ResponseItem] = []
         for (index, item) in items.enumerated() {
-            guard case .itemReference(let id) = item else {
+            switch item {
+            case .itemReference(let id):
+                guard let stored = try await store.item(id: id, threadID: nil) else {
+                    var error = APIError.itemNotFound(id: id)
+                    error.param = "input[\(index)].id"
+                    throw error
+                }
+                resolved.append(stored.item)
+            case .fileSearchCall(var call) where call.results == nil:
+                if case .fileSearchCall(let stored)? = try await store.item(id: call.id, threadID: nil)?.item, stored.queries == call.queries {
+                    call.results = stored.results
+                }
+                resolved.append(.fileSearchCall(call))
+            case .codeInterpreterCall(var call) where call.outputs == nil:
+                if case .codeInterpreterCall(let stored)? = try await store.item(id: call.id, threadID: nil)?.item, stored.code == call.code {
+                    call.outputs = stored.outputs
+                }
+                resolved.append(.codeInterpreterCall(call))
+            default:
                 resolved.append(item)
-                continue
             }
-            guard let stored = try await store.item(id: id, threadID: nil) else {
-                var error = APIError.itemNotFound(id: id)
-                error.param = "input[\(index)].id"
-                throw error
-            }
-            resolved.append(stored.item)
         }
         return resolved
     }
@@ -122,15 +138,13 @@ struct ResponsePlanner {
     static func refuseUnsupported(_ items: [ResponseItem], param: String) throws {
         for (index, item) in items.enumerated() {
             switch item {
-            case .fileSearchCall, .codeInterpreterCall:
-                throw APIError.unsupported("'\(item.type)' input items are not supported yet by this server.", param: "\(param)[\(index)].type")
             case .message(let message):
                 // The model would not see the file: refused until files are read into the context.
                 for (part, content) in message.content.enumerated() where content.type == "input_file" {
                     throw APIError.unsupported(
                         "input_file parts are not supported yet by this server's Responses API.", param: "\(param)[\(index)].content[\(part)]")
                 }
-            case .functionCall, .functionCallOutput, .itemReference:
+            case .functionCall, .functionCallOutput, .fileSearchCall, .codeInterpreterCall, .itemReference:
                 continue
             }
         }
@@ -138,8 +152,12 @@ struct ResponsePlanner {
 
     /// The container the code_interpreter tool runs code in: the one it names, which must exist and be
     /// running; for `auto`, the previous response's while it runs (with `file_ids` copied in), else a new one
-    /// with those files. Nil without the tool.
-    private func container(for tools: [ResponseTool], previous: ModelResponse?, responseID: String) async throws -> String? {
+    /// with those files. The previous response is the one named by `previous_response_id`, or in a
+    /// conversation the latest response there, so that its code finds the variables and files it left. Nil
+    /// without the tool.
+    private func container(
+        for tools: [ResponseTool], previous: ModelResponse?, conversationID: String?, responseID: String
+    ) async throws -> String? {
         for (index, tool) in tools.enumerated() {
             guard case .codeInterpreter(let interpreter) = tool else { continue }
             let param = "tools[\(index)].container"
@@ -154,7 +172,9 @@ struct ResponsePlanner {
                 return id
             case .auto(let fileIDs, let memoryLimit):
                 try await vectorStores.requireFiles(fileIDs) { "\(param).file_ids[\($0)]" }
-                if let reused = previous?.containerID, try await store.container(id: reused)?.status == .running {
+                var latest = previous
+                if latest == nil, let conversationID { latest = try await latestResponse(inConversation: conversationID) }
+                if let reused = latest?.containerID, try await store.container(id: reused)?.status == .running {
                     for fileID in VectorStores.unique(fileIDs) { _ = try await containers.addStoredFile(fileID, containerID: reused) }
                     return reused
                 }
@@ -163,6 +183,12 @@ struct ResponsePlanner {
             }
         }
         return nil
+    }
+
+    /// The conversation's latest response, if its latest run is one (an Assistants run has no container).
+    private func latestResponse(inConversation id: String) async throws -> ModelResponse? {
+        guard let responseID = try await store.listRuns(threadID: id, ListQuery(limit: 1, order: .desc)).data.first?.responseID else { return nil }
+        return try await store.response(id: responseID)?.record.response
     }
 
     /// The file_search tool's vector stores must exist and not have expired.
@@ -207,7 +233,13 @@ extension ResponseItem {
             output.id = ObjectKind.functionCallOutput.newID()
             output.status = output.status ?? .completed
             return .functionCallOutput(output)
-        case .fileSearchCall, .codeInterpreterCall, .itemReference:
+        case .fileSearchCall(var call):
+            call.id = ObjectKind.fileSearchCall.newID()
+            return .fileSearchCall(call)
+        case .codeInterpreterCall(var call):
+            call.id = ObjectKind.codeInterpreterCall.newID()
+            return .codeInterpreterCall(call)
+        case .itemReference:
             return self
         }
     }

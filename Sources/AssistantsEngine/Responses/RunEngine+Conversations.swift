@@ -23,9 +23,10 @@ extension RunEngine {
         return items.map(\.item)
     }
 
-    /// Items a client gives a conversation, checked as a response's input is, under fresh ids: the ids a
-    /// client sends may name items of other threads.
+    /// Items a client gives a conversation, completed and checked as a response's input is, under fresh ids:
+    /// the ids a client sends may name items of other threads.
     private func conversationItems(_ items: [ResponseItem], threadID: String, now: Int) async throws -> [StoredItem] {
+        let items = try await ResponsePlanner.resolvingReferences(items, store: environment.store)
         try ResponsePlanner.refuseUnsupported(items, param: "items")
         try await ResponsePlanner.checkFiles(items, param: "items", vectorStores: environment.vectorStores)
         return items.map { StoredItem(item: $0.withNewID(), threadID: threadID, createdAt: now) }

@@ -58,7 +58,7 @@ public struct FileSearchTool: BuiltInTool {
 
     /// What the model reads: each passage behind the marker that cites it.
     static func output(query: String, passages: [Passage], call: Int) -> String {
-        guard !passages.isEmpty else { return "No results were found in the files for \"\(query)\"." }
+        guard !passages.isEmpty else { return noResults(query) }
         let example = CitationMarker(call: call, result: 0, filename: passages[0].filename).text
         var text = "Results for \"\(query)\". When you use a result, cite it by copying its marker (such as \(example)) right after the statement it supports."
         for (position, passage) in passages.enumerated() {
@@ -66,6 +66,9 @@ public struct FileSearchTool: BuiltInTool {
         }
         return text
     }
+
+    /// What the model reads of a search that found nothing.
+    static func noResults(_ query: String) -> String { "No results were found in the files for \"\(query)\"." }
 
     private func waitUntilIngested(_ storeIDs: [String]) async throws {
         let deadline = ContinuousClock.now + readinessTimeout

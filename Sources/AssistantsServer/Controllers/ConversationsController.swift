@@ -48,27 +48,29 @@ struct ConversationsController<Context: RequestContext> {
 
     @Sendable func listItems(_ request: Request, context: Context) async throws -> Response {
         let id = try conversationID(context)
-        try checkInclude(request)
+        let include = try request.responseIncludes()
         let query = try request.listQuery()
         _ = try await thread(id)
-        return .json(try await store.listItems(threadID: id, query))
+        var page = try await store.listItems(threadID: id, query)
+        page.data = page.data.map { $0.shown(include: include) }
+        return .json(page)
     }
 
     /// Answers with a list of the items as stored, in the order given.
     @Sendable func createItems(_ request: Request, context: Context) async throws -> Response {
         let id = try conversationID(context)
-        try checkInclude(request)
+        let include = try request.responseIncludes()
         let body = try await request.decodeJSON(CreateConversationItemsRequest.self)
-        let items = try await engine.addConversationItems(body, conversationID: id)
+        let items = try await engine.addConversationItems(body, conversationID: id).map { $0.shown(include: include) }
         return .json(ListPage(data: items, firstID: items.first?.id, lastID: items.last?.id, hasMore: false))
     }
 
     @Sendable func retrieveItem(_ request: Request, context: Context) async throws -> Response {
         let (id, itemID) = try ids(context)
-        try checkInclude(request)
+        let include = try request.responseIncludes()
         _ = try await thread(id)
         guard let item = try await store.item(id: itemID, threadID: id) else { throw APIError.itemNotFound(id: itemID) }
-        return .json(item.item)
+        return .json(item.item.shown(include: include))
     }
 
     /// Answers with the conversation, as OpenAI's API does.
@@ -90,10 +92,5 @@ struct ConversationsController<Context: RequestContext> {
     private func thread(_ id: String) async throws -> AssistantThread {
         guard let thread = try await store.thread(id: id) else { throw APIError.notFound(.conversation, id: id) }
         return thread
-    }
-
-    /// `include` is accepted with any of the spec's values: none of them adds anything to the items kept here.
-    private func checkInclude(_ request: Request) throws {
-        _ = try RetrieveResponseQuery(include: request.queryValues(named: ["include", "include[]"]), stream: nil, startingAfter: nil)
     }
 }

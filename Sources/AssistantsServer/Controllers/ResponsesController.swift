@@ -76,9 +76,18 @@ struct ResponsesController<Context: RequestContext> {
 
     @Sendable func inputItems(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.id("response_id", of: .response)
-        _ = try RetrieveResponseQuery(include: request.queryValues(named: ["include", "include[]"]), stream: nil, startingAfter: nil)
+        let include = try request.responseIncludes()
         let query = try request.listQuery()
-        guard let page = try await engine.inputItems(responseID: id, query) else { throw APIError.notFound(.response, id: id) }
+        guard var page = try await engine.inputItems(responseID: id, query) else { throw APIError.notFound(.response, id: id) }
+        page.data = page.data.map { $0.shown(include: include) }
         return .json(page)
+    }
+}
+
+extension Request {
+    /// `include` of item lists: every value of the spec is accepted; search results and code outputs, which
+    /// items keep whole, are shown only when asked for.
+    func responseIncludes() throws -> [ResponseInclude] {
+        try RetrieveResponseQuery(include: queryValues(named: ["include", "include[]"]), stream: nil, startingAfter: nil).include
     }
 }
