@@ -59,7 +59,7 @@ public struct CodeInterpreterTool: BuiltInTool {
         }
         for file in result.files {
             let id = try await workspace.keep(file.contents, file.name)
-            if workspace.annotatesFiles { produced["/mnt/data/\(file.name)"] = id }
+            produced["/mnt/data/\(file.name)"] = id
             notes.append("[File written: sandbox:/mnt/data/\(file.name)]")
         }
         if sessionLost { notes.insert(Self.sessionLostNote, at: 0) }
@@ -75,8 +75,6 @@ public struct CodeInterpreterTool: BuiltInTool {
         var files: [SandboxFile]
         /// Keeps a file the code wrote (by its name) or a figure it drew (no name); returns the id it has.
         var keep: @Sendable (Data, String?) async throws -> String
-        /// Whether the run's message cites the files kept (as `file_path` annotations).
-        var annotatesFiles: Bool
     }
 
     /// A run's code runs in its thread's session with the files of its tool resources and attachments, and
@@ -86,7 +84,7 @@ public struct CodeInterpreterTool: BuiltInTool {
         guard let responseID = run.responseID else {
             return Workspace(key: run.threadID, files: try await inputFiles(for: run), keep: { data, name in
                 try await save(data, filename: name.map { ($0 as NSString).lastPathComponent } ?? "image.png").id
-            }, annotatesFiles: true)
+            })
         }
         guard let containerID = try await store.response(id: responseID)?.record.response.containerID else {
             throw APIError.invalidRequest("The response has no container for code.")
@@ -96,7 +94,7 @@ public struct CodeInterpreterTool: BuiltInTool {
         let containers = containers
         return Workspace(key: containerID, files: try await containers.sandboxFiles(containerID: containerID), keep: { data, name in
             try await containers.saveOutput(data, name: name, containerID: containerID).id
-        }, annotatesFiles: false)
+        })
     }
 
     /// The Python session of a thread, or of a container, goes with it: its variables and files.

@@ -128,6 +128,21 @@ import Testing
         #expect(try encodedJSON(parts) == json(text))
     }
 
+    /// A file path to a container's file reads as a `container_file_citation`, and back.
+    @Test func containerFilePathsAreContainerFileCitations() throws {
+        let path = Annotation(kind: .filePath, text: "sandbox:/mnt/data/out.csv", fileID: "cfile_1", startIndex: 4, endIndex: 29, containerID: "cntr_1")
+        let citation = ResponseAnnotation(path)
+        #expect(citation == .containerFileCitation(containerID: "cntr_1", fileID: "cfile_1", filename: "out.csv", startIndex: 4, endIndex: 29))
+        #expect(try encodedJSON(citation) == json(
+            #"{"type":"container_file_citation","container_id":"cntr_1","file_id":"cfile_1","filename":"out.csv","start_index":4,"end_index":29}"#))
+        let item = ResponseMessage(role: .assistant, content: [.outputText(OutputText(text: "See sandbox:/mnt/data/out.csv", annotations: [citation]))])
+        let message = try #require(Message(item, id: "msg_1", threadID: "thread_1", createdAt: 1))
+        #expect(ResponseMessage(message).content == item.content)
+        // Without a container it is the Assistants file path it always was.
+        #expect(ResponseAnnotation(Annotation(kind: .filePath, text: "sandbox:/mnt/data/out.csv", fileID: "file-1", startIndex: 4, endIndex: 29))
+            == .filePath(fileID: "file-1", index: 4))
+    }
+
     @Test func functionCallOutputsRoundTrip() throws {
         for text in [
             #"{"type":"function_call_output","id":"fco_1","status":"completed","call_id":"call_1","output":"{\"temp\":21}"}"#,

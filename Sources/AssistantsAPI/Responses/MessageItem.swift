@@ -71,13 +71,21 @@ extension Message {
 
 extension ResponseAnnotation {
     /// A thread message's annotation as Responses shows it. A citation's filename is the one its marker
-    /// (`【0:1†notes.md】`) names; a file path's index is where its span starts.
+    /// (`【0:1†notes.md】`) names; a file path's index is where its span starts. A path to a container's
+    /// file (`sandbox:/mnt/data/out.csv`) is a `container_file_citation` over that span, named by the
+    /// path's last component.
     public init(_ annotation: Annotation) {
         switch annotation.kind {
         case .fileCitation:
             self = .fileCitation(fileID: annotation.fileID, filename: Self.filename(inMarker: annotation.text), index: annotation.startIndex)
         case .filePath:
-            self = .filePath(fileID: annotation.fileID, index: annotation.startIndex)
+            if let containerID = annotation.containerID {
+                self = .containerFileCitation(
+                    containerID: containerID, fileID: annotation.fileID, filename: String(annotation.text.split(separator: "/").last ?? ""),
+                    startIndex: annotation.startIndex, endIndex: annotation.endIndex)
+            } else {
+                self = .filePath(fileID: annotation.fileID, index: annotation.startIndex)
+            }
         }
     }
 
@@ -89,7 +97,11 @@ extension ResponseAnnotation {
             Annotation(kind: .fileCitation, text: filename, fileID: fileID, startIndex: index, endIndex: index)
         case .filePath(let fileID, let index):
             Annotation(kind: .filePath, text: "", fileID: fileID, startIndex: index, endIndex: index)
-        case .containerFileCitation, .urlCitation:
+        case .containerFileCitation(let containerID, let fileID, let filename, let startIndex, let endIndex):
+            Annotation(
+                kind: .filePath, text: "sandbox:/mnt/data/\(filename)", fileID: fileID, startIndex: startIndex, endIndex: endIndex,
+                containerID: containerID)
+        case .urlCitation:
             nil
         }
     }
