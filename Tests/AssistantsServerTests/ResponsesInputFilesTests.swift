@@ -39,8 +39,15 @@ import Testing
             ])
 
             // The next turn still reads the file.
-            _ = try await respond(api, #"{"model":"gpt-4o","previous_response_id":"\#(first.id)","input":"Sure?"}"#)
+            let second = try await respond(api, #"{"model":"gpt-4o","previous_response_id":"\#(first.id)","input":"Sure?"}"#)
             #expect(sentUserTexts(api) == [expected, "Sure?"])
+
+            // Once the file is deleted, the model is told it is gone.
+            #expect(try await api.call(.delete, "/v1/files/\(file.id)").status == .ok)
+            api.model?.enqueue(FakeReply(text: "Gone."))
+            _ = try await respond(api, #"{"model":"gpt-4o","previous_response_id":"\#(second.id)","input":"And now?"}"#)
+            let gone = "Read this:\n[File \(file.id) could not be read: No file found with id '\(file.id)'.]\nWhat is the secret?"
+            #expect(sentUserTexts(api) == [gone, "Sure?", "And now?"])
         }
     }
 
