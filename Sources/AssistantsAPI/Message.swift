@@ -90,20 +90,37 @@ public struct Attachment: Codable, Sendable, Equatable {
         case codeInterpreter = "code_interpreter", fileSearch = "file_search"
     }
 
-    public var fileID: String
-    public var tools: [Tool]
+    /// Where an attachment that holds a Responses `input_file` part stood among the message item's parts,
+    /// and the `filename` the part gave, so that the item reads back as it was sent.
+    public struct InputPart: Codable, Sendable, Equatable {
+        public var index: Int
+        public var filename: String?
 
-    public init(fileID: String, tools: [Tool]) {
-        self.fileID = fileID
-        self.tools = tools
+        public init(index: Int, filename: String? = nil) {
+            self.index = index
+            self.filename = filename
+        }
     }
 
-    enum CodingKeys: String, CodingKey { case fileID = "file_id", tools }
+    public var fileID: String
+    public var tools: [Tool]
+    /// Set for the `input_file` part of a message item: the model reads the file's text with the message,
+    /// where an Assistants attachment is only there for its tools. Stored, never part of the wire object.
+    public var inputPart: InputPart?
+
+    public init(fileID: String, tools: [Tool], inputPart: InputPart? = nil) {
+        self.fileID = fileID
+        self.tools = tools
+        self.inputPart = inputPart
+    }
+
+    enum CodingKeys: String, CodingKey { case fileID = "file_id", tools, inputPart = "_input_part" }
     enum ToolKeys: String, CodingKey { case type }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         fileID = try container.decode(String.self, forKey: .fileID)
+        inputPart = try container.decodeIfPresent(InputPart.self, forKey: .inputPart)
         var toolsContainer = try container.nestedUnkeyedContainer(forKey: .tools)
         var tools: [Tool] = []
         while !toolsContainer.isAtEnd {
@@ -121,6 +138,7 @@ public struct Attachment: Codable, Sendable, Equatable {
             var entry = toolsContainer.nestedContainer(keyedBy: ToolKeys.self)
             try entry.encode(tool, forKey: .type)
         }
+        if encoder.userInfo[.storage] as? Bool == true { try container.encodeIfPresent(inputPart, forKey: .inputPart) }
     }
 }
 
@@ -154,7 +172,12 @@ public struct CreateMessageRequest: Codable, Sendable, Equatable {
         } else {
             throw APIError.missingParameter(container.param(.content))
         }
-        attachments = try container.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []
+        // `_input_part` is the server's own: a client cannot make an attachment an input_file part.
+        attachments = (try container.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []).map { attachment in
+            var attachment = attachment
+            attachment.inputPart = nil
+            return attachment
+        }
         metadata = try container.decodeMetadata(.metadata) ?? nil
     }
 

@@ -95,17 +95,22 @@ public struct Annotation: Codable, Sendable, Equatable {
     public var fileID: String
     public var startIndex: Int
     public var endIndex: Int
+    /// For a `file_path` to a file that a response's code wrote in a container: the container, so that the
+    /// Responses API shows the annotation as a `container_file_citation`. Stored, never part of the wire object.
+    public var containerID: String?
 
-    public init(kind: Kind, text: String, fileID: String, startIndex: Int, endIndex: Int) {
+    public init(kind: Kind, text: String, fileID: String, startIndex: Int, endIndex: Int, containerID: String? = nil) {
         self.kind = kind
         self.text = text
         self.fileID = fileID
         self.startIndex = startIndex
         self.endIndex = endIndex
+        self.containerID = containerID
     }
 
     enum CodingKeys: String, CodingKey {
         case type, text, fileCitation = "file_citation", filePath = "file_path", startIndex = "start_index", endIndex = "end_index"
+        case containerID = "_container_id"
     }
 
     struct FileReference: Codable { var file_id: String }
@@ -117,6 +122,7 @@ public struct Annotation: Codable, Sendable, Equatable {
         fileID = try container.decode(FileReference.self, forKey: kind == .fileCitation ? .fileCitation : .filePath).file_id
         startIndex = try container.decode(Int.self, forKey: .startIndex)
         endIndex = try container.decode(Int.self, forKey: .endIndex)
+        containerID = try container.decodeIfPresent(String.self, forKey: .containerID)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -126,6 +132,7 @@ public struct Annotation: Codable, Sendable, Equatable {
         try container.encode(FileReference(file_id: fileID), forKey: kind == .fileCitation ? .fileCitation : .filePath)
         try container.encode(startIndex, forKey: .startIndex)
         try container.encode(endIndex, forKey: .endIndex)
+        if encoder.userInfo[.storage] as? Bool == true { try container.encodeIfPresent(containerID, forKey: .containerID) }
     }
 }
 

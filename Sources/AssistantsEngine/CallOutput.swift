@@ -89,7 +89,8 @@ struct CallOutput {
         let rest = streamed.produced.annotations(in: text).filter { annotation in
             !sent.contains { $0.kind == annotation.kind && $0.startIndex == annotation.startIndex }
         }
-        let images = streamed.produced.images
+        // A response shows figures in its code_interpreter_call outputs; its message holds only text.
+        let images = run.responseID == nil ? streamed.produced.images : []
         message.content = [.text(MessageText(value: text, annotations: sent + rest))] + images.map { .imageFile(ImageFile(fileID: $0)) }
         if !rest.isEmpty || !images.isEmpty {
             let indexed = rest.enumerated().map { Indexed(index: sent.count + $0.offset, value: $0.element) }

@@ -15,10 +15,10 @@ public struct CodeInterpreterTool: BuiltInTool {
     let clock: any WallClock
     let containers: Containers
 
-    /// What the model is told when a thread's session had to start afresh because its node stopped.
     /// What the model reads for a figure the code drew, and for code that printed nothing.
     static let imageNote = "[An image was produced; it is shown to the user.]"
     static let noOutput = "(no output)"
+    /// What the model is told when a thread's session had to start afresh because its node stopped.
     static let sessionLostNote =
         "Note: this thread's earlier Python session was lost when its server stopped; variables and files from before are gone."
 
@@ -62,7 +62,7 @@ public struct CodeInterpreterTool: BuiltInTool {
         }
         for file in result.files {
             let id = try await workspace.keep(file.contents, file.name)
-            if workspace.annotatesFiles { produced["/mnt/data/\(file.name)"] = id }
+            produced["/mnt/data/\(file.name)"] = id
             notes.append("[File written: sandbox:/mnt/data/\(file.name)]")
         }
         if sessionLost { notes.insert(Self.sessionLostNote, at: 0) }
@@ -79,8 +79,6 @@ public struct CodeInterpreterTool: BuiltInTool {
         var files: [SandboxFile]
         /// Keeps a file the code wrote (by its name) or a figure it drew (no name); returns the id it has.
         var keep: @Sendable (Data, String?) async throws -> String
-        /// Whether the run's message cites the files kept (as `file_path` annotations).
-        var annotatesFiles: Bool
         /// The container, for a response's code.
         var containerID: String? = nil
     }
@@ -92,7 +90,7 @@ public struct CodeInterpreterTool: BuiltInTool {
         guard let responseID = run.responseID else {
             return Workspace(key: run.threadID, files: try await inputFiles(for: run), keep: { data, name in
                 try await save(data, filename: name.map { ($0 as NSString).lastPathComponent } ?? "image.png").id
-            }, annotatesFiles: true)
+            })
         }
         guard let containerID = try await store.response(id: responseID)?.record.response.containerID else {
             throw APIError.invalidRequest("The response has no container for code.")
@@ -102,7 +100,7 @@ public struct CodeInterpreterTool: BuiltInTool {
         let containers = containers
         return Workspace(key: containerID, files: try await containers.sandboxFiles(containerID: containerID), keep: { data, name in
             try await containers.saveOutput(data, name: name, containerID: containerID).id
-        }, annotatesFiles: false, containerID: containerID)
+        }, containerID: containerID)
     }
 
     /// The Python session of a thread, or of a container, goes with it: its variables and files.

@@ -87,15 +87,21 @@ struct ContextBuilder {
         return [ChatMessage(role: .assistant, content: [], toolCalls: calls.map(\.call))] + answers
     }
 
+    /// A message as the model reads it: its text and images, and the text of the files of its `input_file`
+    /// parts where they stand (an Assistants attachment is for its tools, not read here).
     func chatMessage(_ message: Message) async throws -> ChatMessage {
         var parts: [ChatMessage.Part] = []
-        for content in message.content {
-            switch content {
-            case .text(let text): parts.append(.text(text.value))
-            case .refusal(let refusal): parts.append(.text(refusal))
-            case .imageURL(let image): parts.append(.imageURL(image.url, detail: image.detail.rawValue))
-            case .imageFile(let image):
+        for part in message.orderedParts {
+            switch part {
+            case .content(.text(let text)): parts.append(.text(text.value))
+            case .content(.refusal(let refusal)): parts.append(.text(refusal))
+            case .content(.imageURL(let image)): parts.append(.imageURL(image.url, detail: image.detail.rawValue))
+            case .content(.imageFile(let image)):
                 if let url = try await dataURL(fileID: image.fileID) { parts.append(.imageURL(url, detail: image.detail.rawValue)) }
+            case .attachment(let attachment) where attachment.inputPart != nil:
+                parts.append(.text(try await InputFiles(store: store, blobs: blobs).modelText(fileID: attachment.fileID)))
+            case .attachment:
+                continue
             }
         }
         return ChatMessage(role: message.role == .user ? .user : .assistant, content: parts)

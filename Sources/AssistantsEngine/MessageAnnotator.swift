@@ -8,8 +8,11 @@ struct ProducedOutputs {
     var images: [String] = []
     /// Per `file_search` call of the run, in order, its results.
     var searches: [[FileSearchResult]] = []
+    /// The container a response's code writes its files in: their paths are `container_file_citation`s.
+    var containerID: String?
 
-    init(steps: [RunStep]) {
+    init(steps: [RunStep], containerID: String? = nil) {
+        self.containerID = containerID
         for step in steps {
             guard case .toolCalls(let calls) = step.details else { continue }
             for call in calls {
@@ -53,7 +56,7 @@ struct ProducedOutputs {
                 if Array(scalars[start..<start + marker.count]) == marker {
                     annotations.append(Annotation(
                         kind: .filePath, text: String(String.UnicodeScalarView(marker)), fileID: fileID,
-                        startIndex: start, endIndex: start + marker.count))
+                        startIndex: start, endIndex: start + marker.count, containerID: containerID))
                     start += marker.count
                 } else {
                     start += 1

@@ -110,7 +110,7 @@ actor RunExecution {
         if let completionBudget, completionBudget <= 0 { throw RunIncomplete.maxCompletionTokens }
 
         // What earlier steps produced: this call's own tool calls run after its text, so they cannot be cited.
-        let produced = ProducedOutputs(steps: context.steps)
+        let produced = ProducedOutputs(steps: context.steps, containerID: try await containerID())
         var output = CallOutput(run: run, produced: produced, clock: environment.clock)
         do {
             for try await event in provider.streamChat(request(context: context, maxTokens: completionBudget)) {
@@ -160,6 +160,14 @@ actor RunExecution {
         }
         if truncated && run.maxCompletionTokens != nil { throw RunIncomplete.maxCompletionTokens }
         return output.toolStep != nil
+    }
+
+    /// The container of a response's code, whose files its answer cites; nil for a run or without code.
+    private func containerID() async throws -> String? {
+        guard let responseID = run.responseID, run.tools.contains(where: { if case .codeInterpreter = $0 { true } else { false } }) else {
+            return nil
+        }
+        return try await store.response(id: responseID)?.record.response.containerID
     }
 
     /// Time to first token: the first text or tool call of this stretch of execution.

@@ -11,6 +11,12 @@ public enum TextExtractor {
         "less", "tex", "sql", "r", "lua", "dart", "m", "mm", "hs", "ex", "exs", "erl", "clj", "vue", "svelte",
     ]
 
+    /// Whether files of this name's type have text to extract (by its extension, as `extract` chooses).
+    public static func supports(filename: String) -> Bool {
+        let ext = (filename as NSString).pathExtension.lowercased()
+        return ["html", "htm", "xhtml", "json", "docx", "pdf"].contains(ext) || plainTextExtensions.contains(ext)
+    }
+
     /// The file's text, at most `ExtractionLimits.maxTextBytes` of it.
     public static func extract(_ data: Data, filename: String) throws(ExtractionError) -> String {
         let ext = (filename as NSString).pathExtension.lowercased()

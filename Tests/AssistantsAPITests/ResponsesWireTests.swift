@@ -128,6 +128,44 @@ import Testing
         #expect(try encodedJSON(parts) == json(text))
     }
 
+    /// A message item's input files are a thread message's attachments that remember their place and
+    /// filename in storage only: the item reads back as sent, the Assistants message shows plain attachments.
+    @Test func inputFilesKeepTheirPlaceThroughTheThreadMessage() throws {
+        let item = ResponseMessage(role: .user, content: [
+            .inputFile(InputFile(fileID: "file-1", filename: "a.pdf")), .inputText("Compare"), .inputFile(InputFile(fileID: "file-2")),
+            .inputText("please."),
+        ])
+        let message = try #require(Message(item, id: "msg_1", threadID: "thread_1", createdAt: 1))
+        #expect(message.attachments.map(\.fileID) == ["file-1", "file-2"] && message.attachments.allSatisfy(\.tools.isEmpty))
+        #expect(ResponseMessage(message).content == item.content)
+
+        let encoder = JSONEncoder()
+        encoder.userInfo[.storage] = true
+        let stored = try JSONDecoder().decode(Message.self, from: encoder.encode(message))
+        #expect(ResponseMessage(stored).content == item.content)
+        let wire = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(message))
+        #expect(wire["attachments"] == (try json(#"[{"file_id":"file-1","tools":[]},{"file_id":"file-2","tools":[]}]"#)))
+        // An Assistants message's attachment comes after its parts, and a client cannot place one.
+        let request = try JSONDecoder().decode(
+            CreateMessageRequest.self, from: Data(#"{"role":"user","content":"x","attachments":[{"file_id":"file-3","tools":[],"_input_part":{"index":0}}]}"#.utf8))
+        #expect(request.attachments == [Attachment(fileID: "file-3", tools: [])])
+    }
+
+    /// A file path to a container's file reads as a `container_file_citation`, and back.
+    @Test func containerFilePathsAreContainerFileCitations() throws {
+        let path = Annotation(kind: .filePath, text: "sandbox:/mnt/data/out.csv", fileID: "cfile_1", startIndex: 4, endIndex: 29, containerID: "cntr_1")
+        let citation = ResponseAnnotation(path)
+        #expect(citation == .containerFileCitation(containerID: "cntr_1", fileID: "cfile_1", filename: "out.csv", startIndex: 4, endIndex: 29))
+        #expect(try encodedJSON(citation) == json(
+            #"{"type":"container_file_citation","container_id":"cntr_1","file_id":"cfile_1","filename":"out.csv","start_index":4,"end_index":29}"#))
+        let item = ResponseMessage(role: .assistant, content: [.outputText(OutputText(text: "See sandbox:/mnt/data/out.csv", annotations: [citation]))])
+        let message = try #require(Message(item, id: "msg_1", threadID: "thread_1", createdAt: 1))
+        #expect(ResponseMessage(message).content == item.content)
+        // Without a container it is the Assistants file path it always was.
+        #expect(ResponseAnnotation(Annotation(kind: .filePath, text: "sandbox:/mnt/data/out.csv", fileID: "file-1", startIndex: 4, endIndex: 29))
+            == .filePath(fileID: "file-1", index: 4))
+    }
+
     @Test func functionCallOutputsRoundTrip() throws {
         for text in [
             #"{"type":"function_call_output","id":"fco_1","status":"completed","call_id":"call_1","output":"{\"temp\":21}"}"#,

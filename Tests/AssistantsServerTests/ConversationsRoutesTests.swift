@@ -84,7 +84,7 @@ import Testing
             // Items are checked as a response's input is, and a refused request adds nothing.
             for (items, param) in [
                 (#"[{"type":"item_reference","id":"msg_1"}]"#, "items[0].type"),
-                (#"[{"role":"user","content":"ok"},{"role":"user","content":[{"type":"input_file","file_id":"file-1"}]}]"#, "items[1].content[0]"),
+                (#"[{"role":"user","content":"ok"},{"role":"user","content":[{"type":"input_file","file_url":"https://example.com/a.pdf"}]}]"#, "items[1].content[0].file_url"),
                 (#"[{"role":"user","content":[{"type":"input_image","file_id":"file-nope","detail":"auto"}]}]"#, "items[0].content[0].file_id"),
             ] {
                 let refused = try await api.call(.post, "/v1/conversations/\(thread.id)/items", #"{"items":\#(items)}"#, beta: false)

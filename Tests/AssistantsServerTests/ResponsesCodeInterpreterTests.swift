@@ -113,6 +113,52 @@ import Testing
         }
     }
 
+    @Test func theAnswerCitesTheFilesTheCodeWrote() async throws {
+        try await TestAPI.run(model: true) { api in
+            let program = #"open('/mnt/data/out.csv', 'w').write('a,b\\n1,2\\n')"#
+            let answer = "Here it is: [the table](sandbox:/mnt/data/out.csv)."
+            let start = answer.distance(from: answer.startIndex, to: try #require(answer.range(of: "sandbox:")).lowerBound)
+            let end = start + "sandbox:/mnt/data/out.csv".count
+            let tools = #"[{"type":"code_interpreter","container":{"type":"auto"}}]"#
+            for stream in [false, true] {
+                api.model?.enqueue(FakeReply(toolCalls: [.init(name: "code_interpreter", arguments: #"{"code":"\#(program)"}"#)]), FakeReply(text: answer))
+                let body = #"{"model":"gpt-4o","input":"Make a table","tools":\#(tools),"stream":\#(stream)}"#
+                let reply = try await api.call(.post, "/v1/responses", body, beta: false)
+                let response: ModelResponse
+                if stream {
+                    let events = reply.events
+                    let added = events.filter { $0.name == "response.output_text.annotation.added" }
+                    #expect(added.count == 1 && added.first?.json["annotation"]?["type"] == .string("container_file_citation"))
+                    #expect(added.first?.json["annotation_index"] == .integer(0))
+                    let final = try #require(events.last)
+                    #expect(final.name == "response.completed")
+                    guard case .response(.completed, let completed) = try JSONDecoder().decode(ResponseStreamEvent.self, from: Data(final.data.utf8)).kind else {
+                        Issue.record("no final response")
+                        continue
+                    }
+                    response = completed
+                    let done = events.first { $0.name == "response.output_item.done" && $0.json["item"]?["type"] == .string("message") }
+                    #expect(done?.json["item"]?["content"]?.array.first?["annotations"]?.array.first?["type"] == .string("container_file_citation"))
+                } else {
+                    response = try reply.decode(ModelResponse.self)
+                }
+                let containerID = try #require(code(response)?.containerID)
+                let written = try #require(try await files(api, containerID).first { $0.path == "/mnt/data/out.csv" })
+                let cited: [ResponseAnnotation] = [
+                    .containerFileCitation(containerID: containerID, fileID: written.id, filename: "out.csv", startIndex: start, endIndex: end),
+                ]
+                guard case .message(let message) = response.output.last, case .outputText(let text) = message.content.first else {
+                    Issue.record("no answer: \(response.output)")
+                    continue
+                }
+                #expect(text.text == answer && text.annotations == cited, "stream: \(stream)")
+                // Read back from the store, the answer cites the same.
+                let stored = try await api.call(.get, "/v1/responses/\(response.id)", beta: false).decode(ModelResponse.self)
+                #expect(stored.output == response.output)
+            }
+        }
+    }
+
     @Test func containersThatCannotBeUsedAreRefused() async throws {
         try await TestAPI.run(model: true) { api in
             let missing = try await api.call(

@@ -56,7 +56,8 @@ import Testing
                 (#"{"previous_response_id":"resp_none","input":"x"}"#, 404, "previous_response_id", "previous_response_not_found"),
                 (#"{"conversation":"conv_none","input":"x"}"#, 404, nil, nil),
                 (#"{"input":[{"type":"item_reference","id":"msg_1"}]}"#, 404, "input[0].id", nil),
-                (#"{"input":[{"role":"user","content":[{"type":"input_file","file_id":"file-1"}]}]}"#, 400, "input[0].content[0]", "unsupported_parameter"),
+                (#"{"input":[{"role":"user","content":[{"type":"input_file","file_id":"file-1"}]}]}"#, 404, "input[0].content[0].file_id", nil),
+                (#"{"input":[{"role":"user","content":[{"type":"input_file","file_url":"https://example.com/a.pdf"}]}]}"#, 400, "input[0].content[0].file_url", "unsupported_parameter"),
                 (#"{"previous_response_id":"resp_1","conversation":"conv_1"}"#, 400, nil, "mutually_exclusive_parameters"),
                 (#"{"input":[{"role":"user","content":[{"type":"input_image","file_id":"file_none"}]}]}"#, 400, "input[0].content[0].file_id", nil),
             ] as [(String, Int, String?, String?)] {

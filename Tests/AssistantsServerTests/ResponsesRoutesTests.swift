@@ -101,12 +101,13 @@ import Testing
     @Test func unsupportedFeaturesAreRefusedByName() async throws {
         try await TestAPI.run(model: true) { api in
             for (body, param) in [
-                (#"{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_id":"file-1"}]}]}"#, "input[0].content[0]"),
+                (#"{"model":"m","input":[{"role":"developer","content":[{"type":"input_file","file_id":"file-1"}]}]}"#, "input[0].content[0]"),
+                (#"{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_url":"https://example.com/a.pdf"}]}]}"#, "input[0].content[0].file_url"),
             ] {
                 let reply = try await api.call(.post, "/v1/responses", body, beta: false)
                 #expect(reply.status == .badRequest)
                 let error = try reply.decode(ErrorEnvelope.self).error
-                #expect(error.param == param && error.message.contains("not supported yet"))
+                #expect(error.param == param && error.code == "unsupported_parameter")
             }
             #expect(api.model?.requests().isEmpty == true)
         }

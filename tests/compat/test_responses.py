@@ -1,6 +1,6 @@
 """The Responses API with the official openai package: create, previous_response_id, streaming, parse,
 function calling round trips, item references, input token counts, file_search with citations, background
-responses and their cancellation, retrieve, delete, input items, and the 400s of what is not supported yet."""
+responses and their cancellation, retrieve, delete, input items, and the 400s of what is not supported."""
 
 from __future__ import annotations
 
@@ -326,15 +326,15 @@ def test_streamed_background_response_starts_queued(run_client, fake):
 @pytest.mark.parametrize(
     "kwargs, param",
     [
-        ({"input": [{"role": "user", "content": [{"type": "input_text", "text": "read"}, {"type": "input_file", "file_id": "file-1"}]}]}, "input[0].content[1]"),
+        ({"input": [{"role": "user", "content": [{"type": "input_text", "text": "read"}, {"type": "input_file", "file_url": "https://example.com/a.pdf"}]}]}, "input[0].content[1].file_url"),
+        ({"input": [{"role": "developer", "content": [{"type": "input_file", "file_id": "file-1"}]}]}, "input[0].content[0]"),
     ],
 )
-def test_what_is_not_supported_yet_is_a_400_naming_it(run_client, fake, kwargs, param):
+def test_what_is_not_supported_is_a_400_naming_it(run_client, fake, kwargs, param):
     kwargs = {"input": "hi", **kwargs}
     with pytest.raises(openai.BadRequestError) as e:
         run_client.responses.create(model="gpt-4o", **kwargs)
-    assert_sdk_error(e.value, 400, type_="invalid_request_error", param=param)
-    assert "not supported yet" in e.value.body["message"]
+    assert_sdk_error(e.value, 400, type_="invalid_request_error", param=param, code="unsupported_parameter")
     assert fake.requests() == []
 
 

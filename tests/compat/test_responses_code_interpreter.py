@@ -14,7 +14,7 @@ import openai
 import pytest
 
 from compat_support import assert_sdk_error
-from run_support import tool_reply
+from run_support import text_reply, tool_reply
 
 
 def code(source: str) -> dict:
@@ -100,6 +100,36 @@ def test_stream_shows_the_code_and_auto_makes_a_container_with_the_files(run_cli
     box = c.containers.retrieve(call.container_id)
     assert box.status == "running"
     assert [f.path for f in c.containers.files.list(box.id)] == ["/mnt/data/numbers.txt"]
+
+
+def test_the_answer_cites_the_files_the_code_wrote(run_client, fake):
+    c = run_client
+    source = "open('/mnt/data/report.csv', 'w').write('region,amount\\nnorth,10\\n')"
+    answer = "The report: [report.csv](sandbox:/mnt/data/report.csv)"
+    start = answer.index("sandbox:")
+    fake.script(code(source), text_reply(answer))
+    with c.responses.stream(
+        model="gpt-4o", input="Write the report.", tools=[{"type": "code_interpreter", "container": {"type": "auto"}}],
+    ) as stream:
+        events = list(stream)
+        final = stream.get_final_response()
+    (call,) = calls(final)
+    (written,) = [f for f in c.containers.files.list(call.container_id) if f.path == "/mnt/data/report.csv"]
+    (added,) = [e for e in events if e.type == "response.output_text.annotation.added"]
+    assert added.annotation_index == 0 and added.content_index == 0
+    expected = {
+        "type": "container_file_citation", "container_id": call.container_id, "file_id": written.id,
+        "filename": "report.csv", "start_index": start, "end_index": start + len("sandbox:/mnt/data/report.csv"),
+    }
+    assert added.annotation.model_dump() == expected
+    text = final.output[-1].content[0]
+    assert text.text == answer
+    assert [a.model_dump() for a in text.annotations] == [expected]
+    assert type(text.annotations[0]).__name__ == "AnnotationContainerFileCitation"
+    # Read back, the answer cites the same file, which holds what the code wrote.
+    again = c.responses.retrieve(final.id)
+    assert [a.model_dump() for a in again.output[-1].content[0].annotations] == [expected]
+    assert c.containers.files.content.retrieve(written.id, container_id=call.container_id).read() == b"region,amount\nnorth,10\n"
 
 
 def test_a_container_that_cannot_be_used_is_refused(run_client, fake):

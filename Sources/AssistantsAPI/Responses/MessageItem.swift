@@ -3,21 +3,22 @@
 /// views cannot diverge.
 extension ResponseMessage {
     /// The message as a Responses item: a user's parts as input parts, an assistant's as output parts, and
-    /// a file the message attaches as an `input_file` part after them.
+    /// a file the message attaches as an `input_file` part where the item had it (after them for an
+    /// Assistants attachment).
     public init(_ message: Message) {
         let role: Role = message.role == .assistant ? .assistant : .user
-        var content: [ResponseContent] = message.content.map { part in
+        let content: [ResponseContent] = message.orderedParts.compactMap { part -> ResponseContent? in
             switch part {
-            case .text(let text) where message.role == .assistant:
+            case .content(.text(let text)) where message.role == .assistant:
                 .outputText(OutputText(text: text.value, annotations: text.annotations.map(ResponseAnnotation.init)))
-            case .text(let text): .inputText(text.value)
-            case .imageFile(let image): .inputImage(InputImage(fileID: image.fileID, detail: image.detail))
-            case .imageURL(let image): .inputImage(InputImage(imageURL: image.url, detail: image.detail))
-            case .refusal(let refusal): .refusal(refusal)
+            case .content(.text(let text)): .inputText(text.value)
+            case .content(.imageFile(let image)): .inputImage(InputImage(fileID: image.fileID, detail: image.detail))
+            case .content(.imageURL(let image)): .inputImage(InputImage(imageURL: image.url, detail: image.detail))
+            case .content(.refusal(let refusal)): .refusal(refusal)
+            case .attachment(let attachment) where message.role == .user:
+                .inputFile(InputFile(fileID: attachment.fileID, filename: attachment.inputPart?.filename))
+            case .attachment: nil
             }
-        }
-        if message.role == .user {
-            content += message.attachments.map { .inputFile(InputFile(fileID: $0.fileID)) }
         }
         let status: ItemStatus = switch message.status {
         case .inProgress: .inProgress
@@ -29,10 +30,26 @@ extension ResponseMessage {
 }
 
 extension Message {
+    /// A message's content part or attached file, in `orderedParts`.
+    public enum Part: Sendable, Equatable {
+        case content(MessageContent)
+        case attachment(Attachment)
+    }
+
+    /// The content with each `input_file` attachment back at its place among the item's parts, then the
+    /// attachments of the Assistants API, which have no place in the content.
+    public var orderedParts: [Part] {
+        var parts = content.map(Part.content)
+        let placed = attachments.filter { $0.inputPart != nil }.sorted { $0.inputPart!.index < $1.inputPart!.index }
+        for attachment in placed { parts.insert(.attachment(attachment), at: min(attachment.inputPart!.index, parts.count)) }
+        return parts + attachments.filter { $0.inputPart == nil }.map(Part.attachment)
+    }
+
     /// The thread message that holds a `user` or `assistant` message item; nil for `system` and `developer`
     /// items, which the Assistants API has no role for. `input_file` parts become attachments with no tools
-    /// (the file is part of the message, not of a vector store). Inline file data or URLs are not kept here:
-    /// callers store them as files first and pass items naming `file_id`s.
+    /// that keep their place among the parts (the file is part of the message, not of a vector store).
+    /// Inline file data or URLs are not kept here: callers store them as files first and pass items naming
+    /// `file_id`s (`InputFiles`).
     public init?(_ item: ResponseMessage, id: String, threadID: String, createdAt: Int, assistantID: String? = nil, runID: String? = nil) {
         let role: Role
         switch item.role {
@@ -42,7 +59,7 @@ extension Message {
         }
         var content: [MessageContent] = []
         var attachments: [Attachment] = []
-        for part in item.content {
+        for (index, part) in item.content.enumerated() {
             switch part {
             case .inputText(let text): content.append(.text(MessageText(value: text)))
             case .outputText(let text): content.append(.text(MessageText(value: text.text, annotations: text.annotations.compactMap(\.messageAnnotation))))
@@ -54,7 +71,9 @@ extension Message {
                     content.append(.imageURL(ImageURL(url: url, detail: image.detail)))
                 }
             case .inputFile(let file):
-                if let fileID = file.fileID { attachments.append(Attachment(fileID: fileID, tools: [])) }
+                if let fileID = file.fileID {
+                    attachments.append(Attachment(fileID: fileID, tools: [], inputPart: Attachment.InputPart(index: index, filename: file.filename)))
+                }
             }
         }
         let status: Status = switch item.status {
@@ -71,13 +90,21 @@ extension Message {
 
 extension ResponseAnnotation {
     /// A thread message's annotation as Responses shows it. A citation's filename is the one its marker
-    /// (`【0:1†notes.md】`) names; a file path's index is where its span starts.
+    /// (`【0:1†notes.md】`) names; a file path's index is where its span starts. A path to a container's
+    /// file (`sandbox:/mnt/data/out.csv`) is a `container_file_citation` over that span, named by the
+    /// path's last component.
     public init(_ annotation: Annotation) {
         switch annotation.kind {
         case .fileCitation:
             self = .fileCitation(fileID: annotation.fileID, filename: Self.filename(inMarker: annotation.text), index: annotation.startIndex)
         case .filePath:
-            self = .filePath(fileID: annotation.fileID, index: annotation.startIndex)
+            if let containerID = annotation.containerID {
+                self = .containerFileCitation(
+                    containerID: containerID, fileID: annotation.fileID, filename: String(annotation.text.split(separator: "/").last ?? ""),
+                    startIndex: annotation.startIndex, endIndex: annotation.endIndex)
+            } else {
+                self = .filePath(fileID: annotation.fileID, index: annotation.startIndex)
+            }
         }
     }
 
@@ -89,7 +116,11 @@ extension ResponseAnnotation {
             Annotation(kind: .fileCitation, text: filename, fileID: fileID, startIndex: index, endIndex: index)
         case .filePath(let fileID, let index):
             Annotation(kind: .filePath, text: "", fileID: fileID, startIndex: index, endIndex: index)
-        case .containerFileCitation, .urlCitation:
+        case .containerFileCitation(let containerID, let fileID, let filename, let startIndex, let endIndex):
+            Annotation(
+                kind: .filePath, text: "sandbox:/mnt/data/\(filename)", fileID: fileID, startIndex: startIndex, endIndex: endIndex,
+                containerID: containerID)
+        case .urlCitation:
             nil
         }
     }

@@ -78,7 +78,7 @@ public struct ResponseEvents: Sendable {
                 for annotation in annotations {
                     out.append(emit(.outputTextAnnotationAdded(
                         itemID: delta.id, outputIndex: state.outputIndex, contentIndex: 0, annotationIndex: state.annotations,
-                        annotation: ResponseAnnotation(annotation.value))))
+                        annotation: ResponseAnnotation(inContainer(annotation.value)))))
                     state.annotations += 1
                 }
             }
@@ -86,7 +86,13 @@ public struct ResponseEvents: Sendable {
             return out
         case .message(let message):
             guard message.status != .inProgress, let state = messages.removeValue(forKey: message.id) else { return [] }
-            let item = ResponseMessage(message)
+            var placed = message
+            placed.content = message.content.map { part in
+                guard case .text(var text) = part else { return part }
+                text.annotations = text.annotations.map(inContainer)
+                return .text(text)
+            }
+            let item = ResponseMessage(placed)
             let part = item.content.first(where: { if case .outputText = $0 { true } else { false } }) ?? .outputText(OutputText(text: state.text))
             let text = if case .outputText(let output) = part { output.text } else { state.text }
             return [
@@ -145,6 +151,17 @@ public struct ResponseEvents: Sendable {
         case .threadCreated, .stepCreated, .done:
             return []
         }
+    }
+
+    /// A file path in a response's answer names a file its code wrote in its container. Events that came
+    /// from another node lose the container (it is not part of the wire message): it is the response's.
+    private func inContainer(_ annotation: Annotation) -> Annotation {
+        guard annotation.kind == .filePath, annotation.containerID == nil, let containerID = response.record.response.containerID else {
+            return annotation
+        }
+        var annotation = annotation
+        annotation.containerID = containerID
+        return annotation
     }
 
     /// The terminal event of the response, once its run has ended: nil for a cancelled response.

@@ -7,6 +7,7 @@ import AssistantsStore
 /// silently ignored.
 struct ResponsePlanner {
     let store: any AssistantsStore
+    let blobs: any BlobStore
     let vectorStores: VectorStores
     let containers: Containers
 
@@ -16,6 +17,8 @@ struct ResponsePlanner {
         /// The thread the response makes for itself; nil in a conversation, whose thread it runs on.
         var privateThread: AssistantThread?
         var input: [StoredItem]
+        /// The files kept for the input's inline file data.
+        var inlineFiles: [String]
     }
 
     func plan(_ request: CreateResponseRequest, now: Int) async throws -> Plan {
@@ -29,9 +32,10 @@ struct ResponsePlanner {
             }
             previousResponse = stored
         }
-        let items = try await Self.resolvingReferences(context.input?.items ?? [], store: store)
+        var items = try await Self.resolvingReferences(context.input?.items ?? [], store: store)
         try Self.refuseUnsupported(items, param: "input")
-        try await Self.checkFiles(items, param: "input", vectorStores: vectorStores)
+        let files = InputFiles(store: store, blobs: blobs)
+        let inline = try await files.check(items, param: "input")
         try await checkVectorStores(context.tools)
 
         let threadID: String
@@ -83,11 +87,14 @@ struct ResponsePlanner {
             toolChoice: toolChoice.runToolChoice, parallelToolCalls: context.parallelToolCalls ?? true,
             responseFormat: text.format, reasoningEffort: request.reasoningEffort)
         run.responseID = responseID
+        // Kept once the request has passed every check; the input then names them by file id.
+        let kept = try await files.keep(inline, in: items, now: now)
+        items = kept.items
         let input = items.map { item in
             StoredItem(item: item.withNewID(), threadID: threadID, runID: runID, direction: .input, createdAt: now)
         }
         let record = ResponseRecord(response: response, runID: runID, threadID: threadID, ephemeral: !request.store)
-        return Plan(record: record, run: run, privateThread: privateThread, input: input)
+        return Plan(record: record, run: run, privateThread: privateThread, input: input, inlineFiles: kept.fileIDs)
     }
 
     /// The request features that have no implementation here yet: a 400 naming each, never a silent no.
@@ -138,13 +145,14 @@ struct ResponsePlanner {
     static func refuseUnsupported(_ items: [ResponseItem], param: String) throws {
         for (index, item) in items.enumerated() {
             switch item {
-            case .message(let message):
-                // The model would not see the file: refused until files are read into the context.
+            case .message(let message) where message.role == .system || message.role == .developer:
+                // Instructions are read as text: a file there would not reach the model.
                 for (part, content) in message.content.enumerated() where content.type == "input_file" {
                     throw APIError.unsupported(
-                        "input_file parts are not supported yet by this server's Responses API.", param: "\(param)[\(index)].content[\(part)]")
+                        "input_file parts are read in user messages only, not in \(message.role.rawValue) messages.",
+                        param: "\(param)[\(index)].content[\(part)]")
                 }
-            case .functionCall, .functionCallOutput, .fileSearchCall, .codeInterpreterCall, .itemReference:
+            case .message, .functionCall, .functionCallOutput, .fileSearchCall, .codeInterpreterCall, .itemReference:
                 continue
             }
         }
@@ -199,20 +207,6 @@ struct ResponsePlanner {
                 _ = try await vectorStores.usable(id, param: "tools[\(index)].vector_store_ids", counted: false)
             }
         }
-    }
-
-    /// Images the items name by file id must exist, as for messages.
-    static func checkFiles(_ items: [ResponseItem], param: String, vectorStores: VectorStores) async throws {
-        var references: [(param: String, fileID: String)] = []
-        for (index, item) in items.enumerated() {
-            guard case .message(let message) = item else { continue }
-            for (part, content) in message.content.enumerated() {
-                if case .inputImage(let image) = content, let fileID = image.fileID {
-                    references.append(("\(param)[\(index)].content[\(part)].file_id", fileID))
-                }
-            }
-        }
-        try await vectorStores.requireFiles(references.map(\.fileID)) { references[$0].param }
     }
 }
 

@@ -6,7 +6,7 @@ import ModelProviders
 extension RunEngine {
     /// `POST /responses/input_tokens`: what the model would be sent for a response made of `request`, in
     /// tokens: its instructions, the items before it (the conversation's, or those of the responses it
-    /// continues), its own input, and its function tools' definitions. Counted by the server's one token
+    /// continues), its own input with the text of its input files, and its function tools' definitions. Counted by the server's one token
     /// estimator, as runs count their prompt budgets; nothing is stored. Refuses what a create request
     /// would refuse about the context (unknown previous response or conversation, missing files).
     public func countInputTokens(_ request: InputTokensRequest) async throws -> InputTokenCount {
@@ -14,7 +14,8 @@ extension RunEngine {
         let store = environment.store
         let input = try await ResponsePlanner.resolvingReferences(context.input?.items ?? [], store: store)
         try ResponsePlanner.refuseUnsupported(input, param: "input")
-        try await ResponsePlanner.checkFiles(input, param: "input", vectorStores: environment.vectorStores)
+        // Inline files are read, not kept: their text counts as the model would read it.
+        let inline = try await InputFiles(store: store, blobs: environment.blobs).check(input, param: "input")
         let items = ItemContext(store: store, readMessage: ContextBuilder(store: store, blobs: environment.blobs).chatMessage)
         var prior: [ResponseItem] = []
         if let conversationID = context.conversationID {
@@ -35,6 +36,7 @@ extension RunEngine {
         }
         let system = context.instructions.map { [ChatMessage.system($0)] } ?? []
         var tokens = ChatTokens.tokens(in: system + (try await items.chatMessages(prior + input)))
+        tokens += inline.reduce(0) { $0 + ChatTokens.tokens(in: $1.text) }
         for case .function(let function) in context.tools {
             tokens += ChatTokens.tokens(in: String(decoding: try JSONEncoder().encode(function.definition), as: UTF8.self))
         }

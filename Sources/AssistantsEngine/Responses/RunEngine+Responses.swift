@@ -9,13 +9,29 @@ extension RunEngine {
         /// The backing run's events; nil for a background response created without a stream, which the
         /// request does not follow.
         public var events: RunEvents?
+        /// The files kept for the input's inline file data, which go with a response that is not stored.
+        var inlineFiles: [String] = []
     }
 
     /// Creates a response and offers its backing run for execution, as runs are: the thread lock,
     /// dispatch, the event bus and recovery are the runs'.
     public func createResponse(_ request: CreateResponseRequest) async throws -> ResponseStart {
         let store = environment.store
-        let plan = try await ResponsePlanner(store: store, vectorStores: environment.vectorStores, containers: containers).plan(request, now: environment.clock.now())
+        let plan = try await ResponsePlanner(store: store, blobs: environment.blobs, vectorStores: environment.vectorStores, containers: containers).plan(request, now: environment.clock.now())
+        do {
+            try await insert(plan)
+        } catch {
+            await InputFiles.discard(plan.inlineFiles, vectorStores: environment.vectorStores)
+            throw error
+        }
+        let followed = request.stream || !request.background
+        let start = await start(plan.run, thread: nil, stream: followed, prelude: [.runCreated(plan.run), .run(plan.run)])
+        return ResponseStart(response: StoredResponse(record: plan.record, run: plan.run), events: start.events, inlineFiles: plan.inlineFiles)
+    }
+
+    /// Stores the planned response, with the API's errors for what changed since it was planned.
+    private func insert(_ plan: ResponsePlanner.Plan) async throws {
+        let store = environment.store
         do {
             try await store.createResponse(plan.record, run: plan.run, input: plan.input, privateThread: plan.privateThread)
         } catch StoreError.notFound(.response, let id) {
@@ -29,9 +45,6 @@ extension RunEngine {
             throw APIError.invalidRequest(
                 "Another response or run is active on conversation '\(threadID)'.", param: "conversation", code: "conversation_locked")
         }
-        let followed = request.stream || !request.background
-        let start = await start(plan.run, thread: nil, stream: followed, prelude: [.runCreated(plan.run), .run(plan.run)])
-        return ResponseStart(response: StoredResponse(record: plan.record, run: plan.run), events: start.events)
     }
 
     /// Follows a response until its run ends: each event of its stream goes to `send` (none after one that
@@ -52,7 +65,11 @@ extension RunEngine {
                         let response = try await ResponseOutput.response(StoredResponse(record: start.response.record, run: run), store: environment.store)
                         if sending, let last = translator.ended(response) { try await send(last) }
                         // `store: false`: nothing stays once the client has the response.
-                        if start.response.record.ephemeral { _ = try await environment.store.deleteResponse(id: response.id) }
+                        if start.response.record.ephemeral {
+                            _ = try await environment.store.deleteResponse(id: response.id)
+                            // In a conversation the turn stays, with its files.
+                            if response.conversationID == nil { await InputFiles.discard(start.inlineFiles, vectorStores: environment.vectorStores) }
+                        }
                         return response
                     }
                 }
