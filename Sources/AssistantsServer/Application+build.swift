@@ -125,7 +125,10 @@ public struct ServerParts: Sendable {
             store: store, blobs: blobs, vectorStores: vectorStores, engine: engine, health: backend.health, metrics: metrics,
             services: backend.services + [
                 engine, interpreter, VectorStoreIngestion(vectorStores, dispatch: dispatch),
-                ExpiryService(vectorStores: vectorStores, engine: engine, dispatch: dispatch, logger: logger),
+                ExpiryService(
+                    vectorStores: vectorStores, engine: engine, dispatch: dispatch, logger: logger,
+                    eventRetention: backend.eventRetention,
+                    eventRetentionPolicy: RunEventRetentionPolicy(backgroundResponses: configuration.responseEventsRetention)),
             ])
     }
 }

@@ -19,6 +19,8 @@ struct Backend {
     var sessions: any SessionPlacement
     /// Carries runs' stream events to the clients streaming them, on every node.
     var events: any RunEventBus
+    /// Where `events` keeps them for replaying, pruned by the expiry sweep.
+    var eventRetention: any RunEventRetention
     /// Where vector stores' chunks live.
     var chunks: any ChunkStorage
     var health: any HealthCheck
@@ -34,11 +36,13 @@ func openBackend(_ configuration: ServerConfiguration, logger: Logger) async thr
     switch configuration.database() {
     case .sqlite(let path):
         let store = try SQLiteStore(path: path)
+        // The bus keeps the events it publishes in the store's `run_event` table.
+        let events = try InProcessEventBus(log: store, logger: logger)
         return Backend(
             store: store, blobs: try FileSystemBlobStore(root: files),
             dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID), sessions: LocalSessionPlacement(),
-            events: InProcessEventBus(),
-            chunks: try SQLiteChunkStorage(path: configuration.searchIndexPath), health: InProcessHealthCheck(), services: [])
+            events: events, eventRetention: store,
+            chunks: try SQLiteChunkStorage(path: configuration.searchIndexPath), health: InProcessHealthCheck(), services: [events])
     case .postgres(let url):
         do {
             var postgres = try PostgresStore.Configuration(url: url, poolSize: configuration.databasePoolSize)
@@ -51,7 +55,8 @@ func openBackend(_ configuration: ServerConfiguration, logger: Logger) async thr
             // (it writes the engine's last events), then the node's heartbeat, which must outlast the runs and
             // files it owns, then the store.
             return Backend(
-                store: store, blobs: blobs, dispatch: dispatch, sessions: dispatch.makeSessionPlacement(), events: events, chunks: store.makeChunkStorage(),
+                store: store, blobs: blobs, dispatch: dispatch, sessions: dispatch.makeSessionPlacement(), events: events,
+                eventRetention: store, chunks: store.makeChunkStorage(),
                 health: PostgresHealthCheck(store: store), services: [store, dispatch, events])
         } catch let error as PostgresStore.ConfigurationError {
             throw ConfigurationError(error.description)
