@@ -5,14 +5,12 @@ cluster mode the response runs on whichever node claims it and every read goes t
 
 from __future__ import annotations
 
-import time
-
 import openai
 import pytest
 
 from cluster_support import CLUSTER_NODES
 from compat_support import assert_sdk_error
-from run_support import text_reply
+from run_support import text_reply, wait_for_response
 
 WORDS = ["alpha ", "beta ", "gamma ", "delta ", "epsilon"]
 
@@ -34,15 +32,6 @@ def _slow_background(client, fake):
     r = client.responses.create(model="gpt-4o", input="Count slowly.", background=True)
     assert r.status == "queued" and r.background is True
     return r
-
-
-def _until(client, response_id: str, done, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        r = client.responses.retrieve(response_id)
-        if done(r) or time.monotonic() > deadline:
-            return r
-        time.sleep(0.05)
 
 
 def _deltas(events) -> str:
@@ -75,7 +64,7 @@ def test_a_dropped_stream_resumes_after_the_last_event_it_had(clients, fake):
 def test_the_stream_helper_resumes_a_response_in_progress(clients, fake):
     a, b, _ = clients
     r = _slow_background(a, fake)
-    _until(a, r.id, lambda x: x.status == "in_progress")
+    wait_for_response(a, r.id, lambda x: x.status == "in_progress")
     with b.responses.stream(response_id=r.id, starting_after=2) as stream:
         events = list(stream)
         final = stream.get_final_response()
