@@ -35,12 +35,14 @@ public struct RunEventRetentionPolicy: Sendable, Equatable {
 /// position that only grows, across restarts, so that a replay can take exactly the events published before
 /// a subscription (positions up to a mark) and leave the rest to the live feed.
 public protocol RunEventLog: RunEventRetention {
-    /// The largest position stored, 0 when none: the bus numbers the events it publishes after it.
+    /// The largest position stored, 0 when none: the bus numbers the events it publishes after it. Read
+    /// once, when the bus is made, so synchronously. Throws what the database throws.
     func lastEventPosition() throws -> Int
     /// Stores the events in one transaction, timed now for retention; each position is larger than any
     /// stored. Throws what the database throws, storing nothing then.
     func appendEvents(_ events: [LoggedRunEvent]) async throws
-    /// The run's stored events at positions up to `through`, in position order.
+    /// The run's stored events at positions up to `through`, in position order; none for a run it has
+    /// no events of (unknown, pruned or deleted with its response). Throws what the database throws.
     func events(runID: String, through: Int) async throws -> [AssistantStreamEvent]
 }
 
