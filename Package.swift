@@ -37,6 +37,8 @@ let package = Package(
             "AssistantsAPI",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The SQLite (GRDB) implementation of the store.
         .target(name: "SQLiteStore", dependencies: [

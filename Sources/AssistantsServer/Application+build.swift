@@ -140,7 +140,10 @@ public struct ServerParts: Sendable {
             requestsPerMinute: configuration.requestsPerMinute, metrics: metrics,
             services: backend.services + [
                 engine, interpreter, VectorStoreIngestion(vectorStores, dispatch: dispatch),
-                ExpiryService(vectorStores: vectorStores, engine: engine, dispatch: dispatch, logger: logger),
+                ExpiryService(
+                    vectorStores: vectorStores, engine: engine, dispatch: dispatch, logger: logger,
+                    eventRetention: backend.eventRetention,
+                    eventRetentionPolicy: RunEventRetentionPolicy(backgroundResponses: configuration.responseEventsRetention)),
             ])
     }
 }

@@ -19,6 +19,8 @@ struct Backend {
     var sessions: any SessionPlacement
     /// Carries runs' stream events to the clients streaming them, on every node.
     var events: any RunEventBus
+    /// Where `events` keeps them for replaying, pruned by the expiry sweep.
+    var eventRetention: any RunEventRetention
     /// Where vector stores' chunks live.
     var chunks: any ChunkStorage
     var health: any HealthCheck
@@ -68,12 +70,14 @@ func openBackend(_ configuration: ServerConfiguration, logger: Logger) async thr
     let files = configuration.filesDirectory
     switch try await OpenedStore(configuration, logger: logger) {
     case .sqlite(let store):
+        // The bus keeps the events it publishes in the store's `run_event` table.
+        let events = try InProcessEventBus(log: store, logger: logger)
         return Backend(
             store: store, blobs: try FileSystemBlobStore(root: files),
             dispatch: LocalWorkDispatch(store: store, nodeID: configuration.nodeID), sessions: LocalSessionPlacement(),
-            events: InProcessEventBus(),
+            events: events, eventRetention: store,
             chunks: try SQLiteChunkStorage(path: configuration.searchIndexPath), health: InProcessHealthCheck(),
-            requests: InProcessRequestCounter(), services: [])
+            requests: InProcessRequestCounter(), services: [events])
     case .postgres(let store):
         let blobs = try PostgresBlobStore(store: store, stagingBase: files.appendingPathComponent(".staging", isDirectory: true))
         let dispatch = try await PostgresWorkDispatch(store: store, configuration: .init(nodeID: configuration.nodeID, leaseTTL: configuration.nodeLeaseTTL))
@@ -82,7 +86,8 @@ func openBackend(_ configuration: ServerConfiguration, logger: Logger) async thr
         // (it writes the engine's last events), then the node's heartbeat, which must outlast the runs and
         // files it owns, then the store.
         return Backend(
-            store: store, blobs: blobs, dispatch: dispatch, sessions: dispatch.makeSessionPlacement(), events: events, chunks: store.makeChunkStorage(),
-            health: PostgresHealthCheck(store: store), requests: PostgresRequestCounter(store: store), services: [store, dispatch, events])
+            store: store, blobs: blobs, dispatch: dispatch, sessions: dispatch.makeSessionPlacement(), events: events,
+            eventRetention: store, chunks: store.makeChunkStorage(), health: PostgresHealthCheck(store: store),
+            requests: PostgresRequestCounter(store: store), services: [store, dispatch, events])
     }
 }

@@ -6,14 +6,17 @@ import ServiceLifecycle
 /// Once a minute, ends what has expired, as OpenAI's API does: uploads past their `expires_at` are
 /// deleted (as `DELETE /files/{id}` would: out of every vector store and the search index); vector stores
 /// past theirs become `expired` and their chunks are dropped; containers idle for their `expires_after`
-/// become `expired` and their files are deleted. With several nodes, one of them sweeps each minute
-/// (`WorkDispatch.claimSweep`).
+/// become `expired` and their files are deleted; runs' stream events past their retention are deleted.
+/// With several nodes, one of them sweeps each minute (`WorkDispatch.claimSweep`).
 struct ExpiryService: Service {
     let vectorStores: VectorStores
     /// Expires containers, ending their sessions.
     let engine: RunEngine
     let dispatch: any WorkDispatch
     let logger: Logger
+    /// Where runs' stream events are kept, and for how long.
+    let eventRetention: any RunEventRetention
+    let eventRetentionPolicy: RunEventRetentionPolicy
     var interval: Duration = .seconds(60)
 
     func run() async throws {
@@ -55,6 +58,11 @@ struct ExpiryService: Service {
             }
         } catch {
             logger.error("expiring containers failed", metadata: ["error": "\(error)"])
+        }
+        do {
+            try await eventRetention.pruneEvents(eventRetentionPolicy)
+        } catch {
+            logger.error("pruning runs' stream events failed", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -51,6 +51,9 @@ public struct ServerConfiguration: Sendable {
     public var connectionLimits: ConnectionLimits
     /// How long a graceful shutdown waits for runs and requests in flight before it stops them.
     public var shutdownGracePeriod: Duration
+    /// How long a background response's stream events are kept after its last one, for clients resuming
+    /// its stream (`ASSISTANTS_RESPONSE_EVENTS_RETENTION`, seconds); deleting the response deletes them.
+    public var responseEventsRetention: Duration = .seconds(24 * 3600)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".assistants"),
@@ -197,6 +200,7 @@ public struct ServerConfiguration: Sendable {
         guard databaseConnectTimeout > .zero else { throw ConfigurationError("ASSISTANTS_DATABASE_CONNECT_TIMEOUT must be more than 0 seconds.") }
         guard nodeLeaseTTL >= .seconds(2) else { throw ConfigurationError("ASSISTANTS_NODE_LEASE_TTL must be at least 2 seconds.") }
         guard !nodeID.trimmingCharacters(in: .whitespaces).isEmpty else { throw ConfigurationError("ASSISTANTS_NODE_ID must not be empty.") }
+        guard responseEventsRetention >= .zero else { throw ConfigurationError("ASSISTANTS_RESPONSE_EVENTS_RETENTION must not be negative.") }
         guard shutdownGracePeriod >= .zero else { throw ConfigurationError("ASSISTANTS_SHUTDOWN_GRACE_PERIOD must not be negative.") }
         if embeddingModel != nil && upstreamURL == nil {
             throw ConfigurationError("ASSISTANTS_EMBEDDING_MODEL needs ASSISTANTS_UPSTREAM_URL: embeddings come from the model endpoint.")

@@ -13,6 +13,9 @@ public struct RunEvents: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> Iterator { Iterator(inbox: inbox) }
 
+    /// The reader is done before the subscription ended: the bus forgets it.
+    public func close() { inbox.close() }
+
     public struct Iterator: AsyncIteratorProtocol {
         let inbox: Inbox
 

@@ -63,6 +63,7 @@ extension PostgresStore {
             try await rows.execute("UPDATE response SET body = NULL WHERE id = \(id)")
             try await rows.execute("DELETE FROM step WHERE run_id = \(runID)")
             try await rows.execute("DELETE FROM run WHERE id = \(runID)")
+            try await rows.execute("DELETE FROM run_event WHERE run_id = \(runID)")
             if privateThread {
                 try await rows.execute("UPDATE thread SET body = NULL WHERE id = \(threadID)")
                 try await rows.execute("DELETE FROM message WHERE thread_id = \(threadID)")

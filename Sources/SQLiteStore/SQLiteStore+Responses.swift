@@ -61,6 +61,7 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE response SET body = NULL WHERE id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM step WHERE run_id = ?", arguments: [runID])
             try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [runID])
+            try db.execute(sql: "DELETE FROM run_event WHERE run_id = ?", arguments: [runID])
             if privateThread {
                 try db.execute(sql: "UPDATE thread SET body = NULL WHERE id = ?", arguments: [threadID])
                 try db.execute(sql: "DELETE FROM message WHERE thread_id = ?", arguments: [threadID])

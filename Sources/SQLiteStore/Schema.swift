@@ -89,9 +89,22 @@ enum Schema {
                 CREATE UNIQUE INDEX container_file_by_path ON container_file(container_id, path) WHERE body IS NOT NULL;
                 """)
         }
+        // Every run's stream events, kept for replaying a stream (`SQLiteStore: RunEventLog`). `position`
+        // only grows, across restarts; `at` (milliseconds since 1970) is when the event was stored, for
+        // retention.
+        migrator.registerMigration("v7: run stream events") { db in
+            try db.execute(sql: """
+                CREATE TABLE run_event (
+                    position INTEGER PRIMARY KEY, run_id TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL,
+                    at INTEGER NOT NULL);
+                CREATE INDEX run_event_by_run ON run_event(run_id, position);
+                CREATE INDEX run_event_by_age ON run_event(at, run_id);
+                CREATE INDEX response_by_run ON response(run_id);
+                """)
+        }
         // Projects: their keys, and the project of every object with routes of its own (what was made
         // before belongs to the default project). Lists of one project read the (project, seq) indexes.
-        migrator.registerMigration("v7: projects and API keys") { db in
+        migrator.registerMigration("v8: projects and API keys") { db in
             for table in ["assistant", "thread", "file", "vector_store", "response", "container"] {
                 try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN project TEXT NOT NULL DEFAULT 'proj_default'")
                 try db.execute(sql: "CREATE INDEX \(table)_by_project ON \(table)(project, seq)")

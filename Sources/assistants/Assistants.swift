@@ -47,6 +47,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (ASSISTANTS_LOG_LEVEL, default info).") var logLevel: String?
     @Option(help: "json or text (ASSISTANTS_LOG_FORMAT, default text).") var logFormat: String?
     @Option(help: "Seconds a shutdown waits for runs in flight (ASSISTANTS_SHUTDOWN_GRACE_PERIOD, default 30).") var shutdownGracePeriod: Int?
+    @Option(help: "Seconds a background response's stream stays resumable after it ended (ASSISTANTS_RESPONSE_EVENTS_RETENTION, default 86400).") var responseEventsRetention: Int?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -107,6 +108,8 @@ struct Serve: AsyncParsableCommand {
         configuration.upstreamToolChoice = try ServerConfiguration.parseToolChoiceForm(setting(upstreamToolChoice, "ASSISTANTS_UPSTREAM_TOOL_CHOICE"))
         configuration.logUpstream = logUpstream || environment["ASSISTANTS_LOG_UPSTREAM"] == "1"
         configuration.databaseConnectTimeout = .seconds(try number(databaseConnectTimeout, "ASSISTANTS_DATABASE_CONNECT_TIMEOUT", default: 5))
+        configuration.responseEventsRetention = .seconds(
+            try number(responseEventsRetention, "ASSISTANTS_RESPONSE_EVENTS_RETENTION", default: 24 * 3600))
         if let nodeID = setting(nodeID, "ASSISTANTS_NODE_ID") { configuration.nodeID = nodeID }
         configuration.metricsToken = setting(metricsToken, "ASSISTANTS_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
         configuration.nodeLeaseTTL = .seconds(try number(nodeLeaseTTL, "ASSISTANTS_NODE_LEASE_TTL", default: 15))

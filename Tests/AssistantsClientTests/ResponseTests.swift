@@ -35,6 +35,36 @@ import Testing
         }
     }
 
+    @Test func aBackgroundResponseResumesAfterTheLastEventSeen() async throws {
+        try await TestServer.run { server in
+            let client = server.client
+            server.model.enqueue(FakeReply(chunks: ["One ", "two ", "three."], delayMsBeforeFirst: 100, delayMsBetween: 200))
+            var request = CreateResponseRequest.text("Count.", model: "gpt-4o")
+            request.background = true
+            var seen: [Int] = []
+            var id: String?
+            // The first stream breaks off after the first words.
+            for try await update in try await client.responses.stream(request) {
+                seen.append(update.event.sequenceNumber)
+                id = update.snapshot.response?.id
+                if case .outputTextDelta = update.event.kind { break }
+            }
+            let responseID = try #require(id)
+            var rest: [Int] = []
+            var last = ResponseSnapshot()
+            for try await update in try await client.responses.resume(responseID, startingAfter: seen.last) {
+                rest.append(update.event.sequenceNumber)
+                last = update.snapshot
+            }
+            #expect(seen + rest == Array(0..<(seen.count + rest.count)))
+            #expect(last.response?.status == .completed && last.outputText == "One two three.")
+            let error = await #expect(throws: AssistantsClientError.self) {
+                try await client.responses.resume("resp_missing")
+            }
+            #expect(error?.status == 404)
+        }
+    }
+
     @Test func aFollowUpSeesTheEarlierTurnAndDeletionRemovesIt() async throws {
         try await TestServer.run { server in
             let client = server.client

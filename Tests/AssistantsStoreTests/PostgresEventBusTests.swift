@@ -94,7 +94,7 @@ import Testing
             let runID = ObjectKind.run.newID()
             for index in 0..<5 { bus.publish(delta(index), runID: runID) }
             await bus.flush(runID: runID)
-            try await EventRows.prune(olderThan: .zero, client: store.client, logger: store.logger)
+            try await EventRows.prune(.init(events: .zero, backgroundResponses: .zero), client: store.client, logger: store.logger)
             #expect(try await count("run_event", store) == 0)
 
             let events = await bus.subscribe(runID: runID)

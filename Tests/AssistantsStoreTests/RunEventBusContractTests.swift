@@ -1,7 +1,9 @@
 import AssistantsAPI
 import AssistantsStore
+import Logging
 @testable import PostgresStore
 import PostgresTestSupport
+import SQLiteStore
 import Testing
 
 /// What every event bus does, whichever nodes publish and subscribe: a live feed per run, in order, ending
@@ -83,22 +85,50 @@ import Testing
 /// The event bus implementations, each on a fresh database where it has one.
 enum BusBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case inProcess
+    /// One process's bus keeping its events in SQLite, as the server runs on SQLite.
+    case sqlite
     /// One node's bus; `PostgresEventBusTests` has several nodes.
     case postgres
 
     var testDescription: String { rawValue }
 
     static var allCases: [BusBackend] {
-        StoreBackend.allCases.contains(.postgres) ? [.inProcess, .postgres] : [.inProcess]
+        StoreBackend.allCases.contains(.postgres) ? [.inProcess, .sqlite, .postgres] : [.inProcess, .sqlite]
     }
+
+    /// The buses that keep events, for `replay`.
+    static var keeping: [BusBackend] { allCases.filter { $0 != .inProcess } }
 
     func withBus(_ body: (any RunEventBus) async throws -> Void) async throws {
         switch self {
         case .inProcess:
             try await body(InProcessEventBus())
+        case .sqlite:
+            try await withLoggedBus { bus, _ in try await body(bus) }
+        case .postgres:
+            try await withLoggedBus { bus, _ in try await body(bus) }
+        }
+    }
+
+    /// A bus that keeps events, with the store keeping them: the response records and retention are the
+    /// store's.
+    func withLoggedBus(_ body: (any RunEventBus, any AssistantsStore & RunEventRetention) async throws -> Void) async throws {
+        switch self {
+        case .inProcess:
+            Issue.record("The in-process bus without a log keeps nothing")
+        case .sqlite:
+            let store = try SQLiteStore.inMemory()
+            let bus = try InProcessEventBus(log: store, logger: Logger(label: "test"))
+            do {
+                try await body(bus, store)
+            } catch {
+                await bus.close()
+                throw error
+            }
+            await bus.close()
         case .postgres:
             let store = try await PostgresTestDatabase.makeStore()
-            try await withPostgresBus(store) { try await body($0) }
+            try await withPostgresBus(store) { try await body($0, store) }
         }
     }
 }

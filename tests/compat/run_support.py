@@ -45,6 +45,16 @@ def tool_reply(*calls: tuple, **kw) -> dict:
     return {"tool_calls": out, **kw}
 
 
+def wait_for_response(client, response_id: str, done, timeout: float = 20.0):
+    """Retrieves the response until `done(response)` holds or `timeout` seconds have passed; returns it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = client.responses.retrieve(response_id)
+        if done(r) or time.monotonic() > deadline:
+            return r
+        time.sleep(0.05)
+
+
 def wait_for_status(client, thread_id: str, run_id: str, statuses, timeout: float = 15.0):
     """Bounded poll of GET run until its status is in `statuses`; returns the last run seen."""
     statuses = {statuses} if isinstance(statuses, str) else set(statuses)

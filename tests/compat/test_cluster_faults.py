@@ -1,7 +1,8 @@
 """A node of a three-node cluster killed with SIGKILL in the middle of work (ASSISTANTS_COMPAT_CLUSTER only).
 
 Each test starts its own cluster (scripts/cluster: PostgreSQL, three nodes, nginx), stores a few things,
-kills one node mid-stream, mid-upload, mid-ingestion or mid-code-execution, and then checks what users
+kills one node mid-stream (of a run, or of a background response followed again through another node),
+mid-upload, mid-ingestion or mid-code-execution, and then checks what users
 would see through the nodes that are left: no run stays active, no thread stays locked, nothing stored
 before is lost, a stream's client is never left hanging; and that the killed node, started again, rejoins.
 
@@ -212,6 +213,39 @@ def test_kill_the_node_executing_a_streamed_run(cluster, fake):
     check_not_stuck(cluster, fake, [t.id, other.id], a.id)
     check_stored(cluster, seeded, [i for i in (1, 2, 3) if i != k])
     check_rejoins(cluster, k, seeded)
+
+
+def test_kill_the_node_executing_a_background_response(cluster, fake):
+    fake.script(text_reply("z" * 60, chunk_size=1, delay_ms_between=250))
+    r = cluster.node_client(1).responses.create(model="gpt-4o", input="Slowly.", background=True)
+    wait_until("the model is called", lambda: fake.recorded(), 60)
+    k = executor(fake)
+    alive = [i for i in (1, 2, 3) if i != k]
+
+    # A client of a live node reads the stream from the start until a few letters, then goes away.
+    seen = []
+    with cluster.node_client(alive[0]).responses.retrieve(r.id, stream=True) as stream:
+        for event in stream:
+            seen.append(event)
+            if sum(e.type == "response.output_text.delta" for e in seen) == 3:
+                break
+    cluster.kill_node(k)
+
+    # It comes back through the other live node: the rest of what was stored, then the end that recovery
+    # gives the response, nothing it had given twice.
+    client = cluster.node_client(alive[1], timeout=RECOVERY_S)
+    with client.responses.retrieve(r.id, stream=True, starting_after=seen[-1].sequence_number) as stream:
+        rest = list(stream)
+    numbers = [e.sequence_number for e in seen + rest]
+    assert numbers == list(range(len(numbers))), numbers
+    assert rest and rest[-1].type in ("response.failed", "response.completed"), [e.type for e in rest]
+    final = client.responses.retrieve(r.id)
+    assert final.status == rest[-1].response.status, (final.status, rest[-1].response.status)
+    # And from the first event, through either live node, the same stream.
+    for i in alive:
+        with cluster.node_client(i).responses.retrieve(r.id, stream=True) as stream:
+            assert [e.sequence_number for e in stream] == numbers, f"node{i}"
+    client.close()
 
 
 def multipart_upload(boundary: str, chunks: int, on_chunk):

@@ -5,7 +5,6 @@ responses and their cancellation, retrieve, delete, input items, and the 400s of
 from __future__ import annotations
 
 import json
-import time
 
 import openai
 import pydantic
@@ -13,7 +12,7 @@ import pytest
 
 from compat_support import assert_sdk_error
 from fake_model import conversation, system_text
-from run_support import text_reply, tool_reply
+from run_support import text_reply, tool_reply, wait_for_response
 
 WEATHER = {
     "type": "function",
@@ -276,20 +275,11 @@ def test_file_search_answers_from_the_named_store_with_a_citation(run_client, fa
     assert_sdk_error(e.value, 400, param="tools[0].vector_store_ids")
 
 
-def _wait(client, response_id, done, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        r = client.responses.retrieve(response_id)
-        if done(r) or time.monotonic() > deadline:
-            return r
-        time.sleep(0.05)
-
-
 def test_background_response_is_polled_to_its_end(run_client, fake):
     fake.script(text_reply("Computed later.", delay_ms_before_first=300))
     r = run_client.responses.create(model="gpt-4o", input="Take your time.", background=True)
     assert r.status == "queued" and r.background is True and r.output == []
-    done = _wait(run_client, r.id, lambda x: x.status not in ("queued", "in_progress"))
+    done = wait_for_response(run_client, r.id, lambda x: x.status not in ("queued", "in_progress"))
     assert done.status == "completed", (done.status, done.error)
     assert done.output_text == "Computed later." and done.background is True
     assert len(fake.requests()) == 1
@@ -298,10 +288,10 @@ def test_background_response_is_polled_to_its_end(run_client, fake):
 def test_background_response_is_cancelled(run_client, fake):
     fake.script(text_reply("never finished", chunk_size=5, delay_ms_before_first=100, delay_ms_between=30_000))
     r = run_client.responses.create(model="gpt-4o", input="Long job", background=True)
-    _wait(run_client, r.id, lambda _: len(fake.requests()) == 1)
+    wait_for_response(run_client, r.id, lambda _: len(fake.requests()) == 1)
     cancelled = run_client.responses.cancel(r.id)
     assert cancelled.status == "cancelled" and cancelled.id == r.id
-    assert _wait(run_client, r.id, lambda x: x.status == "cancelled").status == "cancelled"
+    assert wait_for_response(run_client, r.id, lambda x: x.status == "cancelled").status == "cancelled"
     assert run_client.responses.cancel(r.id).status == "cancelled", "cancelling again answers the response as it is"
 
     fake.script(text_reply("quick"))

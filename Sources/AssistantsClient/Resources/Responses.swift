@@ -21,6 +21,16 @@ extension AssistantsClient {
             return try await transport.eventStream(APIRequest(.POST, "/responses", json: request), reader: ResponseEventReader())
         }
 
+        /// Streams a background response again: its events from the first, each with the state so far, then
+        /// the live ones until it ends. Events numbered up to `startingAfter` (the `lastSequenceNumber` of a
+        /// stream that broke off) build the snapshot without an update of their own, as the `openai`
+        /// package's `responses.stream(response_id=…, starting_after=…)` does.
+        public func resume(_ id: String, startingAfter: Int? = nil) async throws -> ResponseStream {
+            try await transport.eventStream(
+                APIRequest(.GET, "/responses/\(id)", query: [(name: "stream", value: "true")]),
+                reader: ResponseEventReader(startingAfter: startingAfter))
+        }
+
         public func retrieve(_ id: String, include: [ResponseInclude] = []) async throws -> ModelResponse {
             try await endpoints.retrieve(id, query: include.map { (name: "include[]", value: $0.rawValue) })
         }

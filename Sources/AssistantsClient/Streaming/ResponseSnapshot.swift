@@ -109,6 +109,8 @@ public struct ResponseSnapshot: Sendable, Equatable {
 /// A response's events, up to the one that ends its stream.
 struct ResponseEventReader: EventReader {
     var snapshot = ResponseSnapshot()
+    /// Events numbered up to it build the snapshot without an update of their own: a resumed stream's.
+    var startingAfter: Int?
 
     /// A cancelled response's stream ends without an event of its own.
     var earlyEnd: AssistantsClientError? { nil }
@@ -122,7 +124,8 @@ struct ResponseEventReader: EventReader {
         }
         guard let event else { return (nil, false) }
         snapshot.apply(event)
-        return (ResponseStreamUpdate(event: event, snapshot: snapshot), event.endsStream)
+        let isNew = event.sequenceNumber > startingAfter ?? -1
+        return (isNew ? ResponseStreamUpdate(event: event, snapshot: snapshot) : nil, event.endsStream)
     }
 }
 

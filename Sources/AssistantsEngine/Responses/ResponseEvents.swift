@@ -8,7 +8,11 @@ import AssistantsStore
 /// response). A cancelled response's stream ends without an event.
 ///
 /// Translating where the stream is read keeps one event bus and one engine for both APIs: the run
-/// publishes what it always publishes, and the numbering needs no agreement between nodes.
+/// publishes what it always publishes, and the numbering needs no agreement between nodes. It is the one
+/// place that numbers a response's events: the numbers follow from the run's events in the one order the
+/// bus gives every subscriber, so a client resuming a background response's stream, which translates
+/// the run's kept events from its first (`RunEventBus.replay`), sees every event under the number the
+/// creating client saw.
 public struct ResponseEvents: Sendable {
     /// What a run event comes to.
     public enum Output: Sendable, Equatable {

@@ -11,6 +11,11 @@ extension RunEngine {
         public var events: RunEvents?
         /// The files kept for the input's inline file data, which go with a response that is not stored.
         var inlineFiles: [String] = []
+        /// Events published before `events`, handed over first: a resumed stream's replay.
+        public var kept: [AssistantStreamEvent] = []
+        /// The sequence number after which events are sent: those up to it are translated, to keep the
+        /// numbering, but the client has them already.
+        public var startingAfter: Int?
     }
 
     /// Creates a response and offers its backing run for execution, as runs are: the thread lock,
@@ -54,16 +59,26 @@ extension RunEngine {
         guard let events = start.events else { return ResponseOutput.response(start.response, output: []) }
         var translator = ResponseEvents(start.response)
         var sending = true
-        for await batch in events {
+        let skipped = start.startingAfter ?? -1
+        var (kept, live) = (start.kept, events.makeAsyncIterator())
+        while true {
+            let batch: [AssistantStreamEvent]
+            if !kept.isEmpty {
+                (batch, kept) = (kept, [])
+            } else if let next = await live.next() {
+                batch = next
+            } else {
+                break
+            }
             for event in batch {
                 for output in translator.translate(event) {
                     switch output {
                     case .event(let event):
-                        if sending { try await send(event) }
+                        if sending && event.sequenceNumber > skipped { try await send(event) }
                         sending = sending && !event.endsStream
                     case .runEnded(let run):
                         let response = try await ResponseOutput.response(StoredResponse(record: start.response.record, run: run), store: environment.store)
-                        if sending, let last = translator.ended(response) { try await send(last) }
+                        if sending, let last = translator.ended(response), last.sequenceNumber > skipped { try await send(last) }
                         // `store: false`: nothing stays once the client has the response.
                         if start.response.record.ephemeral {
                             _ = try await environment.store.deleteResponse(id: response.id)
@@ -80,6 +95,27 @@ extension RunEngine {
             throw APIError.notFound(.response, id: start.response.record.id)
         }
         return try await ResponseOutput.response(stored, store: environment.store)
+    }
+
+    /// A background response's stream followed again (`GET /responses/{id}?stream=true`), for `follow`: its
+    /// events from the first, kept by the bus, translated as they were for the client that created it, so
+    /// every event keeps its sequence number; those after `startingAfter` are sent, then the live ones until
+    /// the response ends. Nil when there is no such response; a response created without `background` is a
+    /// 400, as in OpenAI.
+    public func resumeResponse(id: String, startingAfter: Int?) async throws -> ResponseStart? {
+        guard var stored = try await visibleResponse(id: id) else { return nil }
+        guard stored.record.response.background else {
+            throw APIError.invalidRequest("Only responses created with background=true can be streamed again.", param: "stream", code: nil)
+        }
+        // Subscribed before the run is read: an end after the read is in the replay or comes live.
+        let replay = await environment.hub.replay(runID: stored.run.id)
+        if replay.kept.isEmpty, let run = try await environment.store.response(id: id)?.run, run.status.isTerminal {
+            // Its events are no longer kept: the stream is the response as it ended, from its creation.
+            replay.live.close()
+            stored.run = run
+            return ResponseStart(response: stored, events: replay.live, kept: [.runCreated(run), .run(run)], startingAfter: startingAfter)
+        }
+        return ResponseStart(response: stored, events: replay.live, kept: replay.kept, startingAfter: startingAfter)
     }
 
     /// The response as clients see it; nil when there is none, or it was created with `store: false`.

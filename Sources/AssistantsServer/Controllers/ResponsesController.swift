@@ -28,6 +28,11 @@ struct ResponsesController<Context: RequestContext> {
         guard body.stream else {
             return .json(try await engine.follow(start) { _ in })
         }
+        return stream(start)
+    }
+
+    /// The response's events as server-sent events, until it ends or the client goes away.
+    private func stream(_ start: RunEngine.ResponseStart) -> Response {
         let (engine, openStreams) = (engine, openStreams)
         return Response(
             status: .ok,
@@ -52,9 +57,11 @@ struct ResponsesController<Context: RequestContext> {
             include: request.queryValues(named: ["include", "include[]"]), stream: request.query("stream"),
             startingAfter: request.query("starting_after"))
         if query.stream {
-            throw APIError.invalidRequest(
-                "Streaming a stored response is not supported yet by this server (it needs background responses).",
-                param: "stream", code: "unsupported_parameter")
+            // A background response's stream again: replayed from its first event, then live.
+            guard let start = try await engine.resumeResponse(id: id, startingAfter: query.startingAfter) else {
+                throw APIError.notFound(.response, id: id)
+            }
+            return stream(start)
         }
         guard let response = try await engine.response(id: id) else { throw APIError.notFound(.response, id: id) }
         return .json(response)

@@ -1,10 +1,11 @@
 import AssistantsAPI
+import AssistantsStore
 import Foundation
 import Logging
 import PostgresNIO
 
 /// An event on its way to the table, encoded by the publisher so the writer only ships strings.
-struct OutgoingEvent: Sendable {
+struct OutgoingEvent: OutboxEvent {
     let runID: String
     let event: AssistantStreamEvent
     let name: String
@@ -90,6 +91,11 @@ enum EventRows {
         return 0
     }
 
+    /// The run's events numbered up to `last`, in order: what a replay gives before the live feed.
+    static func events(runID: String, through last: Int64, client: PostgresClient, logger: Logger) async throws -> [NumberedEvent] {
+        try await events(after: [runID: 0], client: client, logger: logger)[runID, default: []].filter { $0.seq <= last }
+    }
+
     /// Each run's events after the given sequence number, in order.
     static func events(after cursors: [String: Int64], client: PostgresClient, logger: Logger) async throws -> [String: [NumberedEvent]] {
         let runIDs = Array(cursors.keys), after = runIDs.map { cursors[$0]! }
@@ -108,15 +114,19 @@ enum EventRows {
         return events
     }
 
-    /// Deletes the events of runs that published nothing for `retention`, and forgets the runs themselves a
-    /// day later. Any node may call it at any time: a run's head row lock orders it with the run's writers,
-    /// and a second caller finds nothing left to do.
-    static func prune(olderThan retention: Duration, client: PostgresClient, logger: Logger) async throws {
-        let milliseconds = Int64(retention.components.seconds * 1000 + retention.components.attoseconds / 1_000_000_000_000_000)
+    /// Deletes the events of the runs `policy` no longer keeps (see `RunEventRetention`), and forgets the
+    /// runs themselves a day later. Any node may call it at any time: a run's head row lock orders it with
+    /// the run's writers, and a second caller finds nothing left to do.
+    static func prune(_ policy: RunEventRetentionPolicy, client: PostgresClient, logger: Logger) async throws {
+        let (events, responses) = (
+            RunEventRetentionPolicy.milliseconds(policy.events), RunEventRetentionPolicy.milliseconds(policy.backgroundResponses))
         _ = try await client.query("""
             WITH old AS (
-                UPDATE run_event_head SET pruned = true
-                WHERE NOT pruned AND updated_at < now() - \(milliseconds) * interval '1 millisecond'
+                UPDATE run_event_head h SET pruned = true
+                WHERE NOT pruned AND updated_at < now() - \(events) * interval '1 millisecond'
+                    AND (updated_at < now() - \(responses) * interval '1 millisecond' OR NOT EXISTS (
+                        SELECT 1 FROM response r
+                        WHERE r.run_id = h.run_id AND r.body IS NOT NULL AND (r.body->>'background')::boolean))
                 RETURNING run_id
             )
             DELETE FROM run_event WHERE run_id IN (SELECT run_id FROM old)

@@ -15,7 +15,8 @@ import ServiceLifecycle
 /// waits for the next poll (`Options.pollInterval`), and a row read twice is handed over once. Events
 /// published on the node a client streams from are handed over as soon as they are stored, without a read.
 ///
-/// Runs' events are deleted `Options.retention` after their last one, by whichever node gets to it.
+/// Runs' events are kept as `RunEventRetention` says (`PostgresStore.pruneEvents`), so that `replay` can
+/// give a run's events from its first one.
 ///
 /// Created from a `PostgresStore` (same database, schema and pool); its background work starts at once
 /// and ends on `close()`, or, run as a `Service`, when the service group shuts down: list it after the
@@ -24,33 +25,24 @@ public final class PostgresEventBus: RunEventBus, Service {
     public struct Options: Sendable {
         /// How often subscribed runs are read without being notified.
         public var pollInterval: Duration
-        /// How long a run's events are kept after its last one.
-        public var retention: Duration
-        /// How often this node deletes what is past `retention`.
-        public var pruneInterval: Duration
         /// Whether to listen for notifications; without, subscriptions rely on polling alone.
         public var listens: Bool
 
-        public init(
-            pollInterval: Duration = .milliseconds(500), retention: Duration = .seconds(300),
-            pruneInterval: Duration = .seconds(60), listens: Bool = true
-        ) {
+        public init(pollInterval: Duration = .milliseconds(500), listens: Bool = true) {
             self.pollInterval = pollInterval
-            self.retention = retention
-            self.pruneInterval = pruneInterval
             self.listens = listens
         }
     }
 
     private let client: PostgresClient
     private let logger: Logger
-    private let outbox: EventOutbox
+    private let outbox: EventOutbox<OutgoingEvent>
     private let subscriptions: EventSubscriptions
     private let writer: Task<Void, Never>
     private let background: Task<Void, Never>
 
     public init(store: PostgresStore, options: Options = .init()) {
-        let (client, logger, outbox, subscriptions) = (store.client, store.logger, EventOutbox(), EventSubscriptions())
+        let (client, logger, outbox, subscriptions) = (store.client, store.logger, EventOutbox<OutgoingEvent>(), EventSubscriptions())
         // One channel per schema: notifications are database-wide.
         let channel = "run_events" + (store.schema.map { "_" + $0 } ?? "")
         self.client = client
@@ -72,15 +64,6 @@ public final class PostgresEventBus: RunEventBus, Service {
                 group.addTask {
                     while (try? await Task.sleep(for: options.pollInterval)) != nil { subscriptions.markAllDirty() }
                 }
-                group.addTask {
-                    while (try? await Task.sleep(for: options.pruneInterval)) != nil {
-                        do {
-                            try await EventRows.prune(olderThan: options.retention, client: client, logger: logger)
-                        } catch {
-                            logger.warning("Pruning old run events failed", metadata: ["error": "\(logged(error))"])
-                        }
-                    }
-                }
             }
         }
     }
@@ -94,6 +77,45 @@ public final class PostgresEventBus: RunEventBus, Service {
     // MARK: RunEventBus
 
     public func subscribe(runID: String) async -> RunEvents {
+        RunEvents(inbox: await subscription(runID: runID).inbox)
+    }
+
+    /// Subscribes from the run's head, then reads the events up to it: the live feed starts after the last
+    /// of them, so none is missed or given twice.
+    public func replay(runID: String) async -> ReplayedRunEvents {
+        let (inbox, token, head) = await subscription(runID: runID)
+        let live = RunEvents(inbox: inbox)
+        guard let head, head > 0 else { return ReplayedRunEvents(kept: [], live: live) }
+        // Nothing more will come for it: the subscription goes at once rather than be read at every poll.
+        let end = { [subscriptions] in
+            subscriptions.remove(runID: runID, token: token)
+            inbox.finish()
+        }
+        do {
+            let stored = try await EventRows.events(runID: runID, through: head, client: client, logger: logger)
+            var kept: [AssistantStreamEvent] = []
+            for event in stored {
+                kept.append(event.event)
+                if event.ends {
+                    end()
+                    break
+                }
+            }
+            return ReplayedRunEvents(kept: kept, live: live)
+        } catch {
+            logger.error("Could not read a run's kept events", metadata: ["run_id": "\(runID)", "error": "\(logged(error))"])
+            end()
+            return ReplayedRunEvents(kept: [Self.unreachable], live: live)
+        }
+    }
+
+    private static let unreachable = AssistantStreamEvent.error(.init(
+        message: "The run's events could not be followed: the database is unreachable. Retrieve the run to see how it goes on.",
+        type: "server_error", param: nil, code: "server_error"))
+
+    /// A subscription from the run's head, and that head; nil when it could not be read (the subscription
+    /// has ended with an error event).
+    private func subscription(runID: String) async -> (inbox: RunEvents.Inbox, token: Int, head: Int64?) {
         // What this node published for the run before the call is not "from now": let it be numbered first.
         await outbox.flush(runID: runID)
         let subscriptions = subscriptions
@@ -102,14 +124,13 @@ public final class PostgresEventBus: RunEventBus, Service {
         do {
             let head = try await EventRows.head(runID: runID, client: client, logger: logger)
             subscriptions.add(runID: runID, token: token, after: head, inbox: inbox)
+            return (inbox, token, head)
         } catch {
             logger.error("Could not subscribe to a run's events", metadata: ["run_id": "\(runID)", "error": "\(logged(error))"])
-            inbox.deliver(.error(.init(
-                message: "The run's events could not be followed: the database is unreachable. Retrieve the run to see how it goes on.",
-                type: "server_error", param: nil, code: "server_error")))
+            inbox.deliver(Self.unreachable)
             inbox.finish()
+            return (inbox, token, nil)
         }
-        return RunEvents(inbox: inbox)
     }
 
     public func publish(_ event: AssistantStreamEvent, runID: String) {
@@ -154,7 +175,7 @@ public final class PostgresEventBus: RunEventBus, Service {
     /// Stores a batch, trying again until it is stored (events must not be lost while the database is
     /// briefly away), or, once the bus is closing, giving up after a few tries.
     private static func write(
-        _ batch: [OutgoingEvent], channel: String, outbox: EventOutbox, subscriptions: EventSubscriptions,
+        _ batch: [OutgoingEvent], channel: String, outbox: EventOutbox<OutgoingEvent>, subscriptions: EventSubscriptions,
         client: PostgresClient, logger: Logger
     ) async {
         let id = UUID().uuidString

@@ -1,15 +1,20 @@
 import Synchronization
 
+/// A run's event on its way to storage.
+public protocol OutboxEvent: Sendable {
+    var runID: String { get }
+}
+
 /// The events a node has published and not yet written, in publish order. One writer takes them in
 /// batches: everything that arrived while the previous batch was being written goes in the next one, so a
 /// fast model costs one statement per round trip to the database rather than one per token, and an idle
 /// node writes an event as soon as it is published.
-final class EventOutbox: Sendable {
+public final class EventOutbox<Event: OutboxEvent>: Sendable {
     /// The most events one statement carries.
-    static let batchLimit = 2000
+    static var batchLimit: Int { 2000 }
 
     private struct State {
-        var pending: [OutgoingEvent] = []
+        var pending: [Event] = []
         /// Events ever enqueued, and ever written (or given up on), in order: `flush` waits for the second
         /// to reach the number of the run's last event.
         var enqueued = 0
@@ -23,7 +28,9 @@ final class EventOutbox: Sendable {
 
     private let state = Mutex(State())
 
-    func enqueue(_ event: OutgoingEvent) {
+    public init() {}
+
+    public func enqueue(_ event: Event) {
         let writer = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             state.pending.append(event)
             state.enqueued += 1
@@ -35,7 +42,7 @@ final class EventOutbox: Sendable {
     }
 
     /// The next batch for the writer, waiting for one; nil once stopped with nothing left to write.
-    func next() async -> [OutgoingEvent]? {
+    public func next() async -> [Event]? {
         while true {
             if let batch = state.withLock({ Self.take(&$0) }) { return batch }
             let more = await withCheckedContinuation { continuation in
@@ -51,7 +58,7 @@ final class EventOutbox: Sendable {
         }
     }
 
-    private static func take(_ state: inout State) -> [OutgoingEvent]? {
+    private static func take(_ state: inout State) -> [Event]? {
         guard !state.pending.isEmpty else { return nil }
         let count = min(state.pending.count, batchLimit)
         defer { state.pending.removeFirst(count) }
@@ -59,7 +66,7 @@ final class EventOutbox: Sendable {
     }
 
     /// The writer is done with `batch`.
-    func written(_ batch: [OutgoingEvent]) {
+    public func written(_ batch: [Event]) {
         let done = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.written += batch.count
             let written = state.written
@@ -72,7 +79,7 @@ final class EventOutbox: Sendable {
     }
 
     /// Returns once the run's events enqueued before the call are written.
-    func flush(runID: String) async {
+    public func flush(runID: String) async {
         await withCheckedContinuation { continuation in
             let done = state.withLock { state -> Bool in
                 guard let last = state.lastOfRun[runID], state.written < last else { return true }
@@ -84,7 +91,7 @@ final class EventOutbox: Sendable {
     }
 
     /// No more waiting for events: the writer writes what is pending, then stops.
-    func stop() {
+    public func stop() {
         let writer = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             state.stopped = true
             defer { state.writer = nil }
@@ -93,5 +100,5 @@ final class EventOutbox: Sendable {
         writer?.resume(returning: false)
     }
 
-    var isStopped: Bool { state.withLock { $0.stopped } }
+    public var isStopped: Bool { state.withLock { $0.stopped } }
 }
