@@ -171,7 +171,9 @@ struct HostileCodeTests {
             _ = try await service.run("x = 1", in: "a")
             let start = ContinuousClock.now
             let looped = try await service.run("while True:\n    pass", in: "a")
-            #expect(ContinuousClock.now - start < .seconds(5))
+            // Without the timeout the call would never return; the margin is for a loaded machine, where
+            // killing the session and starting the next takes seconds.
+            #expect(ContinuousClock.now - start < .seconds(10))
             #expect(looped.failed)
             #expect(looped.output.contains("execution timed out after 2 s"))
             #expect(looped.output.contains("session was reset"))
