@@ -18,6 +18,15 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         self.retryAfter = retryAfter
     }
 
+    /// A project at its limit of active runs. A 429, so that the SDKs wait and try again: a run ending frees
+    /// a place.
+    public static func tooManyActiveRuns(limit: Int) -> APIError {
+        APIError(
+            status: 429, type: "requests",
+            message: "This project has \(limit) active runs, its limit: wait for one to end, then try again.",
+            code: "active_runs_limit_exceeded", retryAfter: 1)
+    }
+
     /// A key over its requests per minute, in OpenAI's words. The SDKs wait `retry-after` and try again.
     public static func rateLimited(limit: Int, retryAfter: Int) -> APIError {
         APIError(

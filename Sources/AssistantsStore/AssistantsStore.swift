@@ -41,11 +41,14 @@ public protocol AssistantsStore: VectorStoreRecords, ResponseRecords, ContainerR
     // MARK: Runs
     /// Stores a run, after the messages to add to its thread first and with the files they attach for
     /// `file_search` added to the thread's vector store, in one transaction; throws
-    /// `StoreError.threadHasActiveRun` when another run on the thread is not yet terminal.
+    /// `StoreError.threadHasActiveRun` when another run on the thread is not yet terminal, and
+    /// `StoreError.tooManyActiveRuns` when the run's project has as many active runs as its
+    /// `maxActiveRuns` (counted in the same transaction, so that concurrent creations on any node cannot
+    /// pass the limit together).
     func createRun(_ run: Run, additionalMessages: [Message], attaching: ThreadAttachments?) async throws
     /// A new thread, its first messages (with the files they attach for `file_search` added to the thread's
     /// vector store) and a run on it, in one transaction. Returns the thread as stored: naming the store
-    /// made for the attachments, if one was.
+    /// made for the attachments, if one was. Throws `StoreError.tooManyActiveRuns` as `createRun` does.
     @discardableResult
     func createThreadAndRun(_ thread: AssistantThread, messages: [Message], run: Run, attaching: ThreadAttachments?) async throws -> AssistantThread
     func run(id: String, threadID: String) async throws -> Run?
@@ -97,6 +100,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case containerExpired(id: String)
     /// A project's name must be unique.
     case nameTaken(ObjectKind, name: String)
+    /// A run cannot start while its project has `limit` active runs.
+    case tooManyActiveRuns(limit: Int)
 }
 
 /// Files that messages attach for `file_search`. They go into the thread's vector store (the first its

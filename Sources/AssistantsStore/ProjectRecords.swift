@@ -31,6 +31,8 @@ public struct Project: Codable, Sendable, Equatable, Identifiable {
     public var requestsPerMinute: Int?
     /// The model endpoint the project's runs call; nil: the server's (`ASSISTANTS_UPSTREAM_URL`).
     public var upstream: Upstream?
+    /// How many of the project's runs (and responses) may be active at once; nil: no limit.
+    public var maxActiveRuns: Int?
 
     /// A project's own model endpoint. Its key is kept in the database, which must be guarded as the
     /// server's own `ASSISTANTS_UPSTREAM_API_KEY` is.
@@ -59,6 +61,7 @@ public struct Project: Codable, Sendable, Equatable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, createdAt = "created_at", requestsPerMinute = "requests_per_minute", upstream
+        case maxActiveRuns = "max_active_runs"
     }
 }
 

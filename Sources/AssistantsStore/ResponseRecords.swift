@@ -83,7 +83,8 @@ public protocol ResponseRecords: Sendable {
     /// too; input `function_call_output`s fill their output into the step of the run that made the call
     /// (in the thread or in the threads of the previous responses), if it has none yet.
     /// Throws `StoreError.notFound(.thread)` for a missing thread, `StoreError.notFound(.response)` for a
-    /// missing previous response, and `StoreError.threadHasActiveRun` while a run is active on the thread.
+    /// missing previous response, `StoreError.threadHasActiveRun` while a run is active on the thread, and
+    /// `StoreError.tooManyActiveRuns` as `createRun` does.
     func createResponse(_ record: ResponseRecord, run: Run, input: [StoredItem], privateThread: AssistantThread?) async throws
 
     /// The response with its run; nil when there is none.

@@ -46,7 +46,19 @@ extension Rows {
         try await execute(try writes.query)
     }
 
+    /// Inserts a new run, within its project's limit of active runs. A limited project's row stays locked
+    /// until the transaction ends, so that run creations in it, on any node, count one after another; the
+    /// first read takes no lock, since most projects have no limit.
     func insertRun(_ run: Run) async throws {
+        if let projectID = run.project, projectID != ProjectScope.defaultProjectID, (try await body(StoredTable.project, id: projectID) as Project?)?.maxActiveRuns != nil,
+            let limit = (try await body(StoredTable.project, id: projectID, forUpdate: true) as Project?)?.maxActiveRuns
+        {
+            let active = try await execute("""
+                SELECT count(*) FROM run
+                WHERE status IN (\(unescaped: activeStatuses)) AND body IS NOT NULL AND body->>'_project' = \(projectID)
+                """).first?.decode(Int.self) ?? 0
+            guard active < limit else { throw StoreError.tooManyActiveRuns(limit: limit) }
+        }
         try await insert(StoredTable.run, id: run.id, body: run, columns: [("thread_id", run.threadID), ("status", run.status.rawValue)])
     }
 

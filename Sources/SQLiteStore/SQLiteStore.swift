@@ -283,7 +283,15 @@ extension Database {
         }
     }
 
+    /// Inserts a new run, within its project's limit of active runs (the one writer counts them).
     func insertRun(_ run: Run) throws {
+        if let project = run.project, project != ProjectScope.defaultProjectID, let limit = (try body(StoredTable.project, id: project) as Project?)?.maxActiveRuns {
+            let active = try Int.fetchOne(
+                self,
+                sql: "SELECT count(*) FROM run WHERE status IN (\(activeStatuses)) AND body IS NOT NULL AND json_extract(CAST(body AS TEXT), '$._project') = ?",
+                arguments: [project]) ?? 0
+            guard active < limit else { throw StoreError.tooManyActiveRuns(limit: limit) }
+        }
         try insertRow(StoredTable.run, id: run.id, body: run, columns: ["thread_id": run.threadID, "status": run.status.rawValue])
     }
 

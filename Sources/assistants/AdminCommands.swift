@@ -59,8 +59,9 @@ struct Projects: AsyncParsableCommand {
                 let keys = Dictionary(grouping: try await admin.keys(project: nil), by: \.projectID)
                 for project in try await admin.projects() {
                     let limit = project.requestsPerMinute.map { "\t\($0) requests/min per key" } ?? ""
+                    let runs = project.maxActiveRuns.map { "\tat most \($0) active runs" } ?? ""
                     let upstream = project.upstream.map { "\tupstream \($0.url)" } ?? ""
-                    print("\(project.id)\t\(project.name)\t\(keys[project.id]?.count ?? 0) keys\(limit)\(upstream)")
+                    print("\(project.id)\t\(project.name)\t\(keys[project.id]?.count ?? 0) keys\(limit)\(runs)\(upstream)")
                 }
             }
         }
@@ -72,6 +73,8 @@ struct Projects: AsyncParsableCommand {
         @Argument(help: "The project's name or id.") var project: String
         @Option(help: "Requests each of its keys may make per minute, or 'none' for the server's default (ASSISTANTS_REQUESTS_PER_MINUTE).")
         var requestsPerMinute: String?
+        @Option(help: "How many of its runs (and responses) may be active at once, or 'none' for no limit.")
+        var maxActiveRuns: String?
         @Option(help: "The OpenAI-compatible endpoint its runs call, e.g. http://127.0.0.1:11434/v1, or 'none' for the server's.")
         var upstreamURL: String?
         @Option(help: "The key sent to its endpoint (kept in the deployment's database). With --upstream-url.")
@@ -81,22 +84,24 @@ struct Projects: AsyncParsableCommand {
         @OptionGroup var deployment: DeploymentOptions
 
         func validate() throws {
-            guard requestsPerMinute != nil || upstreamURL != nil else {
-                throw ValidationError("Give --requests-per-minute, --upstream-url or both.")
+            guard requestsPerMinute != nil || maxActiveRuns != nil || upstreamURL != nil else {
+                throw ValidationError("Give --requests-per-minute, --max-active-runs or --upstream-url.")
             }
             guard upstreamURL != nil && upstreamURL != "none" || (upstreamAPIKey == nil && modelAliases == nil) else {
                 throw ValidationError("--upstream-api-key and --model-aliases go with --upstream-url.")
             }
         }
 
+        /// A limit given as a number of at least 1, or `none`.
+        private func parseLimit(_ text: String?, _ option: String) throws -> Int? {
+            guard let text, text != "none" else { return nil }
+            guard let value = Int(text), value >= 1 else { throw ValidationError("\(option) takes a number of at least 1, or 'none'.") }
+            return value
+        }
+
         func run() async throws {
-            var limit: Int?
-            if let requestsPerMinute, requestsPerMinute != "none" {
-                guard let value = Int(requestsPerMinute), value >= 1 else {
-                    throw ValidationError("--requests-per-minute takes a number of at least 1, or 'none'.")
-                }
-                limit = value
-            }
+            let limit = try parseLimit(requestsPerMinute, "--requests-per-minute")
+            let runs = try parseLimit(maxActiveRuns, "--max-active-runs")
             let aliases: [String: String]
             do {
                 aliases = try ServerConfiguration.parseAliases(modelAliases)
@@ -107,6 +112,10 @@ struct Projects: AsyncParsableCommand {
                 if requestsPerMinute != nil {
                     let project = try await admin.setRequestsPerMinute(limit, project: project)
                     print("Project \(project.name): \(limit.map { "\($0) requests per minute per key" } ?? "the server's default limit").")
+                }
+                if maxActiveRuns != nil {
+                    let project = try await admin.setMaxActiveRuns(runs, project: project)
+                    print("Project \(project.name): \(runs.map { "at most \($0) active runs" } ?? "no limit on active runs").")
                 }
                 if let upstreamURL {
                     let url = upstreamURL == "none" ? nil : upstreamURL

@@ -40,6 +40,7 @@ import Testing
             #expect(metrics.value("assistants_prompt_tokens_total", ["project": ProjectScope.defaultProjectID, "model": "gpt-4o"]) == nil)
             a.model?.enqueue(FakeReply(chunks: ["Four."]))
             let response = try await a.call(.post, "/v1/responses", #"{"model":"gpt-4o","input":"2+2?"}"#, beta: false).decode(ModelResponse.self)
+            #expect(try await api.store.response(id: response.id)?.run.project == teamA.id)
             let conversation = try await a.call(.post, "/v1/conversations", #"{"items":[{"role":"user","content":"hi"}]}"#, beta: false).json
             let conversationID = try #require(conversation["id"]?.stringValue)
             let container = try await a.call(.post, "/v1/containers", #"{"name":"box"}"#, beta: false).json
@@ -95,6 +96,7 @@ import Testing
                 ("/v1/responses", #"{"model":"gpt-4o","input":"x","previous_response_id":"\#(response.id)"}"#, false),
                 ("/v1/responses", #"{"model":"gpt-4o","input":"x","conversation":"\#(conversationID)"}"#, false),
                 ("/v1/responses", #"{"model":"gpt-4o","input":"x","tools":[{"type":"code_interpreter","container":"\#(containerID)"}]}"#, false),
+                ("/v1/responses", #"{"model":"gpt-4o","input":[{"type":"item_reference","id":"\#(message.id)"}]}"#, false),
             ]
             for (path, body, beta) in references {
                 let reply = try await b.call(.post, path, body, beta: beta)
@@ -226,6 +228,36 @@ import Testing
                 throw error
             }
             await own.stop()
+        }
+    }
+
+    @Test func aProjectAtItsLimitOfActiveRunsGetsA429UntilOneEnds() async throws {
+        try await TestAPI.run(model: true) { api in
+            let (a, b) = try await Self.twoProjects(api)
+            _ = try await ProjectAdmin(store: api.store).setMaxActiveRuns(1, project: "team-a")
+            let assistant = try await a.createAssistant(
+                #"{"model":"gpt-4o","tools":[{"type":"function","function":{"name":"lookup","parameters":{"type":"object"}}}]}"#)
+            // The first run waits for tool outputs: it stays active.
+            a.model?.enqueue(FakeReply(toolCalls: [.init(name: "lookup", arguments: "{}")]))
+            let first = try await a.createThread()
+            let waiting = try await a.call(.post, "/v1/threads/\(first.id)/runs", #"{"assistant_id":"\#(assistant.id)"}"#).decode(Run.self)
+            for _ in 0..<500 {
+                if try await a.call(.get, "/v1/threads/\(first.id)/runs/\(waiting.id)").decode(Run.self).status == .requiresAction { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let second = try await a.createThread()
+            let refused = try await a.call(.post, "/v1/threads/\(second.id)/runs", #"{"assistant_id":"\#(assistant.id)"}"#)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.error?.code == "active_runs_limit_exceeded" && refused.headers[.retryAfter] == "1")
+            #expect(try await a.call(.post, "/v1/responses", #"{"model":"gpt-4o","input":"x"}"#, beta: false).status == .tooManyRequests)
+            // Another project is not held back.
+            b.model?.enqueue(FakeReply(chunks: ["Fine."]))
+            #expect(try await b.call(.post, "/v1/responses", #"{"model":"gpt-4o","input":"x"}"#, beta: false).status == .ok)
+            // Once the first run is cancelled, the next may start.
+            _ = try await a.call(.post, "/v1/threads/\(first.id)/runs/\(waiting.id)/cancel")
+            try await waitForRun(a, waiting)
+            a.model?.enqueue(FakeReply(chunks: ["Now."]))
+            #expect(try await a.call(.post, "/v1/threads/\(second.id)/runs", #"{"assistant_id":"\#(assistant.id)"}"#).status == .ok)
         }
     }
 

@@ -110,4 +110,52 @@ import Testing
         _ = try await ProjectScope.$current.withValue(a) { try await store.deleteAssistant(id: assistant.id) }
         #expect(try await store.project(of: .assistant, id: assistant.id) == nil)
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aProjectsActiveRunsStayWithinItsLimitHoweverManyStartAtOnce(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let team = Project(id: ObjectKind.project.newID(), name: "limited", createdAt: 1)
+        try await store.createProject(team)
+        _ = try await store.updateProject(id: team.id) { $0.maxActiveRuns = 3 }
+        func run(on threadID: String, project: String? = team.id) -> Run {
+            var run = Run(id: ObjectKind.run.newID(), createdAt: 1, threadID: threadID, assistantID: "asst_1", status: .queued, model: "m", instructions: "")
+            run.project = project
+            return run
+        }
+        var threads: [String] = []
+        for _ in 0..<8 {
+            let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
+            try await store.createThread(thread, messages: [])
+            threads.append(thread.id)
+        }
+        // Eight runs of the project start at once, on eight threads: three are stored, five refused.
+        let outcomes = try await withThrowingTaskGroup(of: Run?.self) { group in
+            for threadID in threads {
+                group.addTask {
+                    let candidate = run(on: threadID)
+                    do {
+                        try await store.createRun(candidate, additionalMessages: [], attaching: nil)
+                        return candidate
+                    } catch StoreError.tooManyActiveRuns(let limit) {
+                        #expect(limit == 3)
+                        return nil
+                    }
+                }
+            }
+            return try await group.reduce(into: [Run?]()) { $0.append($1) }
+        }
+        let stored = outcomes.compactMap { $0 }
+        #expect(stored.count == 3)
+        // Another project's runs, and the default project's, do not count.
+        let other = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
+        try await store.createThreadAndRun(other, messages: [], run: run(on: other.id, project: ProjectScope.defaultProjectID), attaching: nil)
+        // A run that ends frees its place.
+        _ = try await store.updateRun(id: stored[0].id, threadID: stored[0].threadID) { $0.status = .completed }
+        let free = try #require(threads.first { id in !stored.contains { $0.threadID == id } })
+        try await store.createRun(run(on: free), additionalMessages: [], attaching: nil)
+        await #expect(throws: StoreError.tooManyActiveRuns(limit: 3)) {
+            let spare = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
+            try await store.createThreadAndRun(spare, messages: [], run: run(on: spare.id), attaching: nil)
+        }
+    }
 }

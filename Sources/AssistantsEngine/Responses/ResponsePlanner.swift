@@ -87,6 +87,8 @@ struct ResponsePlanner {
             toolChoice: toolChoice.runToolChoice, parallelToolCalls: context.parallelToolCalls ?? true,
             responseFormat: text.format, reasoningEffort: request.reasoningEffort)
         run.responseID = responseID
+        // What its execution makes, and the tokens it uses, are its project's.
+        run.project = ProjectScope.current
         // Kept once the request has passed every check; the input then names them by file id.
         let kept = try await files.keep(inline, in: items, now: now)
         items = kept.items

@@ -38,6 +38,8 @@ extension APIError {
             self = .invalidRequest("Can't add messages to \(threadID) while a run \(runID) is active.")
         case StoreError.containerExpired(let id):
             self = .containerExpired(id: id)
+        case StoreError.tooManyActiveRuns(let limit):
+            self = .tooManyActiveRuns(limit: limit)
         case StoreError.nameTaken(let kind, let name):
             self = .invalidRequest("A \(kind.displayName) named '\(name)' exists already.", param: "name", code: "name_taken")
         case let error as HTTPError where error.status == .notFound:

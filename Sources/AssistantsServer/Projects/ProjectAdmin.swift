@@ -50,7 +50,12 @@ public struct ProjectAdmin: Sendable {
 
     /// Sets the requests per minute each of the project's keys may make; nil: the server's default.
     public func setRequestsPerMinute(_ limit: Int?, project idOrName: String) async throws -> Project {
-        try await update(idOrName, setting: "ASSISTANTS_REQUESTS_PER_MINUTE") { $0.requestsPerMinute = limit }
+        try await update(idOrName, refusingDefault: "its keys have the server's limit: set ASSISTANTS_REQUESTS_PER_MINUTE instead") { $0.requestsPerMinute = limit }
+    }
+
+    /// Sets how many of the project's runs may be active at once; nil: no limit.
+    public func setMaxActiveRuns(_ limit: Int?, project idOrName: String) async throws -> Project {
+        try await update(idOrName, refusingDefault: "it has no limit of active runs: give the keys to limit a project of their own") { $0.maxActiveRuns = limit }
     }
 
     /// Sets the model endpoint the project's runs call, with its key and model aliases; a nil `url`: the
@@ -64,15 +69,16 @@ public struct ProjectAdmin: Sendable {
                 throw ProjectAdminError("The upstream URL must be http:// or https://, e.g. http://127.0.0.1:11434/v1; '\(url)' is not.")
             }
         }
-        return try await update(idOrName, setting: "ASSISTANTS_UPSTREAM_URL") { $0.upstream = upstream }
+        return try await update(idOrName, refusingDefault: "its runs call the server's endpoint: set ASSISTANTS_UPSTREAM_URL instead") { $0.upstream = upstream }
     }
 
-    /// The default project is no stored project: it takes the server's settings (`setting`).
-    private func update(_ idOrName: String, setting: String, _ change: @escaping @Sendable (inout Project) -> Void) async throws -> Project {
+    /// The default project is no stored project: it takes the server's settings (`refusingDefault` says
+    /// which).
+    private func update(
+        _ idOrName: String, refusingDefault reason: String, _ change: @escaping @Sendable (inout Project) -> Void
+    ) async throws -> Project {
         let project = try await self.project(idOrName)
-        guard project.id != ProjectScope.defaultProjectID else {
-            throw ProjectAdminError("The default project has the server's settings: set \(setting) instead.")
-        }
+        guard project.id != ProjectScope.defaultProjectID else { throw ProjectAdminError("The default project cannot be changed: \(reason).") }
         guard let updated = try await store.updateProject(id: project.id, change) else {
             throw ProjectAdminError("No project is named '\(idOrName)' or has that id. `assistants projects list` shows them.")
         }
