@@ -74,6 +74,9 @@ public protocol AssistantsStore: VectorStoreRecords, ResponseRecords, ContainerR
     func allSteps(runID: String) async throws -> [RunStep]
 
     // MARK: Files
+    /// Stores the file's record in the task's project, within the project's `storageBytes` (its live files
+    /// and this one) and `uploadBytesPerDay` (what it added on the file's `created_at` day, this one
+    /// included), checked in the same transaction; throws `StoreError.quotaExceeded` otherwise.
     func createFile(_ file: FileObject) async throws
     func file(id: String) async throws -> FileObject?
     func listFiles(purpose: String?, _ query: ListQuery) async throws -> ListPage<FileObject>
@@ -102,6 +105,16 @@ public enum StoreError: Error, Equatable, Sendable {
     case nameTaken(ObjectKind, name: String)
     /// A run cannot start while its project has `limit` active runs.
     case tooManyActiveRuns(limit: Int)
+    /// A file would take its project past a quota of `limit` bytes, of which `used` are taken.
+    case quotaExceeded(FileQuota, limit: Int, used: Int)
+}
+
+/// The byte quotas of a project's files.
+public enum FileQuota: String, Sendable {
+    /// What its live files hold together.
+    case storage
+    /// What it adds in a day.
+    case uploads
 }
 
 /// Files that messages attach for `file_search`. They go into the thread's vector store (the first its

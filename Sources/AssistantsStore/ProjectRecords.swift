@@ -33,6 +33,10 @@ public struct Project: Codable, Sendable, Equatable, Identifiable {
     public var upstream: Upstream?
     /// How many of the project's runs (and responses) may be active at once; nil: no limit.
     public var maxActiveRuns: Int?
+    /// Bytes the project's live files may hold together; nil: no limit.
+    public var storageBytes: Int?
+    /// Bytes of files the project may add per day (UTC), whatever becomes of them; nil: no limit.
+    public var uploadBytesPerDay: Int?
 
     /// A project's own model endpoint. Its key is kept in the database, which must be guarded as the
     /// server's own `ASSISTANTS_UPSTREAM_API_KEY` is.
@@ -61,7 +65,7 @@ public struct Project: Codable, Sendable, Equatable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, createdAt = "created_at", requestsPerMinute = "requests_per_minute", upstream
-        case maxActiveRuns = "max_active_runs"
+        case maxActiveRuns = "max_active_runs", storageBytes = "storage_bytes", uploadBytesPerDay = "upload_bytes_per_day"
     }
 }
 

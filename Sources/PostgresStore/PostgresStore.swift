@@ -337,6 +337,7 @@ public final class PostgresStore: AssistantsStore, Service {
 
     public func createFile(_ file: FileObject) async throws {
         try await write { rows in
+            try await rows.checkFileQuotas(adding: file)
             try await rows.lockLists([Rows.list(StoredTable.file)])
             try await rows.insert(StoredTable.file, id: file.id, body: file, columns: [("purpose", file.purpose)], numbers: [("expires_at", file.expiresAt)])
         }

@@ -46,6 +46,34 @@ extension Rows {
         try await execute(try writes.query)
     }
 
+    /// Checks the task's project's file quotas for a new file, and counts its bytes in the project's
+    /// uploads of its day. A project with quotas has its row locked until the transaction ends, so that
+    /// files added at once, on any node, are counted one after another. The default project has no quotas
+    /// and counts nothing.
+    func checkFileQuotas(adding file: FileObject) async throws {
+        let project = ProjectScope.stamp
+        guard project != ProjectScope.defaultProjectID else { return }
+        let day = file.createdAt / 86_400
+        let unlocked: Project? = try await body(StoredTable.project, id: project)
+        if unlocked?.storageBytes != nil || unlocked?.uploadBytesPerDay != nil {
+            let limits: Project? = try await body(StoredTable.project, id: project, forUpdate: true)
+            if let limit = limits?.storageBytes {
+                let used = try await execute(
+                    "SELECT COALESCE(SUM((body->>'bytes')::bigint), 0)::bigint FROM file WHERE project = \(project) AND body IS NOT NULL"
+                ).first?.decode(Int.self) ?? 0
+                guard used + file.bytes <= limit else { throw StoreError.quotaExceeded(.storage, limit: limit, used: used) }
+            }
+            if let limit = limits?.uploadBytesPerDay {
+                let used = try await execute("SELECT bytes FROM project_upload WHERE project = \(project) AND day = \(day)").first?.decode(Int.self) ?? 0
+                guard used + file.bytes <= limit else { throw StoreError.quotaExceeded(.uploads, limit: limit, used: used) }
+            }
+        }
+        try await execute("""
+            INSERT INTO project_upload (project, day, bytes) VALUES (\(project), \(day), \(file.bytes))
+            ON CONFLICT (project, day) DO UPDATE SET bytes = project_upload.bytes + excluded.bytes
+            """)
+    }
+
     /// Inserts a new run, within its project's limit of active runs. A limited project's row stays locked
     /// until the transaction ends, so that run creations in it, on any node, count one after another; the
     /// first read takes no lock, since most projects have no limit.

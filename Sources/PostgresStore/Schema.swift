@@ -203,6 +203,9 @@ enum Schema {
         Migration(version: 11, name: "requests per key and minute", statements: [
             "CREATE UNLOGGED TABLE request_count (key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, count INTEGER NOT NULL)",
         ]),
+        Migration(version: 12, name: "project uploads per day", statements: [
+            "CREATE TABLE project_upload (project TEXT NOT NULL, day BIGINT NOT NULL, bytes BIGINT NOT NULL, PRIMARY KEY (project, day))",
+        ]),
     ]
 
     /// Brings the schema up to date. Nodes starting together queue on a session advisory lock, so each

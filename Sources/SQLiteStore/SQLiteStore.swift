@@ -221,6 +221,7 @@ public final class SQLiteStore: AssistantsStore {
 
     public func createFile(_ file: FileObject) async throws {
         try await write { db in
+            try db.checkFileQuotas(adding: file)
             try db.insertRow(StoredTable.file, id: file.id, body: file, columns: ["purpose": file.purpose, "expires_at": file.expiresAt])
         }
     }
@@ -281,6 +282,28 @@ extension Database {
             try upsertRow(StoredTable.step, id: step.id, body: step, columns: ["run_id": step.runID])
             for item in step.toolCallItems() { try insertItem(item, replacing: true) }
         }
+    }
+
+    /// Checks the task's project's file quotas for a new file, and counts its bytes in the project's
+    /// uploads of its day. The default project has no quotas and counts nothing.
+    func checkFileQuotas(adding file: FileObject) throws {
+        let project = ProjectScope.stamp
+        guard project != ProjectScope.defaultProjectID else { return }
+        let day = file.createdAt / 86_400
+        let limits: Project? = try body(StoredTable.project, id: project)
+        if let limit = limits?.storageBytes {
+            let used = try Int.fetchOne(
+                self, sql: "SELECT COALESCE(SUM(json_extract(CAST(body AS TEXT), '$.bytes')), 0) FROM file WHERE project = ? AND body IS NOT NULL",
+                arguments: [project]) ?? 0
+            guard used + file.bytes <= limit else { throw StoreError.quotaExceeded(.storage, limit: limit, used: used) }
+        }
+        if let limit = limits?.uploadBytesPerDay {
+            let used = try Int.fetchOne(self, sql: "SELECT bytes FROM project_upload WHERE project = ? AND day = ?", arguments: [project, day]) ?? 0
+            guard used + file.bytes <= limit else { throw StoreError.quotaExceeded(.uploads, limit: limit, used: used) }
+        }
+        try execute(
+            sql: "INSERT INTO project_upload (project, day, bytes) VALUES (?, ?, ?) ON CONFLICT (project, day) DO UPDATE SET bytes = bytes + excluded.bytes",
+            arguments: [project, day, file.bytes])
     }
 
     /// Inserts a new run, within its project's limit of active runs (the one writer counts them).

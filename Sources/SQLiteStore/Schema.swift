@@ -116,6 +116,10 @@ enum Schema {
                     hash TEXT NOT NULL UNIQUE, body BLOB);
                 """)
         }
+        // Bytes of files each project added per day, for its daily upload quota.
+        migrator.registerMigration("v9: project uploads per day") { db in
+            try db.execute(sql: "CREATE TABLE project_upload (project TEXT NOT NULL, day INTEGER NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (project, day))")
+        }
         return migrator
     }
 }

@@ -60,6 +60,8 @@ struct Projects: AsyncParsableCommand {
                 for project in try await admin.projects() {
                     let limit = project.requestsPerMinute.map { "\t\($0) requests/min per key" } ?? ""
                     let runs = project.maxActiveRuns.map { "\tat most \($0) active runs" } ?? ""
+                        + (project.storageBytes.map { "\tstorage \($0) bytes" } ?? "")
+                        + (project.uploadBytesPerDay.map { "\tuploads \($0) bytes/day" } ?? "")
                     let upstream = project.upstream.map { "\tupstream \($0.url)" } ?? ""
                     print("\(project.id)\t\(project.name)\t\(keys[project.id]?.count ?? 0) keys\(limit)\(runs)\(upstream)")
                 }
@@ -75,6 +77,10 @@ struct Projects: AsyncParsableCommand {
         var requestsPerMinute: String?
         @Option(help: "How many of its runs (and responses) may be active at once, or 'none' for no limit.")
         var maxActiveRuns: String?
+        @Option(help: "Bytes its live files may hold together, e.g. 10G, or 'none' for no limit.")
+        var storage: String?
+        @Option(help: "Bytes of files it may add per day (UTC), e.g. 1G, or 'none' for no limit.")
+        var uploadsPerDay: String?
         @Option(help: "The OpenAI-compatible endpoint its runs call, e.g. http://127.0.0.1:11434/v1, or 'none' for the server's.")
         var upstreamURL: String?
         @Option(help: "The key sent to its endpoint (kept in the deployment's database). With --upstream-url.")
@@ -84,8 +90,8 @@ struct Projects: AsyncParsableCommand {
         @OptionGroup var deployment: DeploymentOptions
 
         func validate() throws {
-            guard requestsPerMinute != nil || maxActiveRuns != nil || upstreamURL != nil else {
-                throw ValidationError("Give --requests-per-minute, --max-active-runs or --upstream-url.")
+            guard [requestsPerMinute, maxActiveRuns, storage, uploadsPerDay, upstreamURL].contains(where: { $0 != nil }) else {
+                throw ValidationError("Give at least one of --requests-per-minute, --max-active-runs, --storage, --uploads-per-day and --upstream-url.")
             }
             guard upstreamURL != nil && upstreamURL != "none" || (upstreamAPIKey == nil && modelAliases == nil) else {
                 throw ValidationError("--upstream-api-key and --model-aliases go with --upstream-url.")
@@ -99,9 +105,21 @@ struct Projects: AsyncParsableCommand {
             return value
         }
 
+        /// A size such as `10G`, or `none`.
+        private func parseSize(_ text: String?, _ option: String) throws -> Int? {
+            guard let text, text != "none" else { return nil }
+            do {
+                return try ServerConfiguration.parseByteSize(text, option)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+
         func run() async throws {
             let limit = try parseLimit(requestsPerMinute, "--requests-per-minute")
             let runs = try parseLimit(maxActiveRuns, "--max-active-runs")
+            let storageBytes = try parseSize(storage, "--storage")
+            let uploadBytes = try parseSize(uploadsPerDay, "--uploads-per-day")
             let aliases: [String: String]
             do {
                 aliases = try ServerConfiguration.parseAliases(modelAliases)
@@ -116,6 +134,14 @@ struct Projects: AsyncParsableCommand {
                 if maxActiveRuns != nil {
                     let project = try await admin.setMaxActiveRuns(runs, project: project)
                     print("Project \(project.name): \(runs.map { "at most \($0) active runs" } ?? "no limit on active runs").")
+                }
+                if storage != nil {
+                    let project = try await admin.setStorageQuota(storageBytes, project: project)
+                    print("Project \(project.name): \(storageBytes.map { "its files may hold \($0) bytes" } ?? "no storage quota").")
+                }
+                if uploadsPerDay != nil {
+                    let project = try await admin.setUploadQuota(uploadBytes, project: project)
+                    print("Project \(project.name): \(uploadBytes.map { "it may add \($0) bytes of files a day" } ?? "no upload quota").")
                 }
                 if let upstreamURL {
                     let url = upstreamURL == "none" ? nil : upstreamURL

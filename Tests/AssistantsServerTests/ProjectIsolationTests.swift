@@ -261,6 +261,21 @@ import Testing
         }
     }
 
+    @Test func anUploadPastTheProjectsStorageQuotaIsRefusedAndLeavesNothing() async throws {
+        try await TestAPI.run { api in
+            let (a, _) = try await Self.twoProjects(api)
+            _ = try await ProjectAdmin(store: api.store).setStorageQuota(10, project: "team-a")
+            #expect(try await a.upload(Data("12345678".utf8)).status == .ok)
+            let refused = try await a.upload(Data("12345".utf8))
+            #expect(refused.status == .badRequest)
+            #expect(refused.error?.code == "storage_quota_exceeded")
+            #expect(refused.error?.message.contains("10 bytes") == true)
+            #expect(try await a.call(.get, "/v1/files").decode(ListPage<FileObject>.self).data.count == 1)
+            // No record was left of it, in any project.
+            #expect(try await api.store.listFiles(purpose: nil, ListQuery(limit: 10)).data.count == 1)
+        }
+    }
+
     private func waitForRun(_ api: TestAPI, _ run: Run) async throws {
         for _ in 0..<500 {
             let current = try await api.call(.get, "/v1/threads/\(run.threadID)/runs/\(run.id)").decode(Run.self)

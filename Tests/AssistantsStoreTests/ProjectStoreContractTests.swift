@@ -158,4 +158,31 @@ import Testing
             try await store.createThreadAndRun(spare, messages: [], run: run(on: spare.id), attaching: nil)
         }
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aProjectsFilesStayWithinItsQuotas(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let team = Project(id: ObjectKind.project.newID(), name: "quota", createdAt: 1)
+        try await store.createProject(team)
+        _ = try await store.updateProject(id: team.id) { $0.storageBytes = 100; $0.uploadBytesPerDay = 150 }
+        func file(_ bytes: Int, day: Int = 20_000) -> FileObject {
+            FileObject(id: ObjectKind.file.newID(), bytes: bytes, createdAt: day * 86_400 + 5, filename: "f", purpose: "assistants")
+        }
+        let first = file(60)
+        try await ProjectScope.$current.withValue(team.id) { () async throws -> Void in
+            try await store.createFile(first)
+            // 60 + 50 > 100: the storage quota.
+            await #expect(throws: StoreError.quotaExceeded(.storage, limit: 100, used: 60)) { try await store.createFile(file(50)) }
+            try await store.createFile(file(40))
+            // Deleting frees storage, not the day's uploads: 60 + 40 + 60 > 150.
+            _ = try await store.deleteFile(id: first.id)
+            await #expect(throws: StoreError.quotaExceeded(.uploads, limit: 150, used: 100)) { try await store.createFile(file(60)) }
+            try await store.createFile(file(50))
+            // A new day starts the uploads again.
+            try await store.createFile(file(10, day: 20_001))
+        }
+        // Other projects, and the default one, are not held to it.
+        try await store.createFile(file(1_000))
+        #expect(try await ProjectScope.$current.withValue(team.id) { try await store.listFiles(purpose: nil, ListQuery(limit: 10)).data.count } == 3)
+    }
 }

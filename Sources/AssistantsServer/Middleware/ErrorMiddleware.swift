@@ -38,6 +38,8 @@ extension APIError {
             self = .invalidRequest("Can't add messages to \(threadID) while a run \(runID) is active.")
         case StoreError.containerExpired(let id):
             self = .containerExpired(id: id)
+        case StoreError.quotaExceeded(let quota, let limit, let used):
+            self = .quotaExceeded(quota, limit: limit, used: used)
         case StoreError.tooManyActiveRuns(let limit):
             self = .tooManyActiveRuns(limit: limit)
         case StoreError.nameTaken(let kind, let name):
@@ -66,5 +68,16 @@ extension APIError {
             status: 413, type: "invalid_request_error",
             message: "The request body is too large" + (shown.map { ": the maximum size is \($0)." } ?? "."),
             code: "request_too_large")
+    }
+}
+
+extension APIError {
+    /// A file that would take its project past a byte quota.
+    static func quotaExceeded(_ quota: FileQuota, limit: Int, used: Int) -> APIError {
+        let what = switch quota {
+        case .storage: "its project's files may hold \(limit) bytes together, and hold \(used)"
+        case .uploads: "its project may add \(limit) bytes of files a day (UTC), and has added \(used) today"
+        }
+        return .invalidRequest("The file does not fit: \(what).", code: quota == .storage ? "storage_quota_exceeded" : "upload_quota_exceeded")
     }
 }

@@ -58,6 +58,20 @@ public struct ProjectAdmin: Sendable {
         try await update(idOrName, refusingDefault: "it has no limit of active runs: give the keys to limit a project of their own") { $0.maxActiveRuns = limit }
     }
 
+    /// Sets the bytes the project's live files may hold together; nil: no limit.
+    public func setStorageQuota(_ bytes: Int?, project idOrName: String) async throws -> Project {
+        try await update(idOrName, refusingDefault: "it has no file quotas: give the keys to limit a project of their own") {
+            $0.storageBytes = bytes
+        }
+    }
+
+    /// Sets the bytes of files the project may add per day (UTC); nil: no limit.
+    public func setUploadQuota(_ bytes: Int?, project idOrName: String) async throws -> Project {
+        try await update(idOrName, refusingDefault: "it has no file quotas: give the keys to limit a project of their own") {
+            $0.uploadBytesPerDay = bytes
+        }
+    }
+
     /// Sets the model endpoint the project's runs call, with its key and model aliases; a nil `url`: the
     /// server's. Throws `ProjectAdminError` for a URL that is not `http(s)://`.
     public func setUpstream(
