@@ -94,6 +94,8 @@ public struct ServerParts: Sendable {
         let metrics = ServerMetrics(token: configuration.metricsToken, openWithoutToken: configuration.isLoopback)
         let backend = try await openBackend(configuration, logger: logger)
         let (store, blobs, dispatch) = (backend.store, backend.blobs, backend.dispatch)
+        store.setDefaultLimits(ProjectLimits(
+            maxActiveRuns: configuration.maxActiveRuns, storageBytes: configuration.storageQuota, uploadBytesPerDay: configuration.uploadsPerDay))
         var upstreamLogger = logger
         if configuration.logUpstream { upstreamLogger.logLevel = .trace }
         let makeProvider = { @Sendable [upstreamLogger] (endpoint: Project.Upstream) -> OpenAICompatibleProvider in

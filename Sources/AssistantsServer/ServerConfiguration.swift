@@ -22,6 +22,10 @@ public struct ServerConfiguration: Sendable {
     public var apiKeys: Set<String>
     /// Requests each key may make per minute, unless its project sets its own limit; nil: no limit.
     public var requestsPerMinute: Int?
+    /// The limits of every project that sets none of its own (the default project's too); nil: none.
+    public var maxActiveRuns: Int?
+    public var storageQuota: Int?
+    public var uploadsPerDay: Int?
     /// The bearer token `GET /metrics` requires (`ASSISTANTS_METRICS_TOKEN`). Without one, `/metrics` answers
     /// only while the server listens on a loopback address.
     public var metricsToken: String?
@@ -181,8 +185,11 @@ public struct ServerConfiguration: Sendable {
     public func validate() throws(ConfigurationError) {
         guard (0...65535).contains(port) else { throw ConfigurationError("Invalid port \(port).") }
         guard runWorkers > 0 else { throw ConfigurationError("ASSISTANTS_RUN_WORKERS must be at least 1.") }
-        if let requestsPerMinute, requestsPerMinute < 1 {
-            throw ConfigurationError("ASSISTANTS_REQUESTS_PER_MINUTE must be at least 1 (leave it unset for no limit).")
+        for (name, value) in [
+            ("ASSISTANTS_REQUESTS_PER_MINUTE", requestsPerMinute), ("ASSISTANTS_MAX_ACTIVE_RUNS", maxActiveRuns),
+            ("ASSISTANTS_STORAGE_QUOTA", storageQuota), ("ASSISTANTS_UPLOADS_PER_DAY", uploadsPerDay),
+        ] {
+            if let value, value < 1 { throw ConfigurationError("\(name) must be at least 1 (leave it unset for no limit).") }
         }
         for (name, value) in [
             ("ASSISTANTS_HEADER_TIMEOUT", connectionLimits.headerTimeout),

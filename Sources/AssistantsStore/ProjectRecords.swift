@@ -121,6 +121,10 @@ public protocol ProjectRecords: Sendable {
     /// Revokes the key: it authenticates nothing from then on. False when there is no live key `id`.
     func revokeAPIKey(id: String) async throws -> Bool
 
+    /// Sets the limits of every project that does not set its own (the server's configuration), for the
+    /// checks `createRun`, `createThreadAndRun`, `createResponse` and `createFile` make from then on.
+    func setDefaultLimits(_ limits: ProjectLimits)
+
     /// The project owning the live object `id` of `kind`, whatever the task's scope; nil when there is no
     /// such object. For `.thread` and `.conversation`, also nil for a response's private thread, which no
     /// thread route may reach. `kind` is a kind with its own routes: assistant, thread, conversation, file,
@@ -132,4 +136,24 @@ extension Project {
     /// The project every deployment has: it holds what `ASSISTANTS_API_KEYS` and a server without keys
     /// make, and everything made before projects existed. It is no row of the store's.
     public static let defaultProject = Project(id: ProjectScope.defaultProjectID, name: "default", createdAt: 0)
+}
+
+/// The limits of a project's runs and files; nil: none.
+public struct ProjectLimits: Sendable, Equatable {
+    public var maxActiveRuns: Int?
+    public var storageBytes: Int?
+    public var uploadBytesPerDay: Int?
+
+    public init(maxActiveRuns: Int? = nil, storageBytes: Int? = nil, uploadBytesPerDay: Int? = nil) {
+        self.maxActiveRuns = maxActiveRuns
+        self.storageBytes = storageBytes
+        self.uploadBytesPerDay = uploadBytesPerDay
+    }
+
+    /// The project's own limits where it sets them, these elsewhere.
+    package func overridden(by project: Project?) -> ProjectLimits {
+        ProjectLimits(
+            maxActiveRuns: project?.maxActiveRuns ?? maxActiveRuns, storageBytes: project?.storageBytes ?? storageBytes,
+            uploadBytesPerDay: project?.uploadBytesPerDay ?? uploadBytesPerDay)
+    }
 }

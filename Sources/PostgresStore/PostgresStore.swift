@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// The store on PostgreSQL, for several nodes sharing one database. Each object is a row holding its JSON
 /// body (`jsonb`), with the columns lists filter on beside it; `seq` gives the list order. A deleted object
@@ -20,6 +21,8 @@ public final class PostgresStore: AssistantsStore, Service {
     let logger: Logger
     /// The schema holding the tables, if not `public`.
     let schema: String?
+    /// The limits of projects that set none of their own.
+    let defaultLimits = Mutex(ProjectLimits())
     private let pool: Task<Void, Never>
 
     /// Connects to the database, brings its schema up to date and keeps a pool of connections open.
@@ -99,7 +102,7 @@ public final class PostgresStore: AssistantsStore, Service {
         var attempts = 0
         while true {
             do {
-                return try await client.withConnection { connection in try await body(Rows(connection: connection, logger: logger)) }
+                return try await client.withConnection { connection in try await body(Rows(connection: connection, logger: logger, defaultLimits: defaultLimits.withLock { $0 })) }
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "40P01" && attempts < 3 {
                 attempts += 1
                 logger.debug("Deadlock between transactions, trying again")
@@ -111,13 +114,13 @@ public final class PostgresStore: AssistantsStore, Service {
     /// cursor lookup and its rows may be two statements: a cursor's `seq` never changes, and list locks
     /// keep rows from appearing behind it.
     func read<Result: Sendable>(_ body: (Rows) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in try await body(Rows(connection: connection, logger: logger)) }
+        try await client.withConnection { connection in try await body(Rows(connection: connection, logger: logger, defaultLimits: defaultLimits.withLock { $0 })) }
     }
 
     /// Reads whose statements must agree (a store and the counts of its files) see one snapshot.
     func snapshot<Result: Sendable>(_ body: (Rows) async throws -> Result) async throws -> Result {
         try await client.withConnection { connection in
-            let rows = Rows(connection: connection, logger: logger)
+            let rows = Rows(connection: connection, logger: logger, defaultLimits: defaultLimits.withLock { $0 })
             return try await inTransaction(rows, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try await body(rows) }
         }
     }

@@ -46,24 +46,23 @@ extension Rows {
         try await execute(try writes.query)
     }
 
-    /// Checks the task's project's file quotas for a new file, and counts its bytes in the project's
-    /// uploads of its day. A project with quotas has its row locked until the transaction ends, so that
-    /// files added at once, on any node, are counted one after another. The default project has no quotas
-    /// and counts nothing.
+    /// Checks the task's project's file quotas for a new file (its own, else the default limits), and
+    /// counts its bytes in the project's uploads of its day. A project with quotas is locked (an advisory
+    /// lock) until the transaction ends, so that files added at once, on any node, are counted one after
+    /// another.
     func checkFileQuotas(adding file: FileObject) async throws {
         let project = ProjectScope.stamp
-        guard project != ProjectScope.defaultProjectID else { return }
         let day = file.createdAt / 86_400
-        let unlocked: Project? = try await body(StoredTable.project, id: project)
-        if unlocked?.storageBytes != nil || unlocked?.uploadBytesPerDay != nil {
-            let limits: Project? = try await body(StoredTable.project, id: project, forUpdate: true)
-            if let limit = limits?.storageBytes {
+        let limits = defaultLimits.overridden(by: try await storedProject(project))
+        if limits.storageBytes != nil || limits.uploadBytesPerDay != nil {
+            try await lockProject(project)
+            if let limit = limits.storageBytes {
                 let used = try await execute(
                     "SELECT COALESCE(SUM((body->>'bytes')::bigint), 0)::bigint FROM file WHERE project = \(project) AND body IS NOT NULL"
                 ).first?.decode(Int.self) ?? 0
                 guard used + file.bytes <= limit else { throw StoreError.quotaExceeded(.storage, limit: limit, used: used) }
             }
-            if let limit = limits?.uploadBytesPerDay {
+            if let limit = limits.uploadBytesPerDay {
                 let used = try await execute("SELECT bytes FROM project_upload WHERE project = \(project) AND day = \(day)").first?.decode(Int.self) ?? 0
                 guard used + file.bytes <= limit else { throw StoreError.quotaExceeded(.uploads, limit: limit, used: used) }
             }
@@ -74,13 +73,12 @@ extension Rows {
             """)
     }
 
-    /// Inserts a new run, within its project's limit of active runs. A limited project's row stays locked
-    /// until the transaction ends, so that run creations in it, on any node, count one after another; the
-    /// first read takes no lock, since most projects have no limit.
+    /// Inserts a new run, within its project's limit of active runs (its own, else the default limits).
+    /// A limited project is locked until the transaction ends, so that run creations in it, on any node,
+    /// count one after another.
     func insertRun(_ run: Run) async throws {
-        if let projectID = run.project, projectID != ProjectScope.defaultProjectID, (try await body(StoredTable.project, id: projectID) as Project?)?.maxActiveRuns != nil,
-            let limit = (try await body(StoredTable.project, id: projectID, forUpdate: true) as Project?)?.maxActiveRuns
-        {
+        if let projectID = run.project, let limit = defaultLimits.overridden(by: try await storedProject(projectID)).maxActiveRuns {
+            try await lockProject(projectID)
             let active = try await execute("""
                 SELECT count(*) FROM run
                 WHERE status IN (\(unescaped: activeStatuses)) AND body IS NOT NULL AND body->>'_project' = \(projectID)
@@ -88,6 +86,17 @@ extension Rows {
             guard active < limit else { throw StoreError.tooManyActiveRuns(limit: limit) }
         }
         try await insert(StoredTable.run, id: run.id, body: run, columns: [("thread_id", run.threadID), ("status", run.status.rawValue)])
+    }
+
+    /// The project's record, for its own limits; the default project has none (no read).
+    private func storedProject(_ projectID: String) async throws -> Project? {
+        projectID == ProjectScope.defaultProjectID ? nil : try await body(StoredTable.project, id: projectID)
+    }
+
+    /// Serializes the transactions that check and change what counts against a project's limits, until
+    /// this one ends. An advisory lock, since the default project has no row to lock.
+    private func lockProject(_ projectID: String) async throws {
+        try await execute("SELECT pg_advisory_xact_lock(hashtext(\("project:" + projectID)))")
     }
 
     /// Locks the thread's row until the transaction ends, so that checking its runs and adding a run or a

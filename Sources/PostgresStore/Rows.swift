@@ -60,6 +60,8 @@ func decodeBody<T: Decodable>(_ json: String, as type: T.Type = T.self) throws -
 struct Rows {
     let connection: PostgresConnection
     let logger: Logger
+    /// The limits of projects that set none of their own (`PostgresStore.setDefaultLimits`).
+    var defaultLimits = ProjectLimits()
 
     /// Runs a statement and reads every row it returns, so the connection is free for the next one.
     @discardableResult

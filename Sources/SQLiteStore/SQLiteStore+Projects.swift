@@ -55,6 +55,10 @@ extension SQLiteStore {
         try await write { db in try db.tombstone(StoredTable.apiKey, id: id) }
     }
 
+    public func setDefaultLimits(_ limits: ProjectLimits) {
+        defaultLimits.withLock { $0 = limits }
+    }
+
     public func project(of kind: ObjectKind, id: String) async throws -> String? {
         guard let table = StoredTable.of(kind) else { preconditionFailure("\(kind) has no routes of its own") }
         let reachable = table == StoredTable.thread ? " AND \(Self.publicThread)" : ""

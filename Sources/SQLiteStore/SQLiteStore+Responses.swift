@@ -7,7 +7,8 @@ extension SQLiteStore {
     // MARK: Responses
 
     public func createResponse(_ record: ResponseRecord, run: Run, input: [StoredItem], privateThread: AssistantThread?) async throws {
-        try await write { db in
+        let limits = defaultLimits.withLock { $0 }
+        return try await write { db in
             if let privateThread {
                 try db.insertRow(StoredTable.thread, id: privateThread.id, body: privateThread)
             } else {
@@ -20,7 +21,7 @@ extension SQLiteStore {
             if let previous = record.response.previousResponseID {
                 threads += try db.responseChain(endingAt: previous).map(\.record.threadID)
             }
-            try db.insertRun(run)
+            try db.insertRun(run, defaults: limits)
             try db.execute(
                 sql: """
                     INSERT INTO response (id, run_id, thread_id, previous_response_id, private_thread, ephemeral, body, project)

@@ -2,12 +2,15 @@ import AssistantsAPI
 import AssistantsStore
 import Foundation
 import GRDB
+import Synchronization
 
 /// The store on SQLite: one database file in WAL mode. Each object is a row holding its JSON body, with
 /// the columns lists filter on beside it; `seq` gives the list order. A deleted object keeps its row with
 /// a null body, so it still works as a list cursor.
 public final class SQLiteStore: AssistantsStore {
     let database: any DatabaseWriter
+    /// The limits of projects that set none of their own.
+    let defaultLimits = Mutex(ProjectLimits())
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public convenience init(path: String) throws {
@@ -149,24 +152,26 @@ public final class SQLiteStore: AssistantsStore {
     // MARK: Runs
 
     public func createRun(_ run: Run, additionalMessages: [Message], attaching: ThreadAttachments?) async throws {
-        try await write { db in
+        let limits = defaultLimits.withLock { $0 }
+        return try await write { db in
             guard try db.exists(StoredTable.thread, id: run.threadID) else { throw StoreError.notFound(.thread, id: run.threadID) }
             if let active = try db.activeRunID(threadID: run.threadID) {
                 throw StoreError.threadHasActiveRun(threadID: run.threadID, runID: active)
             }
             for message in additionalMessages { try db.insertMessage(message) }
             if let attaching { try db.attach(attaching, toThread: run.threadID) }
-            try db.insertRun(run)
+            try db.insertRun(run, defaults: limits)
         }
     }
 
     public func createThreadAndRun(
         _ thread: AssistantThread, messages: [Message], run: Run, attaching: ThreadAttachments?
     ) async throws -> AssistantThread {
-        try await write { db in
+        let limits = defaultLimits.withLock { $0 }
+        return try await write { db in
             try db.insertRow(StoredTable.thread, id: thread.id, body: thread)
             for message in messages { try db.insertMessage(message) }
-            try db.insertRun(run)
+            try db.insertRun(run, defaults: limits)
             guard let attaching else { return thread }
             return try db.attach(attaching, toThread: thread.id)
         }
@@ -220,8 +225,9 @@ public final class SQLiteStore: AssistantsStore {
     // MARK: Files
 
     public func createFile(_ file: FileObject) async throws {
-        try await write { db in
-            try db.checkFileQuotas(adding: file)
+        let limits = defaultLimits.withLock { $0 }
+        return try await write { db in
+            try db.checkFileQuotas(adding: file, defaults: limits)
             try db.insertRow(StoredTable.file, id: file.id, body: file, columns: ["purpose": file.purpose, "expires_at": file.expiresAt])
         }
     }
@@ -284,20 +290,19 @@ extension Database {
         }
     }
 
-    /// Checks the task's project's file quotas for a new file, and counts its bytes in the project's
-    /// uploads of its day. The default project has no quotas and counts nothing.
-    func checkFileQuotas(adding file: FileObject) throws {
+    /// Checks the task's project's file quotas for a new file (its own, else `defaults`), and counts its
+    /// bytes in the project's uploads of its day.
+    func checkFileQuotas(adding file: FileObject, defaults: ProjectLimits) throws {
         let project = ProjectScope.stamp
-        guard project != ProjectScope.defaultProjectID else { return }
         let day = file.createdAt / 86_400
-        let limits: Project? = try body(StoredTable.project, id: project)
-        if let limit = limits?.storageBytes {
+        let limits = defaults.overridden(by: try storedProject(project))
+        if let limit = limits.storageBytes {
             let used = try Int.fetchOne(
                 self, sql: "SELECT COALESCE(SUM(json_extract(CAST(body AS TEXT), '$.bytes')), 0) FROM file WHERE project = ? AND body IS NOT NULL",
                 arguments: [project]) ?? 0
             guard used + file.bytes <= limit else { throw StoreError.quotaExceeded(.storage, limit: limit, used: used) }
         }
-        if let limit = limits?.uploadBytesPerDay {
+        if let limit = limits.uploadBytesPerDay {
             let used = try Int.fetchOne(self, sql: "SELECT bytes FROM project_upload WHERE project = ? AND day = ?", arguments: [project, day]) ?? 0
             guard used + file.bytes <= limit else { throw StoreError.quotaExceeded(.uploads, limit: limit, used: used) }
         }
@@ -306,9 +311,15 @@ extension Database {
             arguments: [project, day, file.bytes])
     }
 
-    /// Inserts a new run, within its project's limit of active runs (the one writer counts them).
-    func insertRun(_ run: Run) throws {
-        if let project = run.project, project != ProjectScope.defaultProjectID, let limit = (try body(StoredTable.project, id: project) as Project?)?.maxActiveRuns {
+    /// The project's record, for its own limits; the default project has none (no read).
+    private func storedProject(_ projectID: String) throws -> Project? {
+        projectID == ProjectScope.defaultProjectID ? nil : try body(StoredTable.project, id: projectID)
+    }
+
+    /// Inserts a new run, within its project's limit of active runs (its own, else `defaults`'s; the one
+    /// writer counts them).
+    func insertRun(_ run: Run, defaults: ProjectLimits) throws {
+        if let project = run.project, let limit = defaults.overridden(by: try storedProject(project)).maxActiveRuns {
             let active = try Int.fetchOne(
                 self,
                 sql: "SELECT count(*) FROM run WHERE status IN (\(activeStatuses)) AND body IS NOT NULL AND json_extract(CAST(body AS TEXT), '$._project') = ?",

@@ -26,6 +26,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds after its last heartbeat that a node is taken for dead and its work ends or moves on (ASSISTANTS_NODE_LEASE_TTL, default 15).") var nodeLeaseTTL: Int?
     @Option(help: "Comma-separated API keys clients must send (ASSISTANTS_API_KEYS).") var apiKeys: String?
     @Option(help: "Requests each API key may make per minute, unless its project sets its own (ASSISTANTS_REQUESTS_PER_MINUTE, default no limit).") var requestsPerMinute: Int?
+    @Option(help: "Runs and responses a project may have active at once, unless it sets its own limit (ASSISTANTS_MAX_ACTIVE_RUNS, default no limit).") var maxActiveRuns: Int?
+    @Option(help: "Bytes a project's files may hold, e.g. 10G, unless it sets its own quota (ASSISTANTS_STORAGE_QUOTA, default no limit).") var storageQuota: String?
+    @Option(help: "Bytes of files a project may add per day (UTC), e.g. 1G, unless it sets its own quota (ASSISTANTS_UPLOADS_PER_DAY, default no limit).") var uploadsPerDay: String?
     @Option(help: "Bearer token GET /metrics requires; without one it answers only on a loopback address (ASSISTANTS_METRICS_TOKEN).") var metricsToken: String?
     @Option(help: "OpenAI-compatible model endpoint, e.g. http://127.0.0.1:11434/v1 (ASSISTANTS_UPSTREAM_URL).") var upstreamURL: String?
     @Option(help: "API key for the model endpoint (ASSISTANTS_UPSTREAM_API_KEY).") var upstreamAPIKey: String?
@@ -113,10 +116,19 @@ struct Serve: AsyncParsableCommand {
         if let nodeID = setting(nodeID, "ASSISTANTS_NODE_ID") { configuration.nodeID = nodeID }
         configuration.metricsToken = setting(metricsToken, "ASSISTANTS_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
         configuration.nodeLeaseTTL = .seconds(try number(nodeLeaseTTL, "ASSISTANTS_NODE_LEASE_TTL", default: 15))
-        if let limit = setting(requestsPerMinute.map(String.init), "ASSISTANTS_REQUESTS_PER_MINUTE"), !limit.isEmpty {
-            guard let value = Int(limit) else { throw ConfigurationError("Invalid ASSISTANTS_REQUESTS_PER_MINUTE '\(limit)': expected a number.") }
-            configuration.requestsPerMinute = value
+        func limit(_ flag: Int?, _ variable: String) throws -> Int? {
+            guard let text = setting(flag.map(String.init), variable), !text.isEmpty else { return nil }
+            guard let value = Int(text) else { throw ConfigurationError("Invalid \(variable) '\(text)': expected a number.") }
+            return value
         }
+        func quota(_ flag: String?, _ variable: String) throws -> Int? {
+            guard let text = setting(flag, variable), !text.isEmpty else { return nil }
+            return try ServerConfiguration.parseByteSize(text, variable)
+        }
+        configuration.requestsPerMinute = try limit(requestsPerMinute, "ASSISTANTS_REQUESTS_PER_MINUTE")
+        configuration.maxActiveRuns = try limit(maxActiveRuns, "ASSISTANTS_MAX_ACTIVE_RUNS")
+        configuration.storageQuota = try quota(storageQuota, "ASSISTANTS_STORAGE_QUOTA")
+        configuration.uploadsPerDay = try quota(uploadsPerDay, "ASSISTANTS_UPLOADS_PER_DAY")
         return configuration
     }
 }

@@ -157,6 +157,12 @@ import Testing
             let spare = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
             try await store.createThreadAndRun(spare, messages: [], run: run(on: spare.id), attaching: nil)
         }
+        // The server's limit holds for projects without their own: the default one has a run already.
+        store.setDefaultLimits(ProjectLimits(maxActiveRuns: 1))
+        await #expect(throws: StoreError.tooManyActiveRuns(limit: 1)) {
+            let spare = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
+            try await store.createThreadAndRun(spare, messages: [], run: run(on: spare.id, project: ProjectScope.defaultProjectID), attaching: nil)
+        }
     }
 
     @Test(arguments: StoreBackend.allCases)
@@ -181,8 +187,14 @@ import Testing
             // A new day starts the uploads again.
             try await store.createFile(file(10, day: 20_001))
         }
-        // Other projects, and the default one, are not held to it.
+        // Other projects, and the default one, are not held to it, but to the server's quotas.
         try await store.createFile(file(1_000))
+        store.setDefaultLimits(ProjectLimits(storageBytes: 1_500))
+        await #expect(throws: StoreError.quotaExceeded(.storage, limit: 1_500, used: 1_000)) { try await store.createFile(file(600)) }
+        // The project's own quota stands: it is full.
+        await #expect(throws: StoreError.quotaExceeded(.storage, limit: 100, used: 100)) {
+            try await ProjectScope.$current.withValue(team.id) { try await store.createFile(file(5, day: 20_001)) }
+        }
         #expect(try await ProjectScope.$current.withValue(team.id) { try await store.listFiles(purpose: nil, ListQuery(limit: 10)).data.count } == 3)
     }
 }

@@ -55,19 +55,19 @@ public struct ProjectAdmin: Sendable {
 
     /// Sets how many of the project's runs may be active at once; nil: no limit.
     public func setMaxActiveRuns(_ limit: Int?, project idOrName: String) async throws -> Project {
-        try await update(idOrName, refusingDefault: "it has no limit of active runs: give the keys to limit a project of their own") { $0.maxActiveRuns = limit }
+        try await update(idOrName, refusingDefault: "its limit is the server's: set ASSISTANTS_MAX_ACTIVE_RUNS instead") { $0.maxActiveRuns = limit }
     }
 
     /// Sets the bytes the project's live files may hold together; nil: no limit.
     public func setStorageQuota(_ bytes: Int?, project idOrName: String) async throws -> Project {
-        try await update(idOrName, refusingDefault: "it has no file quotas: give the keys to limit a project of their own") {
+        try await update(idOrName, refusingDefault: "its quota is the server's: set ASSISTANTS_STORAGE_QUOTA instead") {
             $0.storageBytes = bytes
         }
     }
 
     /// Sets the bytes of files the project may add per day (UTC); nil: no limit.
     public func setUploadQuota(_ bytes: Int?, project idOrName: String) async throws -> Project {
-        try await update(idOrName, refusingDefault: "it has no file quotas: give the keys to limit a project of their own") {
+        try await update(idOrName, refusingDefault: "its quota is the server's: set ASSISTANTS_UPLOADS_PER_DAY instead") {
             $0.uploadBytesPerDay = bytes
         }
     }
