@@ -151,13 +151,7 @@ public struct CodeInterpreterTool: BuiltInTool {
         let file = FileObject(
             id: ObjectKind.file.newID(), bytes: data.count, createdAt: clock.now(), filename: filename, purpose: "assistants_output")
         try await blobs.write(data, as: file.id)
-        do {
-            try await store.createFile(file)
-        } catch {
-            // Refused (the project's quota): the contents go too.
-            try? await blobs.delete(id: file.id)
-            throw error
-        }
+        try await store.createFile(file, contentsIn: blobs)
         return file
     }
 }

@@ -135,6 +135,17 @@ public struct ThreadAttachments: Sendable, Equatable {
 }
 
 extension AssistantsStore {
+    /// Stores the record of a file whose contents are in `blobs` under its id already; when the store
+    /// refuses it (its project's quota), the contents are deleted, so that nothing is left of it.
+    public func createFile(_ file: FileObject, contentsIn blobs: any BlobStore) async throws {
+        do {
+            try await createFile(file)
+        } catch {
+            try? await blobs.delete(id: file.id)
+            throw error
+        }
+    }
+
     /// The run's messages still being written (`in_progress`), oldest first: what ending the run closes.
     public func openMessages(runID: String, threadID: String) async throws -> [Message] {
         try await runMessages(runID: runID, threadID: threadID).filter { $0.status == .inProgress }

@@ -71,7 +71,7 @@ struct Projects: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a project's limit and model endpoint. Servers apply them within seconds.")
+            abstract: "Change a project's limits and model endpoint. Servers apply them within seconds.")
         @Argument(help: "The project's name or id.") var project: String
         @Option(help: "Requests each of its keys may make per minute, or 'none' for the server's default (ASSISTANTS_REQUESTS_PER_MINUTE).")
         var requestsPerMinute: String?

@@ -70,13 +70,7 @@ struct InputFiles {
             guard case .message(var message) = items[file.item] else { continue }
             let stored = FileObject(id: ObjectKind.file.newID(), bytes: file.data.count, createdAt: now, filename: file.filename, purpose: "user_data")
             try await blobs.write(file.data, as: stored.id)
-            do {
-                try await store.createFile(stored)
-            } catch {
-                // Refused (the project's quota): the contents go too.
-                try? await blobs.delete(id: stored.id)
-                throw error
-            }
+            try await store.createFile(stored, contentsIn: blobs)
             kept.append(stored.id)
             message.content[file.part] = .inputFile(InputFile(fileID: stored.id, filename: file.filename))
             items[file.item] = .message(message)

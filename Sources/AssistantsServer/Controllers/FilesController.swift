@@ -24,12 +24,7 @@ struct FilesController<Context: RequestContext> {
         do {
             let record = try Self.record(for: file, fields: upload.fields, now: vectorStores.clock.now())
             try await blobs.commit(file.staged, as: record.id)
-            do {
-                try await store.createFile(record)
-            } catch {
-                try? await blobs.delete(id: record.id)
-                throw error
-            }
+            try await store.createFile(record, contentsIn: blobs)
             return .json(record)
         } catch {
             blobs.discard(file.staged)
