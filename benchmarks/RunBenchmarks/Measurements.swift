@@ -25,11 +25,14 @@ struct Measurements {
         ["assistant_id": assistant, "stream": stream, "thread": ["messages": [["role": "user", "content": "Hello"]]]]
     }
 
-    /// Time to first token, in turns: straight from the fake, and through a streamed run. Medians, in ms.
-    func firstToken(samples: Int) async throws -> (upstream: Double, relayed: Double) {
+    /// Time to first token, in turns: straight from the fake, through a streamed run, and through a
+    /// streamed response (`POST /v1/responses`, which stores the response, its thread and its input first).
+    /// Medians, in ms.
+    func firstToken(samples: Int) async throws -> FirstToken {
         try await script([["text": "The quick brown fox jumps over the lazy dog.", "repeat": 0]])
         var direct: [Double] = []
         var relayed: [Double] = []
+        var responded: [Double] = []
         for _ in 0..<samples {
             let start = ContinuousClock.now
             let upstream = try await client.stream("\(fakeURL)/v1/chat/completions", chat(), marker: "\"content\":\"T", end: "[DONE]")
@@ -37,8 +40,19 @@ struct Measurements {
             let runStart = ContinuousClock.now
             let viaServer = try await client.stream("\(api)/threads/runs", run(), marker: "event: thread.message.delta", end: "[DONE]")
             relayed.append(milliseconds(viaServer.first! - runStart))
+            let responseStart = ContinuousClock.now
+            let viaResponse = try await client.stream(
+                "\(api)/responses", ["model": "bench-model", "input": "Hello", "stream": true],
+                marker: "event: response.output_text.delta", end: "event: response.completed")
+            responded.append(milliseconds(viaResponse.first! - responseStart))
         }
-        return (median(direct), median(relayed))
+        return FirstToken(upstream: median(direct), relayed: median(relayed), response: median(responded))
+    }
+
+    struct FirstToken {
+        var upstream = 0.0
+        var relayed = 0.0
+        var response = 0.0
     }
 
     /// Relay throughput on one stream: 4,000 chunks, with `delay` ms between them. Chunks per second, medians of 5.

@@ -19,7 +19,7 @@ defer { fake.stop() }
 struct Results {
     let deployment: String
     let nodes: Int
-    var firstToken = (upstream: 0.0, relayed: 0.0)
+    var firstToken = Measurements.FirstToken()
     var unpaced = (upstream: 0.0, relayed: 0.0)
     var paced = (upstream: 0.0, relayed: 0.0)
     var concurrent: [(Measurements.Concurrency, peakMiB: Double)] = []
@@ -74,6 +74,10 @@ var rows: [(String, (Results) -> String)] = [
     ("**Added latency** (difference of medians)", { "**\(format($0.firstToken.relayed - $0.firstToken.upstream, 2)) ms**" }),
     ("Added latency minus the first column's", {
         format(($0.firstToken.relayed - $0.firstToken.upstream) - (base.firstToken.relayed - base.firstToken.upstream), 2) + " ms"
+    }),
+    ("Time to first text delta through a streamed response (median of \(samples))", { "\(format($0.firstToken.response, 2)) ms" }),
+    ("**Added latency of a streamed response** (difference of medians)", {
+        "**\(format($0.firstToken.response - $0.firstToken.upstream, 2)) ms**"
     }),
     ("Relay, upstream unpaced: upstream / relayed chunks per second", { relay($0.unpaced) }),
     ("Relay, upstream paced at 1 ms per chunk", { relay($0.paced) }),
