@@ -1,3 +1,5 @@
+import AssistantsAPI
+import Foundation
 import ModelProviders
 import Retrieval
 
@@ -20,4 +22,10 @@ enum ChatTokens {
     }
 
     static func tokens(in messages: [ChatMessage]) -> Int { messages.reduce(0) { $0 + tokens(in: $1) } }
+
+    /// The function tools' definitions, which the request carries and the model reads as part of its input.
+    static func tokens(inDefinitionsOf functions: [FunctionDefinition]) -> Int {
+        // A definition was decoded from JSON, so it encodes.
+        functions.reduce(0) { $0 + tokens(in: (try? JSONEncoder().encode($1)).map { String(decoding: $0, as: UTF8.self) } ?? "") }
+    }
 }

@@ -25,8 +25,16 @@ struct ContextBuilder {
         }
     }
 
-    /// Throws `RunIncomplete.maxPromptTokens` when even the truncated context exceeds `budget`.
-    func context(for run: Run, promptBudget budget: Int?) async throws -> Context {
+    /// What a response's context must fit: the model's context window, in tokens, and whether it is cut to
+    /// fit (`truncation: auto`) or refused when it does not (`disabled`).
+    struct Window {
+        var tokens: Int
+        var truncates: Bool
+    }
+
+    /// Throws `RunIncomplete.maxPromptTokens` when even the truncated context exceeds `budget`, and a
+    /// `RunError` when it exceeds a `window` that does not truncate.
+    func context(for run: Run, promptBudget budget: Int?, window: Window? = nil) async throws -> Context {
         let messages = try await store.allMessages(threadID: run.threadID)
         let steps = try await store.allSteps(runID: run.id)
         var history: [ChatMessage]
@@ -51,14 +59,26 @@ struct ContextBuilder {
         }
         // `auto` truncation drops the oldest thread messages until the context fits the budget.
         let fixed = ChatTokens.tokens(in: system + progress)
-        var total = fixed + ChatTokens.tokens(in: history)
         if let budget, run.truncationStrategy.type == .auto {
-            while total > budget, history.count > 1 {
-                total -= ChatTokens.tokens(in: history.removeFirst())
-            }
+            history = ContextTruncation.fit(history, within: budget - fixed)
         }
-        if let budget, total > budget { throw RunIncomplete.maxPromptTokens }
-        return Context(messages: system + history + progress, estimatedTokens: total, steps: steps)
+        if let budget, fixed + ChatTokens.tokens(in: history) > budget { throw RunIncomplete.maxPromptTokens }
+        if let window { history = try Self.fit(history, into: window, besides: fixed, tools: run.tools) }
+        return Context(messages: system + history + progress, estimatedTokens: fixed + ChatTokens.tokens(in: history), steps: steps)
+    }
+
+    /// A response's history cut to its window, or refused (`invalid_prompt`, a response's error code) when
+    /// it does not fit and is not to be cut: the context grew past the window since the create call measured
+    /// it (tool outputs). The window holds the function tools' definitions too, as `input_tokens` counts them.
+    private static func fit(_ history: [ChatMessage], into window: Window, besides fixed: Int, tools: [AssistantTool]) throws -> [ChatMessage] {
+        let functions = tools.compactMap { if case .function(let function) = $0 { function } else { nil } }
+        let others = fixed + ChatTokens.tokens(inDefinitionsOf: functions)
+        if window.truncates { return ContextTruncation.fit(history, within: window.tokens - others) }
+        let tokens = others + ChatTokens.tokens(in: history)
+        guard tokens <= window.tokens else {
+            throw RunError(code: "invalid_prompt", message: ContextTruncation.exceeded(tokens: tokens, window: window.tokens))
+        }
+        return history
     }
 
     /// The model's tool calls and the answers it got, as chat messages.

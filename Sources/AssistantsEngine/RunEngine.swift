@@ -20,11 +20,21 @@ public final class RunEngine: Service, Sendable {
         public var maxModelCalls: Int
         /// How often runs are checked for expiry.
         public var sweepInterval: Duration
+        /// The models' context window, in tokens, as the server's token estimator counts them: what a
+        /// response's input must fit (`truncation`). Nil: not known, and the model endpoint is the judge.
+        public var contextWindow: Int?
 
-        public init(workers: Int = 64, maxModelCalls: Int = 32, sweepInterval: Duration = .seconds(1)) {
+        /// The window of the models most deployments serve (OpenAI's GPT-4o, Llama 3.1, Qwen 2.5 at full length).
+        public static let defaultContextWindow = 128_000
+
+        public init(
+            workers: Int = 64, maxModelCalls: Int = 32, sweepInterval: Duration = .seconds(1),
+            contextWindow: Int? = Configuration.defaultContextWindow
+        ) {
             self.workers = workers
             self.maxModelCalls = maxModelCalls
             self.sweepInterval = sweepInterval
+            self.contextWindow = contextWindow
         }
     }
 
@@ -65,7 +75,7 @@ public final class RunEngine: Service, Sendable {
             store: store, blobs: blobs, vectorStores: vectorStores, provider: provider, hub: hub,
             tools: Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
             finalizer: RunFinalizer(store: store, hub: hub, clock: vectorStores.clock, logger: logger, metrics: metrics),
-            maxModelCalls: configuration.maxModelCalls, logger: logger, metrics: metrics)
+            maxModelCalls: configuration.maxModelCalls, contextWindow: configuration.contextWindow, logger: logger, metrics: metrics)
         self.configuration = configuration
         self.containers = containers ?? Containers(store: store, blobs: blobs, clock: vectorStores.clock)
     }
@@ -412,6 +422,8 @@ struct EngineEnvironment: Sendable {
     let tools: [String: any BuiltInTool]
     let finalizer: RunFinalizer
     let maxModelCalls: Int
+    /// `Configuration.contextWindow`.
+    let contextWindow: Int?
     let logger: Logger
     let metrics: EngineMetrics
 

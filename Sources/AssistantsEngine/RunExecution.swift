@@ -12,6 +12,8 @@ actor RunExecution {
     private var modelCalls = 0
     /// A response's `max_tool_calls`: how many built-in calls it may run in all; nil for no limit.
     private var builtInCallLimit: Int?
+    /// What a response's context must fit, from its `truncation`; nil for a run.
+    private var window: ContextBuilder.Window?
     /// When a worker took the run up, and whether the model has streamed anything since.
     private let started = ContinuousClock.now
     private var streamedFirstToken = false
@@ -79,7 +81,11 @@ actor RunExecution {
         }
         hub.publish(.run(run), runID: run.id)
         if let responseID = run.responseID {
-            builtInCallLimit = try await store.response(id: responseID)?.record.response.maxToolCalls
+            let response = try await store.response(id: responseID)?.record.response
+            builtInCallLimit = response?.maxToolCalls
+            if let tokens = environment.contextWindow, let response {
+                window = ContextBuilder.Window(tokens: tokens, truncates: response.truncation == .auto)
+            }
         }
     }
 
@@ -105,7 +111,7 @@ actor RunExecution {
         }
         let used = run.usageSoFar ?? Usage()
         let context = try await ContextBuilder(store: store, blobs: environment.blobs)
-            .context(for: run, promptBudget: run.maxPromptTokens.map { $0 - used.promptTokens })
+            .context(for: run, promptBudget: run.maxPromptTokens.map { $0 - used.promptTokens }, window: window)
         let completionBudget = run.maxCompletionTokens.map { $0 - used.completionTokens }
         if let completionBudget, completionBudget <= 0 { throw RunIncomplete.maxCompletionTokens }
 

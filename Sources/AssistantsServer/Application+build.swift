@@ -134,7 +134,9 @@ public struct ServerParts: Sendable {
         let engine = RunEngine(
             store: store, blobs: blobs, vectorStores: vectorStores, provider: upstreams, containers: containers, tools: [codeInterpreter],
             dispatch: dispatch, events: backend.events,
-            configuration: .init(workers: configuration.runWorkers, sweepInterval: environment.runSweepInterval), logger: logger,
+            configuration: .init(
+                workers: configuration.runWorkers, sweepInterval: environment.runSweepInterval, contextWindow: configuration.contextWindow),
+            logger: logger,
             metrics: metrics.engine)
         return ServerParts(
             store: store, blobs: blobs, vectorStores: vectorStores, engine: engine, health: backend.health,

@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var maxActiveRuns: Int?
     public var storageQuota: Int?
     public var uploadsPerDay: Int?
+    /// The models' context window in tokens, which a response's input must fit; nil: the model endpoint
+    /// is the only judge (`ASSISTANTS_CONTEXT_WINDOW=0`).
+    public var contextWindow: Int? = RunEngine.Configuration.defaultContextWindow
     /// The bearer token `GET /metrics` requires (`ASSISTANTS_METRICS_TOKEN`). Without one, `/metrics` answers
     /// only while the server listens on a loopback address.
     public var metricsToken: String?
@@ -185,6 +188,9 @@ public struct ServerConfiguration: Sendable {
     public func validate() throws(ConfigurationError) {
         guard (0...65535).contains(port) else { throw ConfigurationError("Invalid port \(port).") }
         guard runWorkers > 0 else { throw ConfigurationError("ASSISTANTS_RUN_WORKERS must be at least 1.") }
+        if let contextWindow, contextWindow < 1 {
+            throw ConfigurationError("ASSISTANTS_CONTEXT_WINDOW must be at least 1 (0 leaves the window to the model endpoint).")
+        }
         for (name, value) in [
             ("ASSISTANTS_REQUESTS_PER_MINUTE", requestsPerMinute), ("ASSISTANTS_MAX_ACTIVE_RUNS", maxActiveRuns),
             ("ASSISTANTS_STORAGE_QUOTA", storageQuota), ("ASSISTANTS_UPLOADS_PER_DAY", uploadsPerDay),

@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How a tool_choice naming one function goes upstream: auto, object or required (ASSISTANTS_UPSTREAM_TOOL_CHOICE, default auto).") var upstreamToolChoice: String?
     @Flag(help: "Log every upstream request and its raw stream, keys redacted (ASSISTANTS_LOG_UPSTREAM=1).") var logUpstream = false
     @Option(help: "How many runs execute at once (ASSISTANTS_RUN_WORKERS, default 64).") var runWorkers: Int?
+    @Option(help: "The models' context window in tokens, which a response's input must fit (truncation); 0 leaves it to the model endpoint (ASSISTANTS_CONTEXT_WINDOW, default 128000).") var contextWindow: Int?
     @Option(help: "Seconds one code interpreter execution may take (ASSISTANTS_CODE_TIMEOUT, default 60).") var codeTimeout: Int?
     @Option(help: "Seconds an idle code interpreter session is kept (ASSISTANTS_CODE_IDLE_TIMEOUT, default 3600).") var codeIdleTimeout: Int?
     @Option(help: "Memory of one code interpreter session, all its processes and files together, e.g. 1G (ASSISTANTS_CODE_MEMORY, default 1G).") var codeMemory: String?
@@ -127,6 +128,8 @@ struct Serve: AsyncParsableCommand {
         }
         configuration.requestsPerMinute = try limit(requestsPerMinute, "ASSISTANTS_REQUESTS_PER_MINUTE")
         configuration.maxActiveRuns = try limit(maxActiveRuns, "ASSISTANTS_MAX_ACTIVE_RUNS")
+        let window = try number(contextWindow, "ASSISTANTS_CONTEXT_WINDOW", default: configuration.contextWindow ?? 0)
+        configuration.contextWindow = window == 0 ? nil : window
         configuration.storageQuota = try quota(storageQuota, "ASSISTANTS_STORAGE_QUOTA")
         configuration.uploadsPerDay = try quota(uploadsPerDay, "ASSISTANTS_UPLOADS_PER_DAY")
         return configuration

@@ -48,6 +48,22 @@ import Testing
         await #expect(throws: RunIncomplete.self) { try await builder.context(for: run, promptBudget: 5) }
     }
 
+    @Test func truncationDropsACallWithItsOutputsAndKeepsTheTurnBeingAnswered() {
+        let calls = ChatMessage(
+            role: .assistant, content: [],
+            toolCalls: [ChatToolCall(id: "c1", name: "f", arguments: "{}"), ChatToolCall(id: "c2", name: "f", arguments: "{}")])
+        let messages: [ChatMessage] = [
+            .user("old question"), calls, .tool(callID: "c1", output: "one"), .tool(callID: "c2", output: "two"), .user("latest question"),
+        ]
+        #expect(ContextTruncation.fit(messages, within: ChatTokens.tokens(in: messages)).count == 5)
+        // The outputs and the question would fit without their call: they go with it all the same.
+        let outputsAndQuestion = ChatTokens.tokens(in: Array(messages[2...]))
+        #expect(ContextTruncation.fit(messages, within: outputsAndQuestion).map(\.text) == ["latest question"])
+        // The last user message and what follows it stay, even beyond the budget.
+        let answered = messages + [ChatMessage(role: .assistant, content: [.text("an answer")])]
+        #expect(ContextTruncation.fit(answered, within: 0).map(\.text) == ["latest question", "an answer"])
+    }
+
     @Test func toolCallsReplayWithTheirOutputs() {
         let calls = [
             ToolCall(id: "call_1", kind: .function(name: "f", arguments: "{}", output: "42")),

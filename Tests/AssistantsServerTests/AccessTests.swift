@@ -90,4 +90,13 @@ import Testing
         configuration.nodeID = " "
         #expect(throws: ConfigurationError.self) { try configuration.validate() }
     }
+
+    @Test func contextWindow() throws {
+        var configuration = ServerConfiguration()
+        #expect(configuration.contextWindow == 128_000)
+        configuration.contextWindow = nil
+        try configuration.validate()
+        configuration.contextWindow = -1
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+    }
 }

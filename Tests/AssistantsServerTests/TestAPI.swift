@@ -28,12 +28,15 @@ struct TestAPI {
     static let betaHeader = HTTPField.Name("OpenAI-Beta")!
 
     /// `metricsToken` and `metricsHost` (the address the server would listen on) decide who may read `/metrics`.
+    /// `contextWindow` is what responses' input must fit.
     static func run(
         apiKeys: Set<String> = [], model: Bool = false, metricsToken: String? = nil, metricsHost: String? = nil,
+        contextWindow: Int? = RunEngine.Configuration.defaultContextWindow,
         _ test: @Sendable (TestAPI) async throws -> Void
     ) async throws {
         let configure: @Sendable (inout ServerConfiguration) -> Void = { configuration in
             configuration.metricsToken = metricsToken
+            configuration.contextWindow = contextWindow
             if let metricsHost {
                 configuration.host = metricsHost
                 configuration.apiKeys = apiKeys

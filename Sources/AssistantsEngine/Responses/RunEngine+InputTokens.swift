@@ -8,7 +8,8 @@ extension RunEngine {
     /// tokens: its instructions, the items before it (the conversation's, or those of the responses it
     /// continues), its own input with the text of its input files, and its function tools' definitions. Counted by the server's one token
     /// estimator, as runs count their prompt budgets; nothing is stored. Refuses what a create request
-    /// would refuse about the context (unknown previous response or conversation, missing files).
+    /// would refuse about the context (unknown previous response or conversation, missing files). With
+    /// `truncation: auto` the count is of the context cut to the context window, as it would be sent.
     public func countInputTokens(_ request: InputTokensRequest) async throws -> InputTokenCount {
         let context = request.context
         let store = environment.store
@@ -35,11 +36,24 @@ extension RunEngine {
             prior = try await items.items(of: chain)
         }
         let system = context.instructions.map { [ChatMessage.system($0)] } ?? []
-        var tokens = ChatTokens.tokens(in: system + (try await items.chatMessages(prior + input)))
-        tokens += inline.reduce(0) { $0 + ChatTokens.tokens(in: $1.text) }
-        for case .function(let function) in context.tools {
-            tokens += ChatTokens.tokens(in: String(decoding: try JSONEncoder().encode(function.definition), as: UTF8.self))
+        let functions = context.tools.compactMap { if case .function(let function) = $0 { function.definition } else { nil } }
+        // Inline files are in the new input, which truncation keeps.
+        let fixed = ChatTokens.tokens(in: system) + ChatTokens.tokens(inDefinitionsOf: functions)
+            + inline.reduce(0) { $0 + ChatTokens.tokens(in: $1.text) }
+        var messages = try await items.chatMessages(prior + input)
+        if context.truncation == .auto, let window = environment.contextWindow {
+            messages = ContextTruncation.fit(messages, within: window - fixed)
         }
-        return InputTokenCount(inputTokens: tokens)
+        return InputTokenCount(inputTokens: fixed + ChatTokens.tokens(in: messages))
+    }
+
+    /// `truncation: disabled` (the default) refuses a response whose input exceeds the context window, as
+    /// OpenAI does: before anything is stored, by the count `input_tokens` gives.
+    func refuseOversizedInput(_ request: CreateResponseRequest) async throws {
+        guard request.context.truncation != .auto, let window = environment.contextWindow else { return }
+        let tokens = try await countInputTokens(InputTokensRequest(context: request.context)).inputTokens
+        guard tokens > window else { return }
+        throw APIError.invalidRequest(
+            ContextTruncation.exceeded(tokens: tokens, window: window), param: "input", code: "context_length_exceeded")
     }
 }
