@@ -13,8 +13,8 @@ import AssistantsClient
 /// `run` streams a response; when its output has `function_call` items it calls those tools concurrently
 /// and sends all their `function_call_output` items in one new response, continuing the previous one (or
 /// adding to the conversation), until a response calls no function. A tool that throws, or a name no tool
-/// has, is reported to the model as that call's output. Cancelling the calling task stops the run: the
-/// response being streamed is not background, so there is nothing left to cancel on the server.
+/// has, is reported to the model as that call's output. Cancelling the calling task stops the run and, with
+/// `background`, cancels the response being streamed on the server too.
 public struct ResponsesAgent: Sendable {
     public let client: AssistantsClient
     public var model: String
@@ -25,10 +25,13 @@ public struct ResponsesAgent: Sendable {
     public var builtInTools: [ResponseTool]
     /// How many rounds of tool outputs one `run` sends before it gives up.
     public var maxIterations: Int
+    /// Whether the responses run in the background: the server finishes one even if the stream breaks,
+    /// and cancelling the calling task cancels it.
+    public var background: Bool
 
     public init(
         client: AssistantsClient, model: String, instructions: String? = nil, tools: [any AgentTool] = [],
-        builtInTools: [ResponseTool] = [], maxIterations: Int = Toolbox.defaultMaxIterations
+        builtInTools: [ResponseTool] = [], maxIterations: Int = Toolbox.defaultMaxIterations, background: Bool = false
     ) {
         self.client = client
         self.model = model
@@ -36,6 +39,7 @@ public struct ResponsesAgent: Sendable {
         self.tools = tools
         self.builtInTools = builtInTools
         self.maxIterations = maxIterations
+        self.background = background
     }
 
     /// Answers `input` until the model calls no more functions: afresh, after `previousResponseID`, or in
@@ -49,12 +53,20 @@ public struct ResponsesAgent: Sendable {
     ) async throws -> ResponsesAgentOutput {
         var request = CreateResponseRequest(context: ResponseContextParameters(
             model: model, input: .text(input), instructions: instructions, tools: builtInTools + tools.map(\.responseDefinition),
-            previousResponseID: previousResponseID, conversationID: conversationID))
+            previousResponseID: previousResponseID, conversationID: conversationID), background: background)
         var responseIDs: [String] = []
         var items: [ResponseItem] = []
         var iterations = 0
+        var currentID: String?
         while true {
-            let response = try await follow(client.responses.stream(request), onEvent: onEvent)
+            let response: ModelResponse
+            do {
+                response = try await follow(client.responses.stream(request), onEvent: onEvent, noteID: { currentID = $0 })
+            } catch {
+                guard Task.isCancelled else { throw error }
+                if background, let currentID { await cancel(currentID) }
+                throw CancellationError()
+            }
             responseIDs.append(response.id)
             items += response.output
             let calls = response.output.compactMap { if case .functionCall(let call) = $0 { call } else { nil } }
@@ -76,9 +88,12 @@ public struct ResponsesAgent: Sendable {
     }
 
     /// Reads one response's stream to its end, passing each event on; the response, once completed.
-    private func follow(_ stream: ResponseStream, onEvent: @Sendable (ResponsesAgentEvent) async -> Void) async throws -> ModelResponse {
+    private func follow(
+        _ stream: ResponseStream, onEvent: @Sendable (ResponsesAgentEvent) async -> Void, noteID: (String) -> Void
+    ) async throws -> ModelResponse {
         var last = ResponseSnapshot()
         for try await update in stream {
+            if let id = update.snapshot.response?.id { noteID(id) }
             await onEvent(.stream(update))
             last = update.snapshot
         }
@@ -86,5 +101,11 @@ public struct ResponsesAgent: Sendable {
         guard let response = last.response, response.status.isTerminal else { throw ResponsesAgentError.noResponse(streamError: last.error) }
         guard response.status == .completed else { throw ResponsesAgentError.responseEnded(response, streamError: last.error) }
         return response
+    }
+
+    /// Cancels the response from outside the calling task, which is cancelled already.
+    private func cancel(_ id: String) async {
+        let client = client
+        await Task.detached { _ = try? await client.responses.cancel(id) }.value
     }
 }

@@ -135,6 +135,25 @@ import Testing
             #expect(server.model.requests().count == 1, "no outputs are sent after the cancellation")
         }
     }
+
+    @Test func cancellingTheTaskCancelsABackgroundResponse() async throws {
+        try await TestServer.run { server in
+            let agent = ResponsesAgent(client: server.client, model: "gpt-4o", background: true)
+            server.model.enqueue(FakeReply(chunks: ["Slowly ", "now."], delayMsBeforeFirst: 10_000))
+            let created = AsyncStream.makeStream(of: String.self)
+            let task = Task {
+                try await agent.run("Take your time") { event in
+                    if case .stream(let update) = event, let id = update.snapshot.response?.id { created.continuation.yield(id) }
+                }
+            }
+            var id: String?
+            for await seen in created.stream { id = seen; break }
+            task.cancel()
+            await #expect(throws: CancellationError.self) { try await task.value }
+            let response = try await server.client.responses.retrieve(try #require(id))
+            #expect(response.background && response.status == .cancelled)
+        }
+    }
 }
 
 /// What a `ResponsesAgent` run reported.
