@@ -1,4 +1,5 @@
-// An agent with two local Swift tools, a calculator and a canned search, continuing its thread.
+// An agent with two local Swift tools, a calculator and a canned search, continuing its thread; with
+// --responses, the same over the Responses API, continuing from its last response.
 // ASSISTANTS_BASE_URL (default http://localhost:8080/v1), ASSISTANTS_API_KEY, ASSISTANTS_MODEL (default gpt-4o).
 import AssistantAgent
 import AssistantsClient
@@ -48,20 +49,40 @@ struct WeatherSearch: TypedAgentTool {
     }
 }
 
-let agent = try await AssistantAgent.create(
-    client: .fromEnvironment(), model: ProcessInfo.processInfo.environment["ASSISTANTS_MODEL"] ?? "gpt-4o",
-    name: "Weather helper", instructions: "Use the tools to look things up and to compute; never guess numbers.",
-    tools: [Calculator(), WeatherSearch()])
+let model = ProcessInfo.processInfo.environment["ASSISTANTS_MODEL"] ?? "gpt-4o"
+let instructions = "Use the tools to look things up and to compute; never guess numbers."
+let tools: [any AgentTool] = [Calculator(), WeatherSearch()]
+let question = "What's the weather in SF today divided by 2.7"
+let followUp = "And what is that times 3?"
 
-let log: @Sendable (AgentEvent) async -> Void = { event in
-    switch event {
-    case .toolCallStarted(let call): print("→ \(call.function.name)(\(call.function.arguments))")
-    case .toolCallFinished(let call, let output, _): print("← \(call.function.name): \(output)")
-    case .stream: break
+func logCall(_ name: String, _ arguments: String) { print("→ \(name)(\(arguments))") }
+func logAnswer(_ name: String, _ output: String) { print("← \(name): \(output)") }
+
+if CommandLine.arguments.contains("--responses") {
+    let agent = ResponsesAgent(client: .fromEnvironment(), model: model, instructions: instructions, tools: tools)
+    let log: @Sendable (ResponsesAgentEvent) async -> Void = { event in
+        switch event {
+        case .toolCallStarted(let call): logCall(call.name, call.arguments)
+        case .toolCallFinished(let call, let output, _): logAnswer(call.name, output)
+        case .stream: break
+        }
     }
+    let first = try await agent.run(question, onEvent: log)
+    print("assistant > \(first.text)\n")
+    let second = try await agent.run(followUp, previousResponseID: first.response.id, onEvent: log)
+    print("assistant > \(second.text)")
+} else {
+    let agent = try await AssistantAgent.create(
+        client: .fromEnvironment(), model: model, name: "Weather helper", instructions: instructions, tools: tools)
+    let log: @Sendable (AgentEvent) async -> Void = { event in
+        switch event {
+        case .toolCallStarted(let call): logCall(call.function.name, call.function.arguments)
+        case .toolCallFinished(let call, let output, _): logAnswer(call.function.name, output)
+        case .stream: break
+        }
+    }
+    let first = try await agent.run(question, onEvent: log)
+    print("assistant > \(first.text)\n")
+    let second = try await agent.run(followUp, threadID: first.threadID, onEvent: log)
+    print("assistant > \(second.text)")
 }
-
-let first = try await agent.run("What's the weather in SF today divided by 2.7", onEvent: log)
-print("assistant > \(first.text)\n")
-let second = try await agent.run("And what is that times 3?", threadID: first.threadID, onEvent: log)
-print("assistant > \(second.text)")

@@ -1,7 +1,7 @@
 import AssistantsAPI
 import Foundation
 
-/// A function the assistant may call, run locally by `AssistantAgent`.
+/// A function the model may call, run locally by `AssistantAgent` or `ResponsesAgent`.
 ///
 /// ```swift
 /// struct Search: AgentTool {
@@ -53,6 +53,12 @@ extension AgentTool {
     /// The function definition the assistant is given.
     public var definition: AssistantTool {
         .function(FunctionDefinition(name: name, description: description, parameters: parameters))
+    }
+
+    /// The function definition a response is given. Not `strict`: `ParameterSchema.object` may leave
+    /// properties out of `required`, which strict mode refuses.
+    public var responseDefinition: ResponseTool {
+        .function(ResponseFunctionTool(name: name, description: description, parameters: parameters, strict: false))
     }
 }
 

@@ -20,7 +20,7 @@ public struct AssistantAgent: Sendable {
     public var maxIterations: Int
 
     /// Wraps an existing assistant; `tools` are the local implementations of its functions.
-    public init(client: AssistantsClient, assistantID: String, tools: [any AgentTool] = [], maxIterations: Int = 15) {
+    public init(client: AssistantsClient, assistantID: String, tools: [any AgentTool] = [], maxIterations: Int = Toolbox.defaultMaxIterations) {
         self.client = client
         self.assistantID = assistantID
         self.tools = tools
@@ -30,7 +30,7 @@ public struct AssistantAgent: Sendable {
     /// Creates an assistant offering `tools` as functions, alongside built-in tools such as `.codeInterpreter`.
     public static func create(
         client: AssistantsClient, model: String, name: String? = nil, instructions: String? = nil,
-        tools: [any AgentTool] = [], builtInTools: [AssistantTool] = [], maxIterations: Int = 15
+        tools: [any AgentTool] = [], builtInTools: [AssistantTool] = [], maxIterations: Int = Toolbox.defaultMaxIterations
     ) async throws -> AssistantAgent {
         let assistant = try await client.assistants.create(CreateAssistantRequest(
             model: model, name: name, instructions: instructions, tools: builtInTools + tools.map(\.definition)))
@@ -98,34 +98,12 @@ public struct AssistantAgent: Sendable {
         return last
     }
 
-    /// Every requested call at once; the outputs in the order of the calls.
+    /// Every requested call at once, through the toolbox both agents share.
     private func call(_ calls: [RequiredToolCall], onEvent: @escaping @Sendable (AgentEvent) async -> Void) async -> [SubmitToolOutputsRequest.ToolOutput] {
-        await withTaskGroup(of: (Int, String).self) { group in
-            for (position, call) in calls.enumerated() {
-                group.addTask { (position, await output(of: call, onEvent: onEvent)) }
-            }
-            var outputs = [String](repeating: "", count: calls.count)
-            for await (position, output) in group { outputs[position] = output }
-            return zip(calls, outputs).map { SubmitToolOutputsRequest.ToolOutput(toolCallID: $0.id, output: $1) }
-        }
-    }
-
-    private func output(of call: RequiredToolCall, onEvent: @Sendable (AgentEvent) async -> Void) async -> String {
-        await onEvent(.toolCallStarted(call))
-        let output: String
-        var failed = true
-        if let tool = tools.first(where: { $0.name == call.function.name }) {
-            do {
-                output = try await tool.call(arguments: call.function.arguments)
-                failed = false
-            } catch {
-                output = "Error: \(error)"
-            }
-        } else {
-            output = "Error: \(call.function.name) is not a valid tool, try one of [\(tools.map(\.name).joined(separator: ", "))]."
-        }
-        await onEvent(.toolCallFinished(call, output: output, failed: failed))
-        return output
+        let outputs = await Toolbox(tools: tools).outputs(
+            of: calls, started: { await onEvent(.toolCallStarted($0)) },
+            finished: { await onEvent(.toolCallFinished($0, output: $1, failed: $2)) })
+        return zip(calls, outputs).map { SubmitToolOutputsRequest.ToolOutput(toolCallID: $0.id, output: $1) }
     }
 
     /// Cancels the run from outside the calling task, which may itself be cancelled already.

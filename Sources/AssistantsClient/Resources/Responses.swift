@@ -35,6 +35,9 @@ extension AssistantsClient {
             try await endpoints.retrieve(id, query: include.map { (name: "include[]", value: $0.rawValue) })
         }
 
+        /// Stops a background response: it answers `cancelled` (or as it stands, if it has ended already).
+        public func cancel(_ id: String) async throws -> ModelResponse { try await endpoints.action(id, "cancel") }
+
         /// Deletes a stored response (and, outside a conversation, everything it added).
         public func delete(_ id: String) async throws -> DeletionStatus { try await endpoints.delete(id) }
 
