@@ -10,6 +10,8 @@ struct ResponsePlanner {
     let blobs: any BlobStore
     let vectorStores: VectorStores
     let containers: Containers
+    /// The models' context window, which the input must fit under `truncation: disabled`.
+    let contextWindow: Int?
 
     struct Plan {
         var record: ResponseRecord
@@ -37,6 +39,8 @@ struct ResponsePlanner {
         let files = InputFiles(store: store, blobs: blobs)
         let inline = try await files.check(items, param: "input")
         try await checkVectorStores(context.tools)
+        // Before anything is stored (inline files, a container).
+        try await InputTokens(store: store, blobs: blobs, contextWindow: contextWindow).refuseOversized(context, input: items, inline: inline)
 
         let threadID: String
         let privateThread: AssistantThread?

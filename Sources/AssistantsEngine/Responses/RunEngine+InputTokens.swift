@@ -5,19 +5,34 @@ import ModelProviders
 
 extension RunEngine {
     /// `POST /responses/input_tokens`: what the model would be sent for a response made of `request`, in
-    /// tokens: its instructions, the items before it (the conversation's, or those of the responses it
-    /// continues), its own input with the text of its input files, and its function tools' definitions. Counted by the server's one token
-    /// estimator, as runs count their prompt budgets; nothing is stored. Refuses what a create request
-    /// would refuse about the context (unknown previous response or conversation, missing files). With
-    /// `truncation: auto` the count is of the context cut to the context window, as it would be sent.
+    /// tokens (see `InputTokens.count`); nothing is stored. Refuses what a create request would refuse about
+    /// the input and its context (unknown previous response or conversation, missing files).
     public func countInputTokens(_ request: InputTokensRequest) async throws -> InputTokenCount {
-        let context = request.context
         let store = environment.store
-        let input = try await ResponsePlanner.resolvingReferences(context.input?.items ?? [], store: store)
+        let input = try await ResponsePlanner.resolvingReferences(request.context.input?.items ?? [], store: store)
         try ResponsePlanner.refuseUnsupported(input, param: "input")
         // Inline files are read, not kept: their text counts as the model would read it.
         let inline = try await InputFiles(store: store, blobs: environment.blobs).check(input, param: "input")
-        let items = ItemContext(store: store, readMessage: ContextBuilder(store: store, blobs: environment.blobs).chatMessage)
+        let counter = InputTokens(store: store, blobs: environment.blobs, contextWindow: environment.contextWindow)
+        return InputTokenCount(inputTokens: try await counter.count(request.context, input: input, inline: inline))
+    }
+}
+
+/// What the model would be sent for a response, in tokens, counted by the server's one token estimator as
+/// runs count their prompt budgets: its instructions, the items before it (the conversation's, or those of
+/// the responses it continues), its own input with the text of its input files, and its function tools'
+/// definitions. With `truncation: auto` the count is of the context cut to the context window, as it would
+/// be sent.
+struct InputTokens {
+    let store: any AssistantsStore
+    let blobs: any BlobStore
+    /// The models' context window; nil when it is not known, and the model endpoint judges.
+    let contextWindow: Int?
+
+    /// The count for a response with `context` and `input`, whose references are resolved and whose inline
+    /// files (`inline`) are checked already.
+    func count(_ context: ResponseContextParameters, input: [ResponseItem], inline: [InputFiles.Inline]) async throws -> Int {
+        let items = ItemContext(store: store, readMessage: ContextBuilder(store: store, blobs: blobs).chatMessage)
         var prior: [ResponseItem] = []
         if let conversationID = context.conversationID {
             guard try await store.thread(id: conversationID) != nil, !(try await store.isPrivateThread(conversationID)) else {
@@ -41,19 +56,19 @@ extension RunEngine {
         let fixed = ChatTokens.tokens(in: system) + ChatTokens.tokens(inDefinitionsOf: functions)
             + inline.reduce(0) { $0 + ChatTokens.tokens(in: $1.text) }
         var messages = try await items.chatMessages(prior + input)
-        if context.truncation == .auto, let window = environment.contextWindow {
-            messages = ContextTruncation.fit(messages, within: window - fixed)
+        if context.truncation == .auto, let contextWindow {
+            messages = ContextTruncation.fit(messages, within: contextWindow - fixed)
         }
-        return InputTokenCount(inputTokens: fixed + ChatTokens.tokens(in: messages))
+        return fixed + ChatTokens.tokens(in: messages)
     }
 
     /// `truncation: disabled` (the default) refuses a response whose input exceeds the context window, as
-    /// OpenAI does: before anything is stored, by the count `input_tokens` gives.
-    func refuseOversizedInput(_ request: CreateResponseRequest) async throws {
-        guard request.context.truncation != .auto, let window = environment.contextWindow else { return }
-        let tokens = try await countInputTokens(InputTokensRequest(context: request.context)).inputTokens
-        guard tokens > window else { return }
+    /// OpenAI does, by the count `input_tokens` gives.
+    func refuseOversized(_ context: ResponseContextParameters, input: [ResponseItem], inline: [InputFiles.Inline]) async throws {
+        guard context.truncation != .auto, let contextWindow else { return }
+        let tokens = try await count(context, input: input, inline: inline)
+        guard tokens > contextWindow else { return }
         throw APIError.invalidRequest(
-            ContextTruncation.exceeded(tokens: tokens, window: window), param: "input", code: "context_length_exceeded")
+            ContextTruncation.exceeded(tokens: tokens, window: contextWindow), param: "input", code: "context_length_exceeded")
     }
 }

@@ -22,8 +22,10 @@ extension RunEngine {
     /// dispatch, the event bus and recovery are the runs'.
     public func createResponse(_ request: CreateResponseRequest) async throws -> ResponseStart {
         let store = environment.store
-        try await refuseOversizedInput(request)
-        let plan = try await ResponsePlanner(store: store, blobs: environment.blobs, vectorStores: environment.vectorStores, containers: containers).plan(request, now: environment.clock.now())
+        let plan = try await ResponsePlanner(
+            store: store, blobs: environment.blobs, vectorStores: environment.vectorStores, containers: containers,
+            contextWindow: environment.contextWindow
+        ).plan(request, now: environment.clock.now())
         do {
             try await insert(plan)
         } catch {
