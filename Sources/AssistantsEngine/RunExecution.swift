@@ -14,6 +14,8 @@ actor RunExecution {
     private var builtInCallLimit: Int?
     /// What a response's context must fit, from its `truncation`; nil for a run.
     private var window: ContextBuilder.Window?
+    /// The container of a response's code, whose files its answer cites; nil for a run or without code.
+    private var containerID: String?
     /// When a worker took the run up, and whether the model has streamed anything since.
     private let started = ContinuousClock.now
     private var streamedFirstToken = false
@@ -83,6 +85,7 @@ actor RunExecution {
         if let responseID = run.responseID {
             let response = try await store.response(id: responseID)?.record.response
             builtInCallLimit = response?.maxToolCalls
+            if run.tools.contains(where: { if case .codeInterpreter = $0 { true } else { false } }) { containerID = response?.containerID }
             if let tokens = environment.contextWindow, let response {
                 window = ContextBuilder.Window(tokens: tokens, truncates: response.truncation == .auto)
             }
@@ -116,7 +119,7 @@ actor RunExecution {
         if let completionBudget, completionBudget <= 0 { throw RunIncomplete.maxCompletionTokens }
 
         // What earlier steps produced: this call's own tool calls run after its text, so they cannot be cited.
-        let produced = ProducedOutputs(steps: context.steps, containerID: try await containerID())
+        let produced = ProducedOutputs(steps: context.steps, containerID: containerID)
         var output = CallOutput(run: run, produced: produced, clock: environment.clock)
         do {
             for try await event in provider.streamChat(request(context: context, maxTokens: completionBudget)) {
@@ -166,14 +169,6 @@ actor RunExecution {
         }
         if truncated && run.maxCompletionTokens != nil { throw RunIncomplete.maxCompletionTokens }
         return output.toolStep != nil
-    }
-
-    /// The container of a response's code, whose files its answer cites; nil for a run or without code.
-    private func containerID() async throws -> String? {
-        guard let responseID = run.responseID, run.tools.contains(where: { if case .codeInterpreter = $0 { true } else { false } }) else {
-            return nil
-        }
-        return try await store.response(id: responseID)?.record.response.containerID
     }
 
     /// Time to first token: the first text or tool call of this stretch of execution.
