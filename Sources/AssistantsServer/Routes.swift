@@ -41,8 +41,8 @@ public func buildRouter(
         group.add(middleware: ProjectGuardMiddleware(store: store, owners: owners, parameter: parameter, kind: kind))
     }
     let threads = guarded(beta.group("threads"), "thread_id", .thread)
-    RunsController(store: store, engine: engine, openStreams: metrics.openStreams).addRoutes(threads: threads)
-    ThreadsController(store: store, engine: engine).addRoutes(to: threads)
+    RunsController(store: store, engine: engine, owners: owners, openStreams: metrics.openStreams).addRoutes(threads: threads)
+    ThreadsController(store: store, engine: engine, owners: owners).addRoutes(to: threads)
     MessagesController(store: store, vectorStores: vectorStores).addRoutes(to: threads.group(":thread_id/messages"))
     // The SDKs send the beta header here too, but it is not required.
     VectorStoresController(vectorStores: vectorStores).addRoutes(to: guarded(api.group("vector_stores"), "vector_store_id", .vectorStore))

@@ -8,6 +8,8 @@ import Metrics
 struct RunsController<Context: RequestContext> {
     let store: any AssistantsStore
     let engine: RunEngine
+    /// Learns the project of each thread made here, which its runs' polls then find without a lookup.
+    let owners: ObjectOwners
     /// Counts the event streams being written.
     let openStreams: Meter
 
@@ -33,7 +35,9 @@ struct RunsController<Context: RequestContext> {
 
     @Sendable func createThreadAndRun(_ request: Request, context: Context) async throws -> Response {
         let body = try await request.decodeJSON(CreateThreadAndRunRequest.self)
-        return .run(try await engine.createThreadAndRun(body), openStreams: openStreams)
+        let start = try await engine.createThreadAndRun(body)
+        owners.insert(start.run.threadID, project: ProjectScope.stamp)
+        return .run(start, openStreams: openStreams)
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {

@@ -7,6 +7,8 @@ import Hummingbird
 struct ThreadsController<Context: RequestContext> {
     let store: any AssistantsStore
     let engine: RunEngine
+    /// Learns the project of each thread made here (see `RunsController.owners`).
+    let owners: ObjectOwners
 
     func addRoutes(to group: RouterGroup<Context>) {
         group
@@ -29,6 +31,7 @@ struct ThreadsController<Context: RequestContext> {
         let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: now, toolResources: resources, metadata: body.metadata ?? [:])
         let messages = body.messages.map { $0.message(threadID: thread.id, createdAt: now) }
         try await store.createThread(thread, messages: messages)
+        owners.insert(thread.id, project: ProjectScope.stamp)
         return .json(thread)
     }
 
