@@ -8,34 +8,45 @@ extension PostgresStore {
 
     public func createResponse(_ record: ResponseRecord, run: Run, input: [StoredItem], privateThread: AssistantThread?) async throws {
         try await write { rows in
-            if let privateThread {
-                try await rows.lockLists([Rows.list(StoredTable.thread)])
-                try await rows.insert(StoredTable.thread, id: privateThread.id, body: privateThread)
-            } else {
+            // A new private thread's lists need no lock (see `Rows.insertThread`); an existing thread's do. A
+            // thread's messages and items are one list for locking: both are ordered by the item `seq`.
+            if privateThread == nil {
                 try await rows.lockThread(record.threadID)
                 if let active = try await rows.activeRunID(threadID: record.threadID) {
                     throw StoreError.threadHasActiveRun(threadID: record.threadID, runID: active)
                 }
+                try await rows.lockLists([run.list, Rows.list(StoredTable.message, record.threadID)])
             }
             var threads = [record.threadID]
             if let previous = record.response.previousResponseID {
                 threads += try await rows.responseChain(endingAt: previous).map(\.record.threadID)
             }
-            // A thread's messages and items are one list for locking: both are ordered by the item `seq`.
-            try await rows.lockLists([run.list, Rows.list(StoredTable.message, record.threadID), Rows.list(StoredTable.response)])
             try await rows.insertRun(run)
-            let body = try storageJSON(record.response)
-            try await rows.execute("""
-                INSERT INTO response (id, run_id, thread_id, previous_response_id, private_thread, ephemeral, body, project)
-                VALUES (\(record.id), \(record.runID), \(record.threadID), \(record.response.previousResponseID),
-                        \(privateThread != nil), \(record.ephemeral), \(body)::jsonb, \(ProjectScope.stamp))
-                """)
             for item in input {
                 try await rows.insertItem(item)
                 if case .functionCallOutput(let output) = item.item {
                     try await rows.answerFunctionCall(output.callID, with: output.output.text, inThreads: threads)
                 }
             }
+            // Last, as `Rows.insertThread`: the lists of all responses and all threads are locked, each in the
+            // statement that inserts into it, only until the commit.
+            var sql = SQL("INSERT INTO response (id, run_id, thread_id, previous_response_id, private_thread, ephemeral, body, project) ")
+            let body = try storageJSON(record.response)
+            sql.appendRows([record], when: { $0.appendListLocks([Rows.list(StoredTable.response)]) }) { sql, record in
+                for value in [record.id, record.runID, record.threadID, record.response.previousResponseID] {
+                    sql.bind(value)
+                    sql.append(", ")
+                }
+                sql.bind(privateThread != nil)
+                sql.append(", ")
+                sql.bind(record.ephemeral)
+                sql.append(", ")
+                sql.bind(body)
+                sql.append("::jsonb, ")
+                sql.bind(ProjectScope.stamp)
+            }
+            try await rows.execute(sql.query)
+            if let privateThread { try await rows.insertThread(privateThread) }
         }
     }
 
@@ -112,9 +123,8 @@ extension PostgresStore {
 
     public func createThread(_ thread: AssistantThread, items: [StoredItem]) async throws {
         try await write { rows in
-            try await rows.lockLists([Rows.list(StoredTable.thread), Rows.list(StoredTable.message, thread.id)])
-            try await rows.insert(StoredTable.thread, id: thread.id, body: thread)
             for item in items { try await rows.insertItem(item) }
+            try await rows.insertThread(thread)
         }
     }
 

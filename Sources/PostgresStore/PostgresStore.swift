@@ -10,9 +10,11 @@ import Synchronization
 /// body (`jsonb`), with the columns lists filter on beside it; `seq` gives the list order. A deleted object
 /// keeps its row with a null body, so it still works as a list cursor.
 ///
-/// Every call runs in one transaction on one pooled connection. Read-modify-write calls lock the row they
-/// change (`SELECT ... FOR UPDATE`); calls that depend on a thread's runs lock the thread's row first; inserts
-/// into a list hold that list's advisory lock until commit (see `Rows.lockLists`).
+/// Every call runs on one pooled connection, in one transaction, or as one statement where one suffices
+/// (each is a round trip, and round trips are most of what a call costs). Read-modify-write calls lock the
+/// row they change (`SELECT ... FOR UPDATE`), or write it only if it is still the version they read (runs);
+/// calls that depend on a thread's runs lock the thread's row first; inserts into a list hold that list's
+/// advisory lock until commit (see `Rows.lockLists`). Reads of runs, which clients poll, are coalesced.
 ///
 /// The store owns its connection pool: it opens it when created and closes it on `close()`, or, run as a
 /// `Service`, when the service group shuts down; list it before the services that use it so it closes last.
@@ -24,6 +26,8 @@ public final class PostgresStore: AssistantsStore, Service {
     /// The limits of projects that set none of their own.
     let defaultLimits = Mutex(ProjectLimits())
     private let pool: Task<Void, Never>
+    /// Runs as clients poll them: each run's thread and JSON body, read together (see `run(id:threadID:)`).
+    private let polledRuns: CoalescedReads<String, (threadID: String, body: String)>
 
     /// Connects to the database, brings its schema up to date and keeps a pool of connections open.
     public init(configuration: Configuration, logger: Logger) async throws {
@@ -42,6 +46,16 @@ public final class PostgresStore: AssistantsStore, Service {
         self.client = client
         self.logger = logger
         self.schema = configuration.schema
+        polledRuns = CoalescedReads { [logger] ids in
+            try await client.withConnection { connection in
+                let rows = try await Rows(connection: connection, logger: logger)
+                    .execute("SELECT id, thread_id, body::text FROM run WHERE body IS NOT NULL AND id = ANY(\(ids)::text[])")
+                return try Dictionary(rows.map { row in
+                    let (id, threadID, body) = try row.decode((String, String, String).self)
+                    return (id, (threadID, body))
+                }, uniquingKeysWith: { first, _ in first })
+            }
+        }
         // Detached, so that the pool outlives whatever task creates the store and only `close()` ends it;
         // immediate, so that the pool is running before the first connection is asked for.
         pool = Task.immediateDetached { await client.run() }
@@ -154,9 +168,8 @@ public final class PostgresStore: AssistantsStore, Service {
 
     public func createThread(_ thread: AssistantThread, messages: [Message]) async throws {
         try await write { rows in
-            try await rows.lockLists([Rows.list(StoredTable.thread)] + messages.map(\.list))
-            try await rows.insert(StoredTable.thread, id: thread.id, body: thread)
-            for message in messages { try await rows.insertMessage(message) }
+            try await rows.insertMessages(messages)
+            try await rows.insertThread(thread)
         }
     }
 
@@ -196,7 +209,7 @@ public final class PostgresStore: AssistantsStore, Service {
                 throw StoreError.threadLocked(threadID: message.threadID, runID: active)
             }
             try await rows.lockLists([message.list])
-            try await rows.insertMessage(message)
+            try await rows.insertMessages([message])
             if let attaching { try await rows.attach(attaching, toThread: message.threadID) }
         }
     }
@@ -241,7 +254,7 @@ public final class PostgresStore: AssistantsStore, Service {
                 throw StoreError.threadHasActiveRun(threadID: run.threadID, runID: active)
             }
             try await rows.lockLists([run.list] + additionalMessages.map(\.list))
-            for message in additionalMessages { try await rows.insertMessage(message) }
+            try await rows.insertMessages(additionalMessages)
             if let attaching { try await rows.attach(attaching, toThread: run.threadID) }
             try await rows.insertRun(run)
         }
@@ -251,69 +264,51 @@ public final class PostgresStore: AssistantsStore, Service {
         _ thread: AssistantThread, messages: [Message], run: Run, attaching: ThreadAttachments?
     ) async throws -> AssistantThread {
         try await write { rows in
-            try await rows.lockLists([Rows.list(StoredTable.thread), run.list] + messages.map(\.list))
-            try await rows.insert(StoredTable.thread, id: thread.id, body: thread)
-            for message in messages { try await rows.insertMessage(message) }
+            try await rows.insertMessages(messages)
             try await rows.insertRun(run)
+            try await rows.insertThread(thread)
             guard let attaching else { return thread }
             return try await rows.attach(attaching, toThread: thread.id)
         }
     }
 
+    /// Coalesced with the other reads of runs in flight: this is the read clients poll.
     public func run(id: String, threadID: String) async throws -> Run? {
-        try await read { rows in try await rows.body(StoredTable.run, id: id, filters: [("thread_id", threadID)]) }
+        guard let row = try await polledRuns.value(for: id), row.threadID == threadID else { return nil }
+        return try decodeBody(row.body)
     }
 
     public func listRuns(threadID: String, _ query: ListQuery) async throws -> ListPage<Run> {
         try await read { rows in try await rows.page(StoredTable.run, scope: [("thread_id", threadID)], query: query) }
     }
 
+    /// Reads the run with its version (`xmin`, the transaction that last wrote the row, which any later
+    /// write changes), changes it, and writes it back with the progress in one statement that applies only
+    /// if the row is still that version; otherwise reads again and applies `change` anew, so concurrent
+    /// changes lose nothing, as under a row lock. Two round trips and no transaction, instead of `BEGIN`,
+    /// `SELECT ... FOR UPDATE`, the writes and `COMMIT`.
     public func updateRun(
         id: String, threadID: String, saving messages: [Message], _ steps: [RunStep],
         _ change: @escaping @Sendable (inout Run) throws -> Void
     ) async throws -> Run? {
-        let filters: Filters = [("thread_id", threadID)]
-        // Most changes save nothing else (the run starts, ends, is cancelled): two round trips, no transaction.
-        if messages.isEmpty && steps.isEmpty {
-            return try await updateOptimistically(StoredTable.run, id: id, filters: filters, columns: Self.runColumns, change)
-        }
-        return try await write { rows -> Run? in
-            guard var run: Run = try await rows.body(StoredTable.run, id: id, filters: filters, forUpdate: true) else { return nil }
+        while true {
+            guard let (read, version): (Run, String) = try await read({ rows in
+                try await rows.versionedBody(StoredTable.run, id: id, filters: [("thread_id", threadID)])
+            }) else { return nil }
+            var run = read
             try change(&run)
-            try await rows.saveProgress(messages: messages, steps: steps, run: run)
-            return run
+            let changed = run
+            if try await writeStatement({ rows in try await rows.saveProgress(messages: messages, steps: steps, run: (changed, version)) }) {
+                return run
+            }
         }
     }
 
     /// The columns of a run's row derived from its body.
     static func runColumns(_ run: Run) -> [(String, any PostgresDynamicTypeEncodable)] { [("status", run.status.rawValue)] }
 
-    /// Reads, changes and writes back one object without a transaction: the write applies only if the row
-    /// is still the version that was read, and otherwise the object is read again and `change` applied anew
-    /// (so concurrent changes lose nothing, as under a row lock). Two round trips instead of the four of
-    /// `BEGIN`, `SELECT ... FOR UPDATE`, `UPDATE`, `COMMIT`.
-    func updateOptimistically<T: Codable & Sendable>(
-        _ table: String, id: String, filters: Filters, columns: @escaping @Sendable (T) -> [(String, any PostgresDynamicTypeEncodable)],
-        _ change: @escaping @Sendable (inout T) throws -> Void
-    ) async throws -> T? {
-        while true {
-            guard let (read, version): (T, String) = try await read({ rows in try await rows.versionedBody(table, id: id, filters: filters) }) else {
-                return nil
-            }
-            var value = read
-            try change(&value)
-            var sql = SQL()
-            try sql.appendUpdate(table, id: id, body: value, columns: columns(value))
-            sql.append(" AND xmin::text = ")
-            sql.bind(version)
-            sql.append(" RETURNING id")
-            let query = sql.query
-            if try await writeStatement({ rows in try await rows.execute(query).isEmpty == false }) { return value }
-        }
-    }
-
     public func saveRunProgress(messages: [Message], steps: [RunStep]) async throws {
-        try await write { rows in try await rows.saveProgress(messages: messages, steps: steps) }
+        try await writeStatement { rows in try await rows.saveProgress(messages: messages, steps: steps) }
     }
 
     public func activeRuns() async throws -> [Run] {

@@ -16,10 +16,28 @@ extension RunStep {
 }
 
 extension Rows {
-    /// Inserts the message and indexes it as an item of its thread; the caller holds the thread's message
-    /// list lock, which also orders its items.
-    func insertMessage(_ message: Message) async throws {
-        try await writeMessage(message, replacing: false)
+    /// Inserts a new thread, taking the lock of the list of all threads in the same statement. Called last
+    /// in its transaction: every thread creation waits for that lock, which is then held for this statement
+    /// and the commit only.
+    ///
+    /// What the transaction adds to the new thread's own lists before (its messages, its run, its items)
+    /// needs no list lock: no other transaction can add to a thread before it is committed, since each
+    /// finds the thread first.
+    func insertThread(_ thread: AssistantThread) async throws {
+        var sql = SQL()
+        sql.appendInsert(StoredTable.thread, [try RowValues(id: thread.id, body: thread)], replacing: false) {
+            $0.appendListLocks([Rows.list(StoredTable.thread)])
+        }
+        try await execute(sql.query)
+    }
+
+    /// Inserts the messages and indexes them as items of their thread, in one statement; the caller holds
+    /// the thread's message list lock, which also orders its items.
+    func insertMessages(_ messages: [Message]) async throws {
+        guard !messages.isEmpty else { return }
+        var writes = ProgressWrites(replacingMessages: false)
+        for message in messages { try writes.add(message) }
+        try await execute(try writes.query)
     }
 
     /// Writes a message with the item row that places it in its thread, in one statement (see
@@ -32,18 +50,19 @@ extension Rows {
         try await execute(try writes.query)
     }
 
-    /// Upserts a run's messages and steps, with the items they make (each step's function calls), and
-    /// writes `run` (locked by the caller) if given: one statement after the list locks.
-    func saveProgress(messages: [Message], steps: [RunStep], run: Run? = nil) async throws {
+    /// Upserts a run's messages and steps, with the items they make (each step's function calls), in one
+    /// statement that takes their lists' locks itself: atomic without a transaction around it. With `run`,
+    /// only if the run's row is still the version read, writing the run too; false when it was not, and
+    /// nothing was written.
+    @discardableResult
+    func saveProgress(messages: [Message], steps: [RunStep], run: (value: Run, version: String)? = nil) async throws -> Bool {
         // An upsert may insert, so it takes its list's lock like an insert.
-        // A step's function calls are items of its thread, ordered by the thread's message list lock.
-        try await lockLists(messages.map(\.list) + steps.map(\.list) + steps.map { Rows.list(StoredTable.message, $0.threadID) })
-        var writes = ProgressWrites(replacingMessages: true)
+        var writes = ProgressWrites(replacingMessages: true, locksLists: true)
         for message in messages { try writes.add(message) }
         for step in steps { try writes.add(step) }
         writes.run = run
-        guard !writes.isEmpty else { return }
-        try await execute(try writes.query)
+        guard !writes.isEmpty else { return true }
+        return try await execute(try writes.query).first?.decode(Int.self) != 0
     }
 
     /// Checks the task's project's file quotas for a new file (its own, else the default limits), and

@@ -91,10 +91,9 @@ struct Rows {
     func lockLists(_ lists: some Sequence<String>) async throws {
         let lists = Array(Set(lists))
         guard !lists.isEmpty else { return }
-        try await execute("""
-            SELECT pg_advisory_xact_lock(key) FROM (SELECT DISTINCT hashtext(list) AS key FROM unnest(\(lists)::text[]) AS list) AS keys
-            ORDER BY key
-            """)
+        var sql = SQL("SELECT ")
+        sql.appendListLocks(lists)
+        try await execute(sql.query)
     }
 
     static func list(_ table: String, _ parent: String? = nil) -> String {
@@ -240,35 +239,62 @@ struct RowValues {
 extension SQL {
     /// Appends an `INSERT` of rows (an upsert when `replacing`) with the same columns, after whatever the
     /// statement begins with (a `WITH` clause). Rows take their `seq` in the order given.
-    mutating func appendInsert(_ table: String, _ rows: [RowValues], replacing: Bool) {
+    /// With `condition` (see `appendRows(when:)`), the rows are inserted only if it holds.
+    mutating func appendInsert(_ table: String, _ rows: [RowValues], replacing: Bool, when condition: ((inout SQL) -> Void)? = nil) {
         guard let first = rows.first else { preconditionFailure("an insert needs rows") }
         let names = ["id", "body"] + first.columns.map(\.0) + first.numbers.map(\.0)
         // A replaced row keeps the project it was made in.
         let project = StoredTable.projectScoped.contains(table) ? ProjectScope.stamp : nil
-        append("INSERT INTO \(table) (\((names + (project == nil ? [] : ["project"])).joined(separator: ", "))) VALUES ")
-        for (index, row) in rows.enumerated() {
-            append(index == 0 ? "(" : ", (")
-            bind(row.id)
-            append(", ")
-            bind(row.body)
-            append("::jsonb")
+        append("INSERT INTO \(table) (\((names + (project == nil ? [] : ["project"])).joined(separator: ", "))) ")
+        appendRows(rows, when: condition) { sql, row in
+            sql.bind(row.id)
+            sql.append(", ")
+            sql.bind(row.body)
+            sql.append("::jsonb")
             for (_, value) in row.columns {
-                append(", ")
-                bind(value)
+                sql.append(", ")
+                sql.bind(value)
             }
             for (_, value) in row.numbers {
-                append(", ")
-                bind(value)
+                sql.append(", ")
+                sql.bind(value)
+                sql.append("::bigint")
             }
             if let project {
-                append(", ")
-                bind(project)
+                sql.append(", ")
+                sql.bind(project)
             }
-            append(")")
         }
         if replacing {
             append(" ON CONFLICT (id) DO UPDATE SET " + names.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
         }
+    }
+
+    /// Appends an insert's rows: `VALUES (…), (…)`, each row's values appended by `values`. With `condition`,
+    /// `SELECT * FROM (VALUES …) AS v WHERE <condition>`: the rows are inserted only if it holds, and it is
+    /// evaluated once (it must not name `v`), before any row is formed and takes its `seq`. That is how an
+    /// insert takes its lists' locks (`appendListLocks`) in the statement that inserts, or is made to wait
+    /// for another part of the statement. (Values are typed by their binds; a NULL bind is text.)
+    mutating func appendRows<Row>(_ rows: [Row], when condition: ((inout SQL) -> Void)?, _ values: (inout SQL, Row) -> Void) {
+        append(condition == nil ? "VALUES " : "SELECT * FROM (VALUES ")
+        for (index, row) in rows.enumerated() {
+            append(index == 0 ? "(" : ", (")
+            values(&self, row)
+            append(")")
+        }
+        if let condition {
+            append(") AS v WHERE ")
+            condition(&self)
+        }
+    }
+
+    /// Appends a condition that takes the advisory locks of `lists` (see `Rows.lockLists`), in the order of
+    /// their keys, and then holds. One statement takes them all: PostgreSQL evaluates the select list after
+    /// sorting.
+    mutating func appendListLocks(_ lists: [String]) {
+        append("(SELECT count(*) FROM (SELECT pg_advisory_xact_lock(key) FROM (SELECT DISTINCT hashtext(list) AS key FROM unnest(")
+        bind(lists)
+        append("::text[]) AS list) AS keys ORDER BY key) AS locked) >= 0")
     }
 
     /// Appends an `UPDATE` of a row's body, and of the columns derived from it, by id.

@@ -219,6 +219,42 @@ import Testing
         }
     }
 
+    /// Threads made with their first run, as `POST /threads/runs` makes them: every creation adds to the one
+    /// list of all threads, and takes that list's lock in the statement that inserts the thread.
+    @Test(arguments: StoreBackend.allCases)
+    func pagingThreadsStaysExactWhileThreadsAreMadeWithRuns(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        var existing: [String] = []
+        for _ in 0..<10 { existing.append(try await thread(store).id) }
+        try await expectTailFollowing(writers: 8, rounds: 10, existing: existing) { _, _ in
+            let thread = AssistantThread(id: ObjectKind.thread.newID(), createdAt: 1)
+            _ = try await store.createThreadAndRun(thread, messages: [self.message(on: thread)], run: self.run(on: thread))
+            return [thread.id]
+        } page: { cursor in
+            try await store.listThreads(ListQuery(limit: 5, order: .asc, after: cursor))
+        }
+    }
+
+    /// A run's messages saved as its progress, from several writers at once, join the thread's list in the
+    /// order they commit: the save takes the list's lock in the statement that writes.
+    @Test(arguments: StoreBackend.allCases)
+    func pagingAThreadsMessagesStaysExactWhileProgressIsSaved(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let thread = try await thread(store)
+        let existing = (0..<10).map { message(on: thread, "old \($0)") }
+        for message in existing { try await store.appendMessage(message) }
+        let active = run(on: thread)
+        try await store.createRun(active, additionalMessages: [])
+        try await expectTailFollowing(writers: 8, rounds: 10, existing: existing.map(\.id)) { writer, round in
+            var written = self.message(on: thread, "\(writer).\(round)")
+            written.runID = active.id
+            try await store.saveRunProgress(messages: [written], steps: [])
+            return [written.id]
+        } page: { cursor in
+            try await store.listMessages(threadID: thread.id, runID: nil, ListQuery(limit: 5, order: .asc, after: cursor))
+        }
+    }
+
     /// Runs `writers` tasks calling `insert` `rounds` times each while following the list's tail page by
     /// page until every insert has committed; then the pages must be exactly the list.
     func expectTailFollowing<Item: Identifiable & Sendable>(
