@@ -9,6 +9,9 @@ let binaries = arguments.count > 1 ? arguments[1] : ".build/release"
 let samples = arguments.count > 2 ? Int(arguments[2])! : 200
 let concurrentRuns = arguments.count > 3 ? Int(arguments[3])! : 500
 let specs = arguments.count > 4 ? Array(arguments[4...]) : ["sqlite", "postgres", "postgres:3"]
+// RUN_BENCHMARKS=polled: the polled runs only (seconds per deployment), for comparing two builds run one after
+// another, again and again.
+let polledOnly = ProcessInfo.processInfo.environment["RUN_BENCHMARKS"] == "polled"
 
 let openFiles = raiseOpenFilesLimit()
 let fake = try Child("\(binaries)/fake-model", ["--port", "0"])
@@ -41,15 +44,17 @@ for spec in specs {
     }
     let measure = try await Measurements(client: client, fakeURL: fakeURL, api: deployment.api)
     var result = Results(deployment: deployment.name, nodes: deployment.nodes)
-    result.firstToken = try await measure.firstToken(samples: samples)
-    result.unpaced = try await measure.relay(delay: 0)
-    result.paced = try await measure.relay(delay: 1)
-    // As many concurrent runs as asked, then as many per node when there are several.
-    for runs in Set([concurrentRuns, concurrentRuns * deployment.nodes]).sorted() {
-        log("\(runs) concurrent streamed runs")
-        let outcome = try await measure.concurrent(runs)
-        if !outcome.losses.isEmpty { log("lost runs: \(outcome.losses)") }
-        result.concurrent.append((outcome, deployment.peakMemoryMiB))
+    if !polledOnly {
+        result.firstToken = try await measure.firstToken(samples: samples)
+        result.unpaced = try await measure.relay(delay: 0)
+        result.paced = try await measure.relay(delay: 1)
+        // As many concurrent runs as asked, then as many per node when there are several.
+        for runs in Set([concurrentRuns, concurrentRuns * deployment.nodes]).sorted() {
+            log("\(runs) concurrent streamed runs")
+            let outcome = try await measure.concurrent(runs)
+            if !outcome.losses.isEmpty { log("lost runs: \(outcome.losses)") }
+            result.concurrent.append((outcome, deployment.peakMemoryMiB))
+        }
     }
     result.polledRunsPerSecond = try await measure.polledRuns()
     result.peakMiB = deployment.peakMemoryMiB
@@ -68,7 +73,7 @@ func concurrency(_ runs: Int, _ result: Results) -> (outcome: String, memory: St
             "\(format(peak)) MiB")
 }
 let base = results[0]
-var rows: [(String, (Results) -> String)] = [
+var rows: [(String, (Results) -> String)] = polledOnly ? [] : [
     ("Time to first token, upstream alone (median of \(samples))", { "\(format($0.firstToken.upstream, 2)) ms" }),
     ("Time to first text delta through a streamed run (median of \(samples))", { "\(format($0.firstToken.relayed, 2)) ms" }),
     ("**Added latency** (difference of medians)", { "**\(format($0.firstToken.relayed - $0.firstToken.upstream, 2)) ms**" }),
